@@ -1,0 +1,44 @@
+# Two entry points for a fresh machine: `make demo` and `make test`.
+# Everything they need is installed from PyPI, npm and Debian packages.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+
+.PHONY: venv test test-py test-ts test-e2e bench vsix demo clean node-deps
+
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: requirements-dev.txt pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade "pip>=23"
+	$(VPY) -m pip install -q -r requirements-dev.txt
+	$(VPY) -m pip install -q --no-deps -e .
+	touch $@
+
+node-deps: node_modules/.stamp
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: test-py test-ts test-e2e
+
+test-py: venv
+	$(VPY) -m pytest -q test/python
+
+test-ts: node-deps
+	npm run -s test:unit
+
+test-e2e: venv node-deps
+	bash test/e2e/run.sh
+
+bench: venv
+	$(VPY) -m benchmarks
+
+vsix: node-deps
+	npm run -s package
+
+demo: venv node-deps
+	bash examples/demo/run.sh
+
+clean:
+	rm -rf $(VENV) node_modules out dist *.vsix .cache
