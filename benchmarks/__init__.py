@@ -1,0 +1,1 @@
+"""Benchmarks that compare hotswap with the tools users would otherwise pick (``make bench``)."""

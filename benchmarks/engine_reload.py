@@ -1,0 +1,154 @@
+"""Reload of a 200-function module after a one-line edit: hotswap against importlib.reload and
+IPython's autoreload (deduperreload and superreload), with 0, 1M and 5M other live objects, and
+the 1st reload against the 50th.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+from typing import Callable
+
+from benchmarks.report import machine, median, ms, ratio, table
+
+FUNCTIONS = 200
+EDITED = 100
+
+
+def module_source(version: int) -> str:
+    """A module of FUNCTIONS functions and a class; ``version`` changes one line."""
+    lines = ["import math", ""]
+    for i in range(FUNCTIONS):
+        body = f"x * {version} + {i}" if i == EDITED else f"x + {i}"
+        lines += [f"def f{i}(x):", f"    return {body}", ""]
+    lines += [
+        "class Shape:",
+        "    def __init__(self, size):",
+        "        self.size = size",
+        "",
+        "    def area(self):",
+        "        return math.pi * self.size ** 2",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+class Subject:
+    """One tool reloading its own copy of the module, so tools never see each other's state."""
+
+    def __init__(self, name: str, folder: Path, reload: Callable[[types.ModuleType, Path], None]) -> None:
+        self.name = name
+        self.path = folder / f"bench_{name}.py"
+        self.path.write_text(module_source(0))
+        self.module = importlib.import_module(f"bench_{name}")
+        self._reload = reload
+        self.version = 0
+
+    def edit_and_reload(self) -> float:
+        self.version += 1
+        self.path.write_text(module_source(self.version))
+        gc.collect()
+        start = time.perf_counter()
+        self._reload(self.module, self.path)
+        elapsed = (time.perf_counter() - start) * 1000
+        fresh = sys.modules[self.module.__name__]
+        assert fresh.f100(1) == self.version + EDITED, f"{self.name} did not apply the edit"
+        return elapsed
+
+
+def make_subjects(folder: Path) -> list[Subject]:
+    import hotswap
+    from IPython.extensions.autoreload import superreload
+    from IPython.extensions.deduperreload.deduperreload import DeduperReloader
+
+    deduper = DeduperReloader()
+    old_objects: dict = {}
+
+    def by_hotswap(module: types.ModuleType, path: Path) -> None:
+        report = hotswap.reload(paths=[str(path)]).to_dict()
+        assert report["modules"][0]["status"] == "reloaded", report
+
+    def by_importlib(module: types.ModuleType, path: Path) -> None:
+        importlib.reload(module)
+
+    def by_deduper(module: types.ModuleType, path: Path) -> None:
+        if not deduper.maybe_reload_module(module):
+            raise RuntimeError("deduperreload fell back; the benchmark would measure superreload")
+
+    def by_superreload(module: types.ModuleType, path: Path) -> None:
+        superreload(module, importlib.reload, old_objects)
+
+    subjects = [
+        Subject("hotswap", folder, by_hotswap),
+        Subject("importlib", folder, by_importlib),
+        Subject("deduperreload", folder, by_deduper),
+        Subject("superreload", folder, by_superreload),
+    ]
+    deduper.update_sources()
+    return subjects
+
+
+def heap_pass_ms() -> float:
+    start = time.perf_counter()
+    objects = gc.get_objects()
+    elapsed = (time.perf_counter() - start) * 1000
+    del objects
+    return elapsed
+
+
+def main(quick: bool = False) -> str:
+    heaps = [0, 200_000, 1_000_000] if quick else [0, 1_000_000, 5_000_000]
+    repeats = 3 if quick else 7
+    sequence = 20 if quick else 50
+    out = [
+        "## Reloading a module after a one-line edit",
+        "",
+        f"{FUNCTIONS} functions and a class, one function body edited; median of {repeats} reloads, "
+        f"milliseconds. {machine()}. IPython's tools are driven directly (no shell): "
+        "`DeduperReloader.maybe_reload_module` and `superreload`.",
+        "",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        sys.path.insert(0, tmp)
+        try:
+            subjects = make_subjects(Path(tmp))
+            rows = []
+            ballast: list[list[object]] = []
+            for heap in heaps:
+                ballast.extend([] for _ in range(heap - len(ballast)))
+                times = {s.name: median([s.edit_and_reload() for _ in range(repeats)]) for s in subjects}
+                passes = median([heap_pass_ms() for _ in range(3)])
+                base = times["importlib"]
+                rows.append([
+                    f"{heap:,}",
+                    *(ms(times[s.name]) for s in subjects),
+                    ms(passes),
+                    ratio(times["hotswap"], base),
+                    ratio(times["hotswap"], base + passes),
+                ])
+            del ballast
+            out.append(table(
+                ["extra live objects", *(f"{s.name} ms" for s in subjects), "one gc.get_objects() ms",
+                 "hotswap / importlib", "hotswap / (importlib + one pass)"],
+                rows,
+            ))
+            out += ["", f"### The 1st against the {sequence}th consecutive reload", ""]
+            rows = []
+            for s in subjects:
+                times = [s.edit_and_reload() for _ in range(sequence)]
+                first, last = median(times[:3]), median(times[-3:])
+                rows.append([s.name, ms(first), ms(last), ratio(last, first)])
+            out.append(table(
+                ["tool", "reloads 1–3 ms (median)", f"reloads {sequence - 2}–{sequence} ms (median)", "last / first"],
+                rows,
+            ))
+        finally:
+            sys.path.remove(tmp)
+            for s in subjects if "subjects" in locals() else []:
+                sys.modules.pop(s.module.__name__, None)
+    return "\n".join(out) + "\n"
