@@ -1,0 +1,115 @@
+// Driving the VS Code workbench in headless Chromium the way a user does: keyboard shortcuts,
+// quick open, the command palette, the Problems panel and the status bar.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM } from './paths.mjs';
+
+export const UI_TIMEOUT_MS = 30_000;
+
+const QUICK_INPUT = '.quick-input-widget';
+const QUICK_INPUT_BOX = `${QUICK_INPUT} .quick-input-box input`;
+const QUICK_INPUT_ROWS = `${QUICK_INPUT} .quick-input-list .monaco-list-row`;
+const PROBLEMS_PANEL = '.markers-panel';
+const PROBLEM_ROWS = `${PROBLEMS_PANEL} .monaco-list-row`;
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Open the workspace folder in a fresh page and wait until the workbench is interactive. */
+export async function openWorkbench(browser, url, folder) {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(UI_TIMEOUT_MS);
+  await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+  await page.locator('.part.statusbar').waitFor({ timeout: 90_000 });
+  // The explorer lists the workspace once the file service is connected.
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 90_000 });
+  return page;
+}
+
+async function openQuickInput(page, shortcut, prefix) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press(shortcut);
+  const box = page.locator(QUICK_INPUT_BOX);
+  await box.waitFor({ state: 'visible' });
+  await box.fill(prefix);
+  return box;
+}
+
+/** Run a command by its palette label, e.g. "Hotswap: Reload Module". */
+export async function runCommand(page, label) {
+  await openQuickInput(page, 'F1', `>${label}`);
+  const row = page.locator(QUICK_INPUT_ROWS).filter({ hasText: label }).first();
+  await row.waitFor({ state: 'visible' });
+  await row.click();
+}
+
+/** Pick a quick pick row containing `text` in whatever quick pick is open now. */
+export async function pickQuickPickItem(page, text) {
+  const row = page.locator(QUICK_INPUT_ROWS).filter({ hasText: text }).first();
+  await row.waitFor({ state: 'visible' });
+  await row.click();
+  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden' });
+}
+
+/** Open a workspace file with Quick Open (ctrl+p) and wait until its editor has focus. */
+export async function openFile(page, fileName) {
+  await openQuickInput(page, 'Control+P', fileName);
+  const row = page.locator(QUICK_INPUT_ROWS).filter({ hasText: fileName }).first();
+  await row.waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab.active[data-resource-name="${fileName}"]`).waitFor({ state: 'visible' });
+  await page.locator('.editor-instance .monaco-editor.focused').waitFor({ state: 'visible' });
+}
+
+/** Replace the whole text of the focused editor as a user would: select all, type. */
+export async function replaceEditorText(page, text) {
+  await page.locator('.editor-instance .monaco-editor.focused').waitFor({ state: 'visible' });
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(text);
+}
+
+/** ctrl+s and wait until the active tab is no longer dirty. */
+export async function saveActiveEditor(page) {
+  await page.keyboard.press('Control+S');
+  await page.locator('.tab.active.dirty').waitFor({ state: 'detached' });
+}
+
+/** Show the Problems panel (ctrl+shift+m) and return its row locator. */
+export async function showProblems(page) {
+  const panel = page.locator(PROBLEMS_PANEL);
+  if (!(await panel.isVisible())) {
+    await page.keyboard.press('Control+Shift+M');
+    await panel.waitFor({ state: 'visible' });
+  }
+  return page.locator(PROBLEM_ROWS);
+}
+
+/** Texts (aria labels, which carry severity, message and line) of the Problems rows. */
+export async function problemLabels(page) {
+  return page.locator(PROBLEM_ROWS).evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
+}
+
+/** Screenshot into test-results/ (used on failure and for the README picture). */
+export async function screenshot(page, dir, name) {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
