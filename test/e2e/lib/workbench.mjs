@@ -101,9 +101,30 @@ export async function showProblems(page) {
   return page.locator(PROBLEM_ROWS);
 }
 
-/** Texts (aria labels, which carry severity, message and line) of the Problems rows. */
-export async function problemLabels(page) {
-  return page.locator(PROBLEM_ROWS).evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
+/**
+ * The Problems rows as the user reads them: severity icon, text (message, source, code and
+ * "[Ln 9, Col 9]") and the accessible label.
+ * @returns {Promise<{ severity: 'error' | 'warning' | 'info' | 'file', text: string, label: string }[]>}
+ */
+export async function problemRows(page) {
+  return page.locator(PROBLEM_ROWS).evaluateAll((rows) =>
+    rows.map((row) => {
+      const icon = row.querySelector('.marker-icon, .codicon');
+      const iconClass = icon?.className ?? '';
+      const severity = /error/.test(iconClass) ? 'error' : /warning/.test(iconClass) ? 'warning' : /info/.test(iconClass) ? 'info' : 'file';
+      return { severity, text: row.textContent ?? '', label: row.getAttribute('aria-label') ?? '' };
+    }),
+  );
+}
+
+/** The Hotswap status bar item (last reload, spinner while one runs). */
+export function hotswapStatusItem(page) {
+  return page.locator('.part.statusbar .statusbar-item[id*="hotswap" i]').first();
+}
+
+/** VS Code's own Restricted Mode indicator. */
+export function restrictedModeIndicator(page) {
+  return page.locator('.part.statusbar .statusbar-item').filter({ hasText: 'Restricted Mode' }).first();
 }
 
 /** Screenshot into test-results/ (used on failure and for the README picture). */

@@ -1,0 +1,55 @@
+// One end-to-end session: a workspace copy of examples/demo, a private Jupyter runtime dir, a
+// real kernel with hotswap loaded, code-server with our extension, and a Chromium page on it.
+// Everything it starts, it stops (stop() is safe to call after a partial start).
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { installExtension, prepareUserData, startCodeServer } from './codeServer.mjs';
+import { Kernel } from './kernel.mjs';
+import { DEMO_DIR, vsixPath } from './paths.mjs';
+import { launchBrowser, openWorkbench } from './workbench.mjs';
+
+/**
+ * @param {{ name: string, trust: boolean }} options
+ */
+export async function startSession({ name, trust }) {
+  const root = mkdtempSync(path.join(process.env.HOTSWAP_E2E_TMP ?? os.tmpdir(), `${name}-`));
+  const session = {
+    root,
+    workspace: path.join(root, 'workspace'),
+    runtimeDir: path.join(root, 'runtime'),
+    userDataDir: path.join(root, 'user-data'),
+    extensionsDir: process.env.HOTSWAP_E2E_EXTENSIONS ?? path.join(root, 'extensions'),
+    /** @type {Kernel | undefined} */ kernel: undefined,
+    /** @type {{ owned: import('./processes.mjs').Owned, url: string } | undefined} */ codeServer: undefined,
+    /** @type {import('playwright-core').Browser | undefined} */ browser: undefined,
+    /** @type {import('playwright-core').Page | undefined} */ page: undefined,
+    async stop() {
+      await this.browser?.close().catch(() => undefined);
+      await this.codeServer?.owned.stop();
+      await this.kernel?.stop();
+      if (!process.env.HOTSWAP_E2E_KEEP) rmSync(root, { recursive: true, force: true });
+    },
+  };
+  try {
+    cpSync(DEMO_DIR, session.workspace, {
+      recursive: true,
+      filter: (src) => !/(__pycache__|\.pyc$|run\.sh$)/.test(src),
+    });
+    mkdirSync(session.runtimeDir, { recursive: true, mode: 0o700 });
+    chmodSync(session.runtimeDir, 0o700);
+    prepareUserData(session.userDataDir);
+    if (!process.env.HOTSWAP_E2E_EXTENSIONS) {
+      await installExtension(vsixPath(), session);
+    }
+    const env = { ...process.env, JUPYTER_RUNTIME_DIR: session.runtimeDir };
+    session.kernel = await Kernel.start(session.workspace, env);
+    session.codeServer = await startCodeServer({ ...session, trust, env, cwd: session.workspace });
+    session.browser = await launchBrowser();
+    session.page = await openWorkbench(session.browser, session.codeServer.url, session.workspace);
+    return session;
+  } catch (error) {
+    await session.stop();
+    throw error;
+  }
+}

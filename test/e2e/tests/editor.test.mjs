@@ -1,0 +1,155 @@
+// The product in a real VS Code: saves in the editor reach a running kernel, stale objects and
+// syntax errors show in Problems, "Hotswap: Reload Module" works from the command palette.
+// One code-server and one kernel serve all these tests, in order (each builds on the last).
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { withScreenshot } from '../lib/failures.mjs';
+import { DOCS_IMAGES_DIR, resultsDir } from '../lib/paths.mjs';
+import { startSession } from '../lib/session.mjs';
+import { waitUntil } from '../lib/wait.mjs';
+import {
+  hotswapStatusItem,
+  openFile,
+  pickQuickPickItem,
+  problemRows,
+  replaceEditorText,
+  runCommand,
+  saveActiveEditor,
+  screenshot,
+  showProblems,
+} from '../lib/workbench.mjs';
+
+/** 1-based line of the first line containing `needle`, as the Problems panel prints it. */
+function lineOf(text, needle) {
+  const index = text.split('\n').findIndex((line) => line.includes(needle));
+  assert.notEqual(index, -1, `${needle} not in text`);
+  return index + 1;
+}
+
+/** Number of reloads of `module` the kernel service remembers (status.recent). */
+async function reloadCount(kernel, module) {
+  const status = await kernel.hotswap('status');
+  return status.recent.filter((entry) => entry.module === module && entry.status === 'reloaded').length;
+}
+
+describe('Hotswap in VS Code (trusted workspace)', () => {
+  /** @type {Awaited<ReturnType<typeof startSession>>} */
+  let session;
+  const page = () => session?.page;
+
+  before(async () => {
+    session = await startSession({ name: 'editor', trust: true });
+    // The language server finds the kernel through the registry and shows itself in the status bar.
+    await hotswapStatusItem(session.page).waitFor({ state: 'visible', timeout: 90_000 });
+  });
+
+  after(async () => {
+    await session?.stop();
+  });
+
+  it('saving scale in the editor updates the function behind an existing `from math_utils import scale`', withScreenshot(page, async () => {
+    const { kernel, workspace } = session;
+    assert.equal((await kernel.execute('scale(2)')).result, '4');
+    const file = path.join(workspace, 'math_utils.py');
+    const edited = readFileSync(file, 'utf8').replace('return value * 2', 'return value * 3');
+
+    await openFile(session.page, 'math_utils.py');
+    await replaceEditorText(session.page, edited);
+    await saveActiveEditor(session.page);
+    assert.equal(readFileSync(file, 'utf8'), edited);
+
+    // Checked silently (no cell runs, so no kernel-side hook could have done the work).
+    await waitUntil(() => kernel.eval('scale(2)'), (value) => value === '6', { what: 'scale(2) == 6 in the kernel' });
+    assert.equal(await reloadCount(kernel, 'math_utils'), 1);
+    // And as the user calls it, through the name imported before the edit.
+    assert.equal((await kernel.execute('scale(2)')).result, '6');
+    await waitUntil(() => hotswapStatusItem(session.page).textContent(), (text) => /math_utils/.test(text ?? ''), {
+      what: 'the status bar to name math_utils',
+    });
+  }));
+
+  it('adding an attribute in __init__ while g exists warns about g in Problems until g is recreated', withScreenshot(page, async () => {
+    const { kernel, workspace } = session;
+    const file = path.join(workspace, 'greeter.py');
+    const edited = readFileSync(file, 'utf8').replace(
+      '        self.name = name\n',
+      '        self.name = name\n        self.punctuation = "!"\n',
+    );
+    const line = lineOf(edited, 'self.punctuation');
+
+    await openFile(session.page, 'greeter.py');
+    await replaceEditorText(session.page, edited);
+    await saveActiveEditor(session.page);
+
+    await showProblems(session.page);
+    const rows = await waitUntil(
+      () => problemRows(session.page),
+      (found) => found.some((row) => row.severity === 'warning' && /\bg\b/.test(row.text) && row.text.includes(`[Ln ${line},`)),
+      { what: `a warning naming g at line ${line} of greeter.py` },
+    );
+    assert.ok(rows.some((row) => row.severity === 'file' && row.text.includes('greeter.py')), 'the warning is filed under greeter.py');
+    assert.equal(await kernel.eval("hasattr(Greeter('x'), 'punctuation')"), 'True');
+
+    const picture = await screenshot(session.page, resultsDir(), 'problems-stale-warning');
+    if (process.env.UPDATE_SCREENSHOTS || !existsSync(path.join(DOCS_IMAGES_DIR, 'problems-stale-warning.png'))) {
+      mkdirSync(DOCS_IMAGES_DIR, { recursive: true });
+      copyFileSync(picture, path.join(DOCS_IMAGES_DIR, 'problems-stale-warning.png'));
+    }
+
+    // Recreating g is ordinary kernel activity; the server re-checks and the warning goes.
+    assert.ok((await kernel.execute("g = Greeter('Ada')")).ok);
+    await waitUntil(
+      () => problemRows(session.page),
+      (found) => !found.some((row) => row.severity === 'warning' && /\bg\b/.test(row.text)),
+      { what: 'the warning about g to go once g is recreated' },
+    );
+    assert.equal(await kernel.eval('g.punctuation'), "'!'");
+  }));
+
+  it('"Hotswap: Reload Module" from the command palette reloads the module picked', withScreenshot(page, async () => {
+    const { kernel, workspace } = session;
+    const file = path.join(workspace, 'math_utils.py');
+    const before = await reloadCount(kernel, 'math_utils');
+    // A change made outside the editor (a git pull, another tool): nothing reloads it by itself.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('return value * 3', 'return value * 4'));
+    assert.equal(await kernel.eval('scale(2)'), '6');
+
+    await runCommand(session.page, 'Hotswap: Reload Module');
+    await pickQuickPickItem(session.page, 'math_utils');
+
+    await waitUntil(() => kernel.eval('scale(2)'), (value) => value === '8', { what: 'scale(2) == 8 after Reload Module' });
+    assert.equal(await reloadCount(kernel, 'math_utils'), before + 1);
+  }));
+
+  it('saving a syntax error shows it in Problems at its line and keeps the old code running; fixing it clears it', withScreenshot(page, async () => {
+    const { kernel, workspace } = session;
+    const file = path.join(workspace, 'math_utils.py');
+    const good = readFileSync(file, 'utf8');
+    const broken = good.replace('return value * 4', 'return value *');
+    const line = lineOf(broken, 'return value *');
+
+    await openFile(session.page, 'math_utils.py');
+    await replaceEditorText(session.page, broken);
+    await saveActiveEditor(session.page);
+
+    await showProblems(session.page);
+    await waitUntil(
+      () => problemRows(session.page),
+      (found) => found.some((row) => row.severity === 'error' && row.text.includes(`[Ln ${line},`)),
+      { what: `a syntax error at line ${line} of math_utils.py in Problems` },
+    );
+    assert.equal((await kernel.execute('scale(2)')).result, '8', 'the old code still runs');
+
+    const fixed = good.replace('return value * 4', 'return value * 5');
+    await replaceEditorText(session.page, fixed);
+    await saveActiveEditor(session.page);
+    await waitUntil(() => kernel.eval('scale(2)'), (value) => value === '10', { what: 'scale(2) == 10 after the fix' });
+    await waitUntil(
+      () => problemRows(session.page),
+      (found) => !found.some((row) => row.severity === 'error'),
+      { what: 'the syntax error to leave Problems' },
+    );
+  }));
+});
