@@ -1,0 +1,349 @@
+"""Connections to running kernels, made with jupyter_client from each kernel's own
+connection file (signed messages, the kernel's sockets; no listener of ours).
+
+Requests to the kernel service ride as a silent ``user_expressions`` entry of an empty
+``execute_request`` (docs/protocol.md). The kernel runs shell requests in order, so a
+request sent while a long cell runs waits behind it: nothing is ever interrupted. One
+request per kernel is in flight at a time (a queue), which keeps replies in order and lets
+bursts be merged upstream.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import itertools
+import json
+import logging
+import os
+import stat
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+log = logging.getLogger(__name__)
+
+SERVICE_EXPR = "__import__('hotswap.kernel').kernel.handle(%r)"
+PID_EXPR = "__import__('os').getpid()"
+_POLL = 0.25  # seconds between liveness checks while waiting for a reply
+
+
+class KernelError(Exception):
+    """A request could not be answered; the message is meant for the user."""
+
+
+class KernelDied(KernelError):
+    """The kernel process ended."""
+
+
+class HotswapMissing(KernelError):
+    """The kernel's Python cannot import hotswap (``%load_ext hotswap`` never ran there and
+    the package is not installed in its environment)."""
+
+
+class ServiceError(KernelError):
+    """The kernel service answered ``ok: false``."""
+
+
+def jupyter_client_available() -> bool:
+    """The server must start without jupyter_client and say how to install it."""
+    try:
+        import jupyter_client  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def check_private_file(path: str) -> Optional[str]:
+    """Why ``path`` must not be trusted (None when it may be): it holds a kernel key or
+    points at one, so it must be ours and not writable by anyone else."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return f"cannot read {path}: {exc.strerror}"
+    if not stat.S_ISREG(st.st_mode):
+        return f"{path} is not a regular file"
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return f"{path} belongs to another user"
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"{path} is writable by other users"
+    return None
+
+
+def pid_alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie counts as ended)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rsplit(b")", 1)[1].split()[0]
+        return state not in (b"Z", b"X")
+    except (OSError, IndexError):
+        return True
+
+
+@dataclass
+class KernelFacts:
+    """What the editor is told about a kernel (``hotswap.listKernels``)."""
+
+    id: str
+    connection_file: str
+    pid: Optional[int] = None
+    cwd: Optional[str] = None
+    python: Optional[str] = None
+    hotswap: Optional[str] = None
+    status: str = "starting"  # idle | busy | starting | dead | no-hotswap
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "pid": self.pid, "connectionFile": self.connection_file, "cwd": self.cwd,
+                "python": self.python, "status": self.status, "hotswap": self.hotswap}
+
+
+_request_ids = itertools.count(1)
+
+
+class AttachedKernel:
+    """One kernel: a shell request queue, an IOPub watcher and a liveness monitor."""
+
+    def __init__(
+        self,
+        facts: KernelFacts,
+        *,
+        on_user_execution: Callable[["AttachedKernel"], None],
+        on_death: Callable[["AttachedKernel"], None],
+        on_status: Callable[["AttachedKernel"], None],
+        from_registry: bool = False,
+    ) -> None:
+        self.facts = facts
+        self.from_registry = from_registry
+        self._on_user_execution = on_user_execution
+        self._on_death = on_death
+        self._on_status = on_status
+        self._client: Any = None
+        self._queue: asyncio.Queue[tuple[dict[str, str], asyncio.Future[dict[str, Any]]]] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._user_cells: set[str] = set()
+        self.dead = False
+        self.hotswap_missing_reported = False
+        self.execution_state = "starting"
+
+    @property
+    def id(self) -> str:
+        return self.facts.id
+
+    async def start(self) -> None:
+        """Connect to the kernel's sockets and start the background tasks."""
+        from jupyter_client.asynchronous.client import AsyncKernelClient
+
+        problem = check_private_file(self.facts.connection_file)
+        if problem:
+            raise KernelError(f"not attaching to {self.facts.connection_file}: {problem}")
+        client = AsyncKernelClient()
+        try:
+            client.load_connection_file(self.facts.connection_file)
+        except (OSError, ValueError, KeyError) as exc:
+            raise KernelError(f"cannot read connection file {self.facts.connection_file}: {exc}") from exc
+        if client.transport == "tcp" and client.ip not in ("127.0.0.1", "localhost", "::1"):
+            log.info("kernel %s listens on %s", self.id, client.ip)
+        client.start_channels(shell=True, iopub=True, stdin=False, hb=True, control=False)
+        self._client = client
+        loop = asyncio.get_running_loop()
+        self._tasks = [
+            loop.create_task(self._worker(), name=f"hotswap-shell-{self.id}"),
+            loop.create_task(self._iopub(), name=f"hotswap-iopub-{self.id}"),
+            loop.create_task(self._monitor(), name=f"hotswap-monitor-{self.id}"),
+        ]
+
+    async def close(self) -> None:
+        """Stop our tasks and sockets; the kernel itself keeps running."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
+        self._tasks = []
+        self._fail_pending(KernelError(f"kernel {self.id} was detached"))
+        if self._client is not None:
+            try:
+                self._client.stop_channels()
+            except Exception:  # closing sockets of a dead kernel must not take us down
+                log.debug("stop_channels failed", exc_info=True)
+            self._client = None
+
+    # ----------------------------------------------------------------- requests
+
+    async def request(self, command: str, args: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+        """Ask the kernel service ``command``; returns its ``result``.
+
+        Raises KernelDied, HotswapMissing, ServiceError or KernelError with a user message.
+        """
+        req = json.dumps({"protocol": 1, "id": str(next(_request_ids)), "command": command, "args": args or {}})
+        values = await self.evaluate({"hotswap": SERVICE_EXPR % req})
+        value = values["hotswap"]
+        if value.get("status") != "ok":
+            ename = value.get("ename", "")
+            if ename in ("ModuleNotFoundError", "ImportError", "AttributeError"):
+                raise HotswapMissing(
+                    f"Kernel {self.id} cannot import hotswap ({ename}: {value.get('evalue', '')}). "
+                    "Run `%load_ext hotswap` in it (with hotswap installed in the kernel's environment), "
+                    "or let the editor extension inject hotswap into the kernel.")
+            raise KernelError(f"kernel {self.id}: hotswap request failed: {ename}: {value.get('evalue', '')}")
+        try:
+            text = ast.literal_eval(value["data"]["text/plain"])
+            response = json.loads(text)
+        except (KeyError, ValueError, SyntaxError, TypeError) as exc:
+            raise KernelError(f"kernel {self.id}: unreadable hotswap response: {exc}") from exc
+        if not response.get("ok"):
+            err = response.get("error") or {}
+            raise ServiceError(f"kernel {self.id}: {err.get('type', 'error')}: {err.get('message', '')}")
+        result = response.get("result")
+        return result if isinstance(result, dict) else {"value": result}
+
+    async def evaluate(self, expressions: dict[str, str]) -> dict[str, dict[str, Any]]:
+        """Evaluate silent user expressions behind whatever the kernel is running."""
+        if self.dead or self._client is None:
+            raise KernelDied(f"kernel {self.id} is not running")
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        await self._queue.put((expressions, fut))
+        return await fut
+
+    async def probe(self) -> None:
+        """Learn the kernel's pid (always) and hotswap facts (when it has hotswap)."""
+        req = json.dumps({"protocol": 1, "id": "probe", "command": "status", "args": {}})
+        values = await self.evaluate({"pid": PID_EXPR, "hotswap": SERVICE_EXPR % req})
+        pid = values.get("pid", {})
+        if pid.get("status") == "ok":
+            try:
+                self.facts.pid = int(pid["data"]["text/plain"])
+            except (KeyError, ValueError):
+                pass
+        value = values.get("hotswap", {})
+        if value.get("status") != "ok":
+            self.facts.status = "no-hotswap"
+            return
+        try:
+            response = json.loads(ast.literal_eval(value["data"]["text/plain"]))
+            result = response.get("result") or {}
+        except (KeyError, ValueError, SyntaxError, TypeError):
+            result = {}
+        self.facts.hotswap = result.get("hotswap") or self.facts.hotswap
+        self.facts.cwd = result.get("cwd") or self.facts.cwd
+        self.facts.python = self.facts.python or result.get("python")
+        self.facts.status = self.execution_state if self.execution_state != "starting" else "idle"
+
+    def _fail_pending(self, exc: Exception) -> None:
+        while not self._queue.empty():
+            _, fut = self._queue.get_nowait()
+            if not fut.done():
+                fut.set_exception(exc)
+
+    async def _worker(self) -> None:
+        while True:
+            expressions, fut = await self._queue.get()
+            if fut.done():
+                continue
+            try:
+                fut.set_result(await self._execute(expressions))
+            except asyncio.CancelledError:
+                if not fut.done():
+                    fut.set_exception(KernelError(f"kernel {self.id} was detached"))
+                raise
+            except Exception as exc:
+                if not fut.done():
+                    fut.set_exception(exc)
+
+    async def _execute(self, expressions: dict[str, str]) -> dict[str, Any]:
+        from queue import Empty
+
+        client = self._client
+        for _attempt in range(2):
+            msg_id = client.execute("", silent=True, store_history=False, user_expressions=expressions,
+                                    allow_stdin=False, stop_on_error=False)
+            while True:
+                if self.dead:
+                    raise KernelDied(f"kernel {self.id} stopped before answering")
+                try:
+                    reply = await client.get_shell_msg(timeout=_POLL)
+                except Empty:
+                    continue
+                if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                    break
+            content = reply.get("content", {})
+            if content.get("status") == "aborted":
+                continue  # the user's failing cell aborted the queue: ask again once
+            if content.get("status") != "ok":
+                raise KernelError(f"kernel {self.id} refused the request: {content.get('ename', content.get('status'))}")
+            return content.get("user_expressions", {})
+        raise KernelError(f"kernel {self.id} aborted the request twice")
+
+    # ------------------------------------------------------------------- IOPub
+
+    async def _iopub(self) -> None:
+        """Track busy/idle and spot cells run by other clients (execute_input)."""
+        client = self._client
+        own_session = client.session.session
+        while True:
+            try:
+                msg = await client.get_iopub_msg()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.debug("iopub receive failed", exc_info=True)
+                await asyncio.sleep(_POLL)
+                continue
+            kind = msg.get("header", {}).get("msg_type")
+            parent = msg.get("parent_header", {}) or {}
+            if kind == "execute_input" and parent.get("session") != own_session:
+                self._user_cells.add(parent.get("msg_id", ""))
+            elif kind == "status":
+                state = msg.get("content", {}).get("execution_state", "")
+                if state == "starting":
+                    # A restarted kernel: same sockets, new process (and maybe no hotswap yet).
+                    self.facts.pid = None
+                    self.hotswap_missing_reported = False
+                if state in ("busy", "idle", "starting") and state != self.execution_state:
+                    self.execution_state = state
+                    if self.facts.status in ("idle", "busy", "starting"):
+                        self.facts.status = state
+                    self._on_status(self)
+                if state == "idle" and parent.get("msg_id") in self._user_cells:
+                    self._user_cells.discard(parent.get("msg_id", ""))
+                    self._on_user_execution(self)
+
+    # ---------------------------------------------------------------- liveness
+
+    def _alive(self) -> bool:
+        pid = self.facts.pid
+        if pid is not None:
+            return pid_alive(pid)
+        hb = self._client.hb_channel if self._client is not None else None
+        return bool(hb is None or not hb.is_alive() or hb.is_beating())
+
+    async def _monitor(self) -> None:
+        """Notice a kernel that ended (killed, crashed, shut down) without being asked.
+
+        With a known pid that is exact; otherwise a heartbeat silent for 3 s counts as death
+        (one missed beat on a loaded machine does not).
+        """
+        silent_since: Optional[float] = None
+        while True:
+            await asyncio.sleep(_POLL)
+            if self._alive():
+                silent_since = None
+                continue
+            now = time.monotonic()
+            if self.facts.pid is None:
+                silent_since = silent_since or now
+                if now - silent_since < 3.0:
+                    continue
+            self.dead = True
+            self.facts.status = "dead"
+            self._fail_pending(KernelDied(f"kernel {self.id} stopped"))
+            self._on_death(self)
+            return

@@ -1,0 +1,435 @@
+"""The hotswap language server: reload on save, stale objects as diagnostics, commands.
+
+It owns three things: the attached kernels (kernels.py, found by discovery.py), the merged
+diagnostics (diagnostics.py) and the save bursts (debounce.py). Everything the editor sees
+goes through here, so every editor gets the same behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from typing import Any, Mapping, Optional
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from .. import __version__
+from .debounce import Coalescer
+from .diagnostics import DiagnosticStore, summary
+from .discovery import Entry, RegistryWatcher, read_entries, registry_dir
+from .kernels import (AttachedKernel, HotswapMissing, KernelDied, KernelError, KernelFacts,
+                      check_private_file, jupyter_client_available)
+from .settings import Settings, parse
+
+log = logging.getLogger("hotswap.lsp")
+
+CMD_RELOAD_MODULE = "hotswap.reloadModule"
+CMD_LIST_MODULES = "hotswap.listModules"
+CMD_LIST_KERNELS = "hotswap.listKernels"
+CMD_ATTACH = "hotswap.attachKernel"
+CMD_DETACH = "hotswap.detachKernel"
+CMD_PUBLISH_REPORT = "hotswap.publishReport"
+NOTIFY_WILL_RELOAD = "hotswap/willReload"
+NOTIFY_DID_RELOAD = "hotswap/didReload"
+NOTIFY_KERNELS_CHANGED = "hotswap/kernelsChanged"
+
+
+class HotswapServer(LanguageServer):
+    """pygls server plus the hotswap state."""
+
+    def __init__(self) -> None:
+        super().__init__("hotswap", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        self.settings = Settings()
+        self.kernels: dict[str, AttachedKernel] = {}
+        self.store = DiagnosticStore()
+        self.watcher: Optional[RegistryWatcher] = None
+        self.has_jupyter_client = jupyter_client_available()
+        self._save_batches: dict[str, Coalescer[str]] = {}
+        self._stale_batches: dict[str, Coalescer[str]] = {}
+        self._sync_batch: Optional[Coalescer[str]] = None
+        self._attaching: set[str] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.labels: dict[str, str] = {}
+
+    # --------------------------------------------------------------- messages
+
+    def say(self, level: int, message: str, *, show: bool = True) -> None:
+        """Log, and tell the user in words (window/showMessage) when ``show``."""
+        log.log(level, "%s", message)
+        kind = {logging.ERROR: types.MessageType.Error, logging.WARNING: types.MessageType.Warning}.get(level, types.MessageType.Info)
+        try:
+            self.window_log_message(types.LogMessageParams(type=kind, message=message))
+            if show:
+                self.window_show_message(types.ShowMessageParams(type=kind, message=f"Hotswap: {message}"))
+        except Exception:  # no client connected (yet): the log line is all we can do
+            log.debug("could not send message", exc_info=True)
+
+    def spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def roots(self) -> list[str]:
+        try:
+            ws = self.workspace
+        except RuntimeError:
+            return []
+        roots = [to_fs_path(f.uri) or "" for f in ws.folders.values()]
+        if ws.root_path:
+            roots.append(ws.root_path)
+        return [r for r in roots if r]
+
+    def apply_settings(self, raw: Any) -> None:
+        old = self.settings
+        self.settings, problems = parse(raw, self.settings)
+        for problem in problems:
+            self.say(logging.WARNING, problem)
+        if old.stale_severity != self.settings.stale_severity:
+            self.publish(self.store.all_files())
+
+    # ---------------------------------------------------------------- kernels
+
+    def kernel_list(self) -> list[dict[str, Any]]:
+        return [k.facts.to_dict() for k in self.kernels.values()]
+
+    def kernels_changed(self) -> None:
+        self.protocol.notify(NOTIFY_KERNELS_CHANGED, {"kernels": self.kernel_list()})
+
+    def _new_id(self, connection_file: str) -> str:
+        base = os.path.splitext(os.path.basename(connection_file))[0] or "kernel"
+        kid, n = base, 1
+        while kid in self.kernels:
+            n += 1
+            kid = f"{base}-{n}"
+        return kid
+
+    def find_by_connection(self, connection_file: str) -> Optional[AttachedKernel]:
+        real = os.path.realpath(connection_file)
+        for k in self.kernels.values():
+            if k.facts.connection_file == real:
+                return k
+        return None
+
+    async def attach(self, connection_file: str, entry: Optional[Entry] = None) -> AttachedKernel:
+        """Connect to a kernel and learn its pid and hotswap version."""
+        if not self.has_jupyter_client:
+            raise KernelError(missing_jupyter_client_message())
+        real = os.path.realpath(connection_file)
+        existing = self.find_by_connection(real)
+        if existing is not None:
+            return existing
+        facts = KernelFacts(id=self._new_id(real), connection_file=real,
+                            pid=entry.pid if entry else None, cwd=entry.cwd if entry else None,
+                            python=entry.python if entry else None, hotswap=entry.hotswap if entry else None)
+        kernel = AttachedKernel(facts, on_user_execution=self._on_user_execution, on_death=self._on_death,
+                                on_status=self._on_status, from_registry=entry is not None)
+        await kernel.start()
+        self.kernels[kernel.id] = kernel
+        self.labels[source_of(kernel)] = label_of(kernel)
+        self._save_batches[kernel.id] = Coalescer(lambda paths, k=kernel: self.reload_saved(k, paths))
+        self._stale_batches[kernel.id] = Coalescer(lambda _, k=kernel: self.refresh_stale(k), quiet=0.0)
+        try:
+            await asyncio.wait_for(kernel.probe(), timeout=30)
+        except asyncio.TimeoutError:
+            kernel.facts.status = "busy"  # probe stays queued behind the running cell
+        except KernelError as exc:
+            await self.detach(kernel.id, notify=False)
+            raise KernelError(f"cannot attach to {real}: {exc}") from exc
+        self.labels[source_of(kernel)] = label_of(kernel)
+        log.info("attached kernel %s (pid %s)", kernel.id, kernel.facts.pid)
+        if kernel.facts.status == "no-hotswap":
+            self.report_missing_hotswap(kernel)
+        self.kernels_changed()
+        return kernel
+
+    async def detach(self, kernel_id: str, *, notify: bool = True) -> bool:
+        kernel = self.kernels.pop(kernel_id, None)
+        if kernel is None:
+            return False
+        for batches in (self._save_batches, self._stale_batches):
+            batch = batches.pop(kernel_id, None)
+            if batch is not None:
+                batch.cancel()
+        await kernel.close()
+        self.publish(self.store.drop_source(source_of(kernel)))
+        if notify:
+            self.kernels_changed()
+        return True
+
+    def report_missing_hotswap(self, kernel: AttachedKernel) -> None:
+        if kernel.hotswap_missing_reported:
+            return
+        kernel.hotswap_missing_reported = True
+        kernel.facts.status = "no-hotswap"
+        self.say(logging.WARNING,
+                 f"kernel {kernel.id} (pid {kernel.facts.pid}) does not have hotswap loaded: run `%load_ext hotswap` "
+                 "in it (hotswap must be installed in the kernel's environment), or let the editor extension inject it.")
+
+    def _on_death(self, kernel: AttachedKernel) -> None:
+        self.say(logging.WARNING, f"kernel {kernel.id} (pid {kernel.facts.pid}) stopped; it is no longer reloaded.")
+        self.spawn(self.detach(kernel.id))
+
+    def _on_status(self, kernel: AttachedKernel) -> None:
+        if kernel.facts.pid is None and not kernel.dead and kernel.execution_state == "idle":
+            self.spawn(self._reprobe(kernel))
+        self.kernels_changed()
+
+    async def _reprobe(self, kernel: AttachedKernel) -> None:
+        try:
+            await kernel.probe()
+        except KernelError:
+            return
+        self.labels[source_of(kernel)] = label_of(kernel)
+        self.kernels_changed()
+
+    def _on_user_execution(self, kernel: AttachedKernel) -> None:
+        batch = self._stale_batches.get(kernel.id)
+        if batch is not None:
+            batch.add(["stale"])
+
+    # -------------------------------------------------------------- discovery
+
+    def start_discovery(self) -> None:
+        try:
+            directory = registry_dir()
+        except Exception as exc:  # the kernel side is missing or broken: commands still work
+            self.say(logging.WARNING, f"cannot find the hotswap kernel registry ({exc}); use the attach command.", show=False)
+            return
+        self._sync_batch = Coalescer(lambda _: self.sync_registry(directory), quiet=0.05)
+        self.watcher = RegistryWatcher(directory, lambda: self._sync_batch.add(["sync"]) if self._sync_batch else None)
+        self.watcher.start()
+        self._sync_batch.add(["sync"])
+
+    async def sync_registry(self, directory: Any) -> None:
+        """Attach new live entries; detach registry kernels whose entry went away or whose
+        connection file now belongs to a new process (a restart: re-attach)."""
+        entries, skipped = read_entries(directory)
+        for reason in skipped:
+            log.info("registry entry skipped: %s", reason)
+        live = {e.connection_file: e for e in entries}
+        for kernel in list(self.kernels.values()):
+            if not kernel.from_registry:
+                continue
+            entry = live.get(kernel.facts.connection_file)
+            restarted = entry is not None and kernel.facts.pid is not None and entry.pid != kernel.facts.pid
+            if entry is None or restarted:
+                await self.detach(kernel.id)  # a restarted kernel is attached again just below
+        for conn, entry in live.items():
+            if self.find_by_connection(conn) is not None or conn in self._attaching:
+                continue
+            self._attaching.add(conn)
+            try:
+                await self.attach(conn, entry)
+            except KernelError as exc:
+                self.say(logging.WARNING, str(exc), show=False)
+            finally:
+                self._attaching.discard(conn)
+
+    # ------------------------------------------------------------------ reload
+
+    def on_save(self, path: str) -> None:
+        if not self.settings.reload_on_save or not self.settings.wants(path, self.roots()):
+            return
+        for kernel_id, batch in self._save_batches.items():
+            batch.add([path])
+
+    async def reload_saved(self, kernel: AttachedKernel, paths: list[str]) -> None:
+        await self.reload(kernel, paths=paths)
+
+    async def reload(self, kernel: AttachedKernel, *, paths: list[str] = (), modules: list[str] = ()) -> Optional[dict[str, Any]]:  # type: ignore[assignment]
+        """One reload request to one kernel; publishes its diagnostics and didReload."""
+        self.protocol.notify(NOTIFY_WILL_RELOAD, {"kernel": kernel.id, "files": list(paths), "modules": list(modules)})
+        args = {"paths": list(paths), "modules": list(modules), "dependents": self.settings.reload_dependents,
+                "preserve_state": self.settings.preserve_module_state}
+        try:
+            report = await kernel.request("reload", args)
+        except HotswapMissing:
+            self.report_missing_hotswap(kernel)
+            return None
+        except KernelDied:
+            return None  # _on_death tells the user once
+        except KernelError as exc:
+            self.say(logging.ERROR, str(exc))
+            return None
+        if kernel.facts.status == "no-hotswap":
+            kernel.facts.status = kernel.execution_state
+            kernel.hotswap_missing_reported = False
+        self.publish(self.store.apply_reload(source_of(kernel), report))
+        self.protocol.notify(NOTIFY_DID_RELOAD, {"kernel": kernel.id, **summary(report)})
+        return report
+
+    async def refresh_stale(self, kernel: AttachedKernel) -> None:
+        """After the user ran code: re-check stale objects, so recreated ones lose their warning."""
+        if kernel.id not in self.kernels:
+            return
+        try:
+            report = await kernel.request("stale")
+        except HotswapMissing:
+            return  # said when it was attached or first reloaded
+        except KernelError as exc:
+            log.info("stale refresh failed: %s", exc)
+            return
+        self.publish(self.store.apply_stale(source_of(kernel), report))
+
+    def publish(self, files: set[str]) -> None:
+        for key in sorted(files):
+            uri, diagnostics = self.store.merged(key, self.labels, self.settings.stale_severity)
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
+            self.store.mark_published(key, not diagnostics)
+
+    async def shutdown_all(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self._sync_batch is not None:
+            self._sync_batch.cancel()
+        for kid in list(self.kernels):
+            await self.detach(kid, notify=False)
+
+
+def source_of(kernel: AttachedKernel) -> str:
+    return f"kernel:{kernel.id}"
+
+
+def label_of(kernel: AttachedKernel) -> str:
+    return f"kernel {kernel.id}" + (f" (pid {kernel.facts.pid})" if kernel.facts.pid else "")
+
+
+def missing_jupyter_client_message() -> str:
+    return (f"jupyter_client is not installed for {sys.executable}, so no kernel can be reached. "
+            f"Install it with: {sys.executable} -m pip install jupyter_client")
+
+
+def _first_arg(args: tuple[Any, ...]) -> dict[str, Any]:
+    if not args:
+        return {}
+    first = args[0]
+    if isinstance(first, Mapping):
+        return dict(first)
+    raise ValueError(f"expected an object argument, got {first!r}")
+
+
+def create_server() -> HotswapServer:
+    """Build the server with its handlers and commands."""
+    server = HotswapServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: HotswapServer, params: types.InitializeParams) -> None:
+        ls.apply_settings(params.initialization_options)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: HotswapServer, params: types.InitializedParams) -> None:
+        if not ls.has_jupyter_client:
+            ls.say(logging.ERROR, missing_jupyter_client_message())
+            return
+        ls.start_discovery()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: HotswapServer, params: types.DidChangeConfigurationParams) -> None:
+        settings = params.settings
+        if isinstance(settings, Mapping) and "hotswap" in settings:
+            ls.apply_settings(settings)
+            return
+        caps = ls.client_capabilities.workspace
+        if caps is not None and caps.configuration:
+            try:
+                values = await ls.workspace_configuration_async(
+                    types.ConfigurationParams(items=[types.ConfigurationItem(section="hotswap")]))
+            except Exception as exc:
+                log.info("workspace/configuration failed: %s", exc)
+                return
+            if values and values[0] is not None:
+                ls.apply_settings(values[0])
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
+    def did_save(ls: HotswapServer, params: types.DidSaveTextDocumentParams) -> None:
+        path = to_fs_path(params.text_document.uri)
+        if path:
+            ls.on_save(path)
+
+    @server.feature(types.SHUTDOWN)
+    async def shutdown(ls: HotswapServer, params: Any) -> None:
+        await ls.shutdown_all()
+
+    @server.command(CMD_RELOAD_MODULE)
+    async def reload_module(ls: HotswapServer, *args: Any) -> dict[str, Any]:
+        arg = _first_arg(args)
+        paths: list[str] = []
+        modules: list[str] = []
+        if arg.get("uri"):
+            path = to_fs_path(str(arg["uri"]))
+            if not path:
+                raise ValueError(f"not a file URI: {arg['uri']!r}")
+            paths.append(path)
+        if arg.get("module"):
+            modules.append(str(arg["module"]))
+        if not paths and not modules:
+            raise ValueError("hotswap.reloadModule needs {module: name} or {uri: file URI}")
+        kernels = list(ls.kernels.values())
+        if not kernels:
+            ls.say(logging.WARNING, "no kernel is attached: run `%load_ext hotswap` in a kernel, or attach one.")
+        reports = await asyncio.gather(*(ls.reload(k, paths=paths, modules=modules) for k in kernels))
+        return {"reports": [{"kernel": k.id, "report": r} for k, r in zip(kernels, reports)]}
+
+    @server.command(CMD_LIST_MODULES)
+    async def list_modules(ls: HotswapServer, *args: Any) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for kernel in list(ls.kernels.values()):
+            try:
+                result = await kernel.request("modules", {"all": bool(_first_arg(args).get("all"))})
+            except HotswapMissing:
+                ls.report_missing_hotswap(kernel)
+                continue
+            except KernelError as exc:
+                log.info("%s", exc)
+                continue
+            for m in result.get("modules") or []:
+                out.append({"kernel": kernel.id, "name": m.get("name"), "file": m.get("file")})
+        return out
+
+    @server.command(CMD_LIST_KERNELS)
+    def list_kernels(ls: HotswapServer, *args: Any) -> list[dict[str, Any]]:
+        return ls.kernel_list()
+
+    @server.command(CMD_ATTACH)
+    async def attach_kernel(ls: HotswapServer, *args: Any) -> dict[str, Any]:
+        arg = args[0] if args else None
+        conn = arg if isinstance(arg, str) else (arg or {}).get("connectionFile")
+        if not isinstance(conn, str) or not conn:
+            raise ValueError("hotswap.attachKernel needs {connectionFile: path}")
+        conn = to_fs_path(conn) or conn if conn.startswith("file:") else conn
+        problem = check_private_file(conn)
+        if problem:
+            ls.say(logging.ERROR, f"not attaching: {problem}")
+            raise ValueError(f"not attaching: {problem}")
+        try:
+            kernel = await ls.attach(conn)
+        except KernelError as exc:
+            ls.say(logging.ERROR, str(exc))
+            raise
+        return kernel.facts.to_dict()
+
+    @server.command(CMD_DETACH)
+    async def detach_kernel(ls: HotswapServer, *args: Any) -> bool:
+        arg = args[0] if args else None
+        kid = arg if isinstance(arg, str) else (arg or {}).get("id")
+        return await ls.detach(str(kid))
+
+    @server.command(CMD_PUBLISH_REPORT)
+    def publish_report(ls: HotswapServer, *args: Any) -> bool:
+        arg = _first_arg(args)
+        source, report = arg.get("source"), arg.get("report")
+        if not isinstance(source, str) or not isinstance(report, Mapping):
+            raise ValueError("hotswap.publishReport needs {source: str, report: object}")
+        kind = arg.get("kind") or ("reload" if report.get("modules") else "stale")
+        key = f"report:{source}"
+        ls.labels[key] = source
+        files = ls.store.apply_reload(key, report) if kind == "reload" else ls.store.apply_stale(key, report)
+        ls.publish(files)
+        return True
+
+    return server
