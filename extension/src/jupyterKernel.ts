@@ -1,0 +1,116 @@
+/**
+ * Talks to one kernel owned by the Jupyter extension (Interactive Window or notebook) through
+ * its public API, `Kernel.executeCode`. The code sent is kernelCode's; its answer comes back
+ * as a marked stdout line. Errors are turned into messages a user can act on.
+ */
+import type { Kernel } from '@vscode/jupyter-extension';
+import type { CancellationToken } from 'vscode';
+import {
+    KernelCommand,
+    ProtocolError,
+    jupyterCode,
+    makeRequest,
+    newMarker,
+    parseMarkedOutput,
+    resultOf,
+} from './kernelCode';
+
+export const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
+export const STDERR_MIME = 'application/vnd.code.notebook.stderr';
+export const ERROR_MIME = 'application/vnd.code.notebook.error';
+/** Error name the Jupyter extension throws when the user denied this extension kernel access. */
+export const ACCESS_REVOKED = 'vscode.jupyter.apiAccessRevoked';
+export const MANAGE_ACCESS_COMMAND_TITLE = 'Jupyter: Manage Access To Jupyter Kernels';
+
+/** The user said no to kernel access: one clear message naming the command that changes it. */
+export class KernelAccessDenied extends Error {
+    constructor() {
+        super(
+            `Hotswap is not allowed to use Jupyter kernels, so saves cannot reload code in the Interactive Window or notebooks. ` +
+                `To allow it, run "${MANAGE_ACCESS_COMMAND_TITLE}" from the Command Palette and tick Hotswap.`,
+        );
+        this.name = 'KernelAccessDenied';
+    }
+}
+
+/** The kernel ran our code and it failed (for example the helper could not be imported). */
+export class KernelExecutionError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = 'KernelExecutionError';
+    }
+}
+
+/** A token source the caller owns; the extension passes VS Code's, tests a plain one. */
+export type TokenFactory = () => { token: CancellationToken; dispose(): void };
+
+/** A kernel we can send protocol requests to (Jupyter kernels and debug sessions alike). */
+export interface ServiceTarget {
+    /** Stable id, also the `source` of reports handed to the language server. */
+    readonly key: string;
+    /** What the user calls it, for logs and pickers. */
+    readonly label: string;
+    request<T>(command: KernelCommand, args?: Record<string, unknown>): Promise<T>;
+}
+
+function isAccessRevoked(err: unknown): boolean {
+    return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === ACCESS_REVOKED;
+}
+
+const decoder = new TextDecoder();
+
+/** Reads the {name, message} that the Jupyter extension puts in an error output item. */
+function describeError(data: Uint8Array): string {
+    const text = decoder.decode(data);
+    try {
+        const parsed = JSON.parse(text) as { name?: string; message?: string };
+        return [parsed.name, parsed.message].filter(Boolean).join(': ') || text;
+    } catch {
+        return text;
+    }
+}
+
+export class JupyterKernelTarget implements ServiceTarget {
+    constructor(
+        readonly key: string,
+        readonly label: string,
+        readonly kernel: Kernel,
+        private readonly helperDir: string,
+        private readonly tokens: TokenFactory,
+    ) {}
+
+    async request<T>(command: KernelCommand, args: Record<string, unknown> = {}): Promise<T> {
+        const marker = newMarker();
+        const code = jupyterCode(this.helperDir, makeRequest(command, args), marker);
+        const source = this.tokens();
+        let stdout = '';
+        const errors: string[] = [];
+        try {
+            for await (const output of this.kernel.executeCode(code, source.token)) {
+                for (const item of output.items) {
+                    if (item.mime === STDOUT_MIME) {
+                        stdout += decoder.decode(item.data);
+                    } else if (item.mime === ERROR_MIME) {
+                        errors.push(describeError(item.data));
+                    }
+                }
+            }
+        } catch (err) {
+            if (isAccessRevoked(err)) {
+                throw new KernelAccessDenied();
+            }
+            const detail = errors.length > 0 ? errors.join('; ') : err instanceof Error ? err.message : String(err);
+            throw new KernelExecutionError(`${this.label}: the kernel could not run the Hotswap request (${detail})`);
+        } finally {
+            source.dispose();
+        }
+        if (errors.length > 0) {
+            throw new KernelExecutionError(`${this.label}: the kernel could not run the Hotswap request (${errors.join('; ')})`);
+        }
+        const response = parseMarkedOutput(stdout, marker);
+        if (!response) {
+            throw new ProtocolError(`${this.label}: the kernel printed no Hotswap answer`);
+        }
+        return resultOf<T>(response);
+    }
+}

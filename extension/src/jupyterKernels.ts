@@ -1,0 +1,113 @@
+/**
+ * Finds the kernels the Jupyter extension runs for open notebooks and Interactive Windows,
+ * and notices their restarts (`Kernel.onDidChangeStatus`) so cached facts about a kernel
+ * (its pid, what was last sent to it) are dropped and the next save still works.
+ */
+import type { Kernel, KernelStatus } from '@vscode/jupyter-extension';
+import type { Disposable, Uri } from 'vscode';
+import { JupyterKernelTarget, TokenFactory } from './jupyterKernel';
+import { Logger, errorText } from './log';
+
+/** The part of the Jupyter extension's exported API we use. */
+export interface JupyterApi {
+    kernels: { getKernel(uri: Uri): Thenable<Kernel | undefined> };
+}
+
+/** An open notebook-like document (a slice of vscode.NotebookDocument). */
+export interface NotebookRef {
+    readonly uri: Uri;
+    readonly notebookType: string;
+}
+
+const RESTART_STATES: readonly KernelStatus[] = ['restarting', 'autorestarting', 'starting', 'dead', 'terminating'];
+const NOTEBOOK_TYPES = new Set(['jupyter-notebook', 'interactive']);
+
+interface Tracked {
+    target: JupyterKernelTarget;
+    subscription: Disposable;
+}
+
+export class JupyterKernels {
+    private readonly tracked = new Map<string, Tracked>();
+
+    constructor(
+        private readonly api: JupyterApi,
+        private readonly notebooks: () => readonly NotebookRef[],
+        private readonly helperDir: string,
+        private readonly tokens: TokenFactory,
+        private readonly log: Logger,
+        /** Called with a target's key when its kernel restarts or ends. */
+        private readonly onReset: (key: string) => void,
+    ) {}
+
+    /** The Python kernels of open notebooks and Interactive Windows that the user has started. */
+    async targets(): Promise<JupyterKernelTarget[]> {
+        const found: JupyterKernelTarget[] = [];
+        const seen = new Set<string>();
+        for (const notebook of this.notebooks()) {
+            if (!NOTEBOOK_TYPES.has(notebook.notebookType)) {
+                continue;
+            }
+            let kernel: Kernel | undefined;
+            try {
+                kernel = await this.api.kernels.getKernel(notebook.uri);
+            } catch (err) {
+                this.log.warn(`Jupyter did not give the kernel of ${notebook.uri.toString()}: ${errorText(err)}`);
+                continue;
+            }
+            if (!kernel || kernel.language.toLowerCase() !== 'python' || kernel.status === 'dead') {
+                continue;
+            }
+            const key = `jupyter:${notebook.uri.toString()}`;
+            seen.add(key);
+            found.push(this.track(key, labelFor(notebook), kernel));
+        }
+        for (const key of [...this.tracked.keys()]) {
+            if (!seen.has(key)) {
+                this.forget(key);
+                this.onReset(key);
+            }
+        }
+        return found;
+    }
+
+    private track(key: string, label: string, kernel: Kernel): JupyterKernelTarget {
+        const existing = this.tracked.get(key);
+        if (existing && existing.target.kernel === kernel) {
+            return existing.target;
+        }
+        if (existing) {
+            this.forget(key);
+            this.onReset(key);
+        }
+        const target = new JupyterKernelTarget(key, label, kernel, this.helperDir, this.tokens);
+        const subscription = kernel.onDidChangeStatus((status) => {
+            if (RESTART_STATES.includes(status)) {
+                this.log.info(`${label}: kernel ${status}; Hotswap will set itself up again on the next save.`);
+                this.onReset(key);
+            }
+        });
+        this.tracked.set(key, { target, subscription });
+        return target;
+    }
+
+    private forget(key: string): void {
+        this.tracked.get(key)?.subscription.dispose();
+        this.tracked.delete(key);
+    }
+
+    dispose(): void {
+        for (const key of [...this.tracked.keys()]) {
+            this.forget(key);
+        }
+    }
+}
+
+/** "Interactive Window" or the notebook's file name. */
+export function labelFor(notebook: NotebookRef): string {
+    if (notebook.notebookType === 'interactive') {
+        return 'Interactive Window';
+    }
+    const path = notebook.uri.path;
+    return path.slice(path.lastIndexOf('/') + 1) || notebook.uri.toString();
+}

@@ -1,0 +1,117 @@
+/**
+ * The "Hot Reload" view: the kernels Hotswap reaches and, under them, the objects left stale
+ * (from the diagnostics the language server publishes). Clicking an object opens its line.
+ */
+import * as vscode from 'vscode';
+
+export interface ViewKernel {
+    /** Id the server uses (`hotswap.listKernels`) or the extension's target key. */
+    id: string;
+    label: string;
+    description: string;
+}
+
+type Node =
+    | { kind: 'kernel'; kernel: ViewKernel; stale: StaleEntry[] }
+    | { kind: 'group'; label: string; stale: StaleEntry[] }
+    | { kind: 'stale'; entry: StaleEntry }
+    | { kind: 'empty'; label: string };
+
+interface StaleEntry {
+    uri: vscode.Uri;
+    diagnostic: vscode.Diagnostic;
+}
+
+function kernelOf(diagnostic: vscode.Diagnostic): string | undefined {
+    const data = (diagnostic as vscode.Diagnostic & { data?: { kernel?: unknown; source?: unknown } }).data;
+    const value = data?.kernel ?? data?.source;
+    return typeof value === 'string' ? value : undefined;
+}
+
+export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+    private readonly changed = new vscode.EventEmitter<Node | undefined>();
+    readonly onDidChangeTreeData = this.changed.event;
+    private readonly subscription: vscode.Disposable;
+
+    constructor(private readonly kernels: () => ViewKernel[]) {
+        this.subscription = vscode.languages.onDidChangeDiagnostics(() => this.refresh());
+    }
+
+    refresh(): void {
+        this.changed.fire(undefined);
+    }
+
+    private staleEntries(): StaleEntry[] {
+        const entries: StaleEntry[] = [];
+        for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
+            for (const diagnostic of diagnostics) {
+                if (diagnostic.source === 'hotswap') {
+                    entries.push({ uri, diagnostic });
+                }
+            }
+        }
+        return entries;
+    }
+
+    getChildren(node?: Node): Node[] {
+        if (node?.kind === 'kernel' || node?.kind === 'group') {
+            return node.stale.map((entry) => ({ kind: 'stale', entry }));
+        }
+        if (node) {
+            return [];
+        }
+        const kernels = this.kernels();
+        const entries = this.staleEntries();
+        const claimed = new Set<StaleEntry>();
+        const nodes: Node[] = kernels.map((kernel) => {
+            const stale = entries.filter((e) => kernelOf(e.diagnostic) === kernel.id);
+            stale.forEach((e) => claimed.add(e));
+            return { kind: 'kernel', kernel, stale };
+        });
+        const rest = entries.filter((e) => !claimed.has(e));
+        if (rest.length > 0) {
+            nodes.push({ kind: 'group', label: 'Stale objects and reload errors', stale: rest });
+        }
+        if (nodes.length === 0) {
+            nodes.push({ kind: 'empty', label: 'No kernel yet: run code in the Interactive Window, or "Hotswap: Start Hot Reload Console"' });
+        }
+        return nodes;
+    }
+
+    getTreeItem(node: Node): vscode.TreeItem {
+        switch (node.kind) {
+            case 'kernel': {
+                const item = new vscode.TreeItem(
+                    node.kernel.label,
+                    node.stale.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+                );
+                item.description = node.stale.length > 0 ? `${node.kernel.description} · ${node.stale.length} stale` : node.kernel.description;
+                item.iconPath = new vscode.ThemeIcon('vm');
+                item.contextValue = 'kernel';
+                return item;
+            }
+            case 'group': {
+                const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+                item.iconPath = new vscode.ThemeIcon('warning');
+                return item;
+            }
+            case 'stale': {
+                const { uri, diagnostic } = node.entry;
+                const item = new vscode.TreeItem(diagnostic.message, vscode.TreeItemCollapsibleState.None);
+                const file = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+                item.description = `${file}:${diagnostic.range.start.line + 1}`;
+                item.tooltip = `${diagnostic.message}\n${uri.fsPath}:${diagnostic.range.start.line + 1}`;
+                item.iconPath = new vscode.ThemeIcon(diagnostic.severity === vscode.DiagnosticSeverity.Error ? 'error' : 'warning');
+                item.command = { command: 'hotswap.openLocation', title: 'Go to line', arguments: [uri, diagnostic.range] };
+                return item;
+            }
+            case 'empty':
+                return new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        }
+    }
+
+    dispose(): void {
+        this.subscription.dispose();
+        this.changed.dispose();
+    }
+}

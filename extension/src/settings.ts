@@ -1,0 +1,110 @@
+/**
+ * The `hotswap.*` settings: read once per change, checked, and turned into the object the
+ * language server expects (initializationOptions and didChangeConfiguration, key `hotswap`).
+ */
+
+export type StaleSeverity = 'error' | 'warning' | 'information' | 'hint';
+
+export interface HotswapSettings {
+    reloadOnSave: boolean;
+    pythonPath: string;
+    include: string[];
+    exclude: string[];
+    staleSeverity: StaleSeverity;
+    preserveModuleState: boolean;
+    reloadDependents: boolean;
+}
+
+/** What the language server receives under `hotswap` (docs: Language server contract). */
+export type ServerSettings = Omit<HotswapSettings, 'pythonPath'>;
+
+export const DEFAULT_SETTINGS: HotswapSettings = {
+    reloadOnSave: true,
+    pythonPath: '',
+    include: [],
+    exclude: [],
+    staleSeverity: 'warning',
+    preserveModuleState: true,
+    reloadDependents: false,
+};
+
+const SEVERITIES: readonly StaleSeverity[] = ['error', 'warning', 'information', 'hint'];
+
+/** Reads one setting by its key under `hotswap` (e.g. `reloadOnSave`). */
+export type SettingReader = (key: keyof HotswapSettings) => unknown;
+
+/**
+ * Reads and checks every setting. A value of the wrong type falls back to the default and
+ * is reported in `problems`, so a typo in settings.json is explained instead of ignored.
+ */
+export function readSettings(read: SettingReader): { settings: HotswapSettings; problems: string[] } {
+    const problems: string[] = [];
+    const bool = (key: 'reloadOnSave' | 'preserveModuleState' | 'reloadDependents'): boolean => {
+        const value = read(key);
+        if (value === undefined || value === null) {
+            return DEFAULT_SETTINGS[key];
+        }
+        if (typeof value !== 'boolean') {
+            problems.push(`hotswap.${key} must be true or false; using ${String(DEFAULT_SETTINGS[key])}.`);
+            return DEFAULT_SETTINGS[key];
+        }
+        return value;
+    };
+    const globs = (key: 'include' | 'exclude'): string[] => {
+        const value = read(key);
+        if (value === undefined || value === null) {
+            return [];
+        }
+        if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+            problems.push(`hotswap.${key} must be a list of glob patterns (strings); ignoring it.`);
+            return [];
+        }
+        return value.filter((v: string) => v.trim() !== '');
+    };
+    const severity = read('staleSeverity');
+    let staleSeverity: StaleSeverity = DEFAULT_SETTINGS.staleSeverity;
+    if (severity !== undefined && severity !== null) {
+        if (typeof severity === 'string' && (SEVERITIES as readonly string[]).includes(severity)) {
+            staleSeverity = severity as StaleSeverity;
+        } else {
+            problems.push(`hotswap.staleSeverity must be one of ${SEVERITIES.join(', ')}; using warning.`);
+        }
+    }
+    const python = read('pythonPath');
+    let pythonPath = '';
+    if (typeof python === 'string') {
+        pythonPath = python.trim();
+    } else if (python !== undefined && python !== null) {
+        problems.push('hotswap.pythonPath must be a path to a Python executable; ignoring it.');
+    }
+    return {
+        settings: {
+            reloadOnSave: bool('reloadOnSave'),
+            pythonPath,
+            include: globs('include'),
+            exclude: globs('exclude'),
+            staleSeverity,
+            preserveModuleState: bool('preserveModuleState'),
+            reloadDependents: bool('reloadDependents'),
+        },
+        problems,
+    };
+}
+
+/** The settings object the language server reads (everything but the interpreter). */
+export function serverSettings(settings: HotswapSettings): ServerSettings {
+    const { pythonPath: _unused, ...rest } = settings;
+    void _unused;
+    return rest;
+}
+
+/**
+ * Whether a saved file is one to reload: it must match an include glob (when any are set) and
+ * no exclude glob. `matches` is VS Code's own glob matcher in the extension.
+ */
+export function fileSelected(settings: HotswapSettings, matches: (glob: string) => boolean): boolean {
+    if (settings.exclude.some(matches)) {
+        return false;
+    }
+    return settings.include.length === 0 || settings.include.some(matches);
+}

@@ -1,0 +1,89 @@
+/**
+ * The status bar item: a spinner while a reload runs, then the last reload (module, time,
+ * stale count). Text always begins with "Hotswap" and the item id is `hotswap.status`, so
+ * users and tests can find it.
+ */
+
+export const STATUS_ITEM_ID = 'hotswap.status';
+export const STATUS_ITEM_NAME = 'Hotswap';
+
+/** The fields of vscode.StatusBarItem we set. */
+export interface StatusItem {
+    text: string;
+    tooltip: string | object | undefined;
+    command: string | object | undefined;
+    accessibilityInformation: { label: string } | undefined;
+    show(): void;
+}
+
+export interface ReloadSummary {
+    modules: string[];
+    reloaded: number;
+    failed: number;
+    stale: number;
+    durationMs: number;
+    kernel: string;
+}
+
+function clock(at: Date): string {
+    return [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+function moduleList(modules: string[]): string {
+    if (modules.length === 0) {
+        return 'no change';
+    }
+    return modules.length <= 2 ? modules.join(', ') : `${modules.slice(0, 2).join(', ')} +${modules.length - 2}`;
+}
+
+export class StatusBar {
+    private running = 0;
+
+    constructor(
+        private readonly item: StatusItem,
+        private readonly now: () => Date = () => new Date(),
+    ) {
+        this.idle();
+        item.command = 'hotswap.showLog';
+        item.show();
+    }
+
+    /** Nothing reloaded yet in this window. */
+    idle(): void {
+        this.set('Hotswap $(zap)', 'Hotswap: ready. Save a Python file to reload it in your kernels.');
+    }
+
+    willReload(files: string[]): void {
+        this.running += 1;
+        const names = files.map((f) => f.slice(Math.max(f.lastIndexOf('/'), f.lastIndexOf('\\')) + 1));
+        this.set(`Hotswap $(sync~spin) ${moduleList(names)}`, `Hotswap: reloading ${names.join(', ') || 'modules'}…`);
+    }
+
+    didReload(summary: ReloadSummary): void {
+        this.running = Math.max(0, this.running - 1);
+        const at = clock(this.now());
+        const icon = summary.failed > 0 ? '$(error)' : summary.stale > 0 ? '$(warning)' : '$(check)';
+        const staleText = summary.stale > 0 ? ` · ${summary.stale} stale` : '';
+        const what = moduleList(summary.modules);
+        const label =
+            `Hotswap: ${summary.failed > 0 ? 'reload failed for' : 'reloaded'} ${what} at ${at}` +
+            ` in ${summary.kernel} (${summary.durationMs.toFixed(0)} ms), ${summary.stale} stale object${summary.stale === 1 ? '' : 's'}`;
+        this.set(`Hotswap ${icon} ${what} ${at}${staleText}`, label);
+    }
+
+    failed(kernel: string, message: string): void {
+        this.running = Math.max(0, this.running - 1);
+        this.set('Hotswap $(error)', `Hotswap: ${kernel}: ${message}`);
+    }
+
+    /** True while at least one reload is running. */
+    get busy(): boolean {
+        return this.running > 0;
+    }
+
+    private set(text: string, label: string): void {
+        this.item.text = text;
+        this.item.tooltip = `${label}\nClick to show the Hotswap log.`;
+        this.item.accessibilityInformation = { label };
+    }
+}
