@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, fileSelected, readSettings, serverSettings } from '../../../extension/src/settings';
+
+describe('settings', () => {
+    it('uses the documented defaults when nothing is set', () => {
+        const { settings, problems } = readSettings(() => undefined);
+        expect(settings).toEqual(DEFAULT_SETTINGS);
+        expect(problems).toEqual([]);
+    });
+
+    it('explains a wrong value and keeps the default instead', () => {
+        const values: Record<string, unknown> = { reloadOnSave: 'yes', staleSeverity: 'loud', include: 'src/**', pythonPath: ' /usr/bin/python3 ' };
+        const { settings, problems } = readSettings((k) => values[k]);
+        expect(settings.reloadOnSave).toBe(true);
+        expect(settings.staleSeverity).toBe('warning');
+        expect(settings.include).toEqual([]);
+        expect(settings.pythonPath).toBe('/usr/bin/python3');
+        expect(problems.join('\n')).toMatch(/hotswap.reloadOnSave must be true or false/);
+        expect(problems.join('\n')).toMatch(/hotswap.staleSeverity must be one of error, warning, information, hint/);
+        expect(problems.join('\n')).toMatch(/hotswap.include must be a list/);
+    });
+
+    it('sends the server every setting but the interpreter', () => {
+        const { settings } = readSettings((k) => ({ reloadDependents: true, exclude: ['**/migrations/**'] })[k as string]);
+        const sent = serverSettings(settings);
+        expect(sent).toEqual({
+            reloadOnSave: true,
+            include: [],
+            exclude: ['**/migrations/**'],
+            staleSeverity: 'warning',
+            preserveModuleState: true,
+            reloadDependents: true,
+        });
+        expect('pythonPath' in sent).toBe(false);
+    });
+
+    it('lets exclude win over include', () => {
+        const settings = { ...DEFAULT_SETTINGS, include: ['src/**'], exclude: ['src/gen/**'] };
+        const matcher = (file: string) => (glob: string) => file.startsWith(glob.replace('**', ''));
+        expect(fileSelected(settings, matcher('src/a.py'))).toBe(true);
+        expect(fileSelected(settings, matcher('src/gen/b.py'))).toBe(false);
+        expect(fileSelected(settings, matcher('other/c.py'))).toBe(false);
+        expect(fileSelected(DEFAULT_SETTINGS, matcher('other/c.py'))).toBe(true);
+    });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { StatusBar, StatusItem } from '../../../extension/src/statusBar';
+
+function item(): StatusItem & { shown: boolean } {
+    return {
+        text: '',
+        tooltip: undefined,
+        command: undefined,
+        accessibilityInformation: undefined,
+        shown: false,
+        show() {
+            this.shown = true;
+        },
+    };
+}
+
+describe('status bar', () => {
+    const at = new Date(2026, 10, 24, 9, 5, 7);
+
+    it('is visible from the start and begins with Hotswap', () => {
+        const it_ = item();
+        new StatusBar(it_, () => at);
+        expect(it_.shown).toBe(true);
+        expect(it_.text.startsWith('Hotswap')).toBe(true);
+        expect(it_.command).toBe('hotswap.showLog');
+    });
+
+    it('spins while reloading, then shows module, time and stale count', () => {
+        const it_ = item();
+        const bar = new StatusBar(it_, () => at);
+        bar.willReload(['/w/math_utils.py']);
+        expect(it_.text).toBe('Hotswap $(sync~spin) math_utils.py');
+        expect(bar.busy).toBe(true);
+        bar.didReload({ modules: ['greeter'], reloaded: 1, failed: 0, stale: 1, durationMs: 3.2, kernel: 'Interactive Window' });
+        expect(it_.text).toBe('Hotswap $(warning) greeter 09:05:07 · 1 stale');
+        expect(it_.accessibilityInformation?.label).toBe(
+            'Hotswap: reloaded greeter at 09:05:07 in Interactive Window (3 ms), 1 stale object',
+        );
+        expect(bar.busy).toBe(false);
+    });
+
+    it('shows a failure with the error icon', () => {
+        const it_ = item();
+        const bar = new StatusBar(it_, () => at);
+        bar.didReload({ modules: ['m'], reloaded: 0, failed: 1, stale: 0, durationMs: 1, kernel: 'k' });
+        expect(it_.text).toBe('Hotswap $(error) m 09:05:07');
+        expect(String(it_.tooltip)).toMatch(/reload failed for m/);
+    });
+});
