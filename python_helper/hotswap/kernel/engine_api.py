@@ -1,0 +1,104 @@
+"""The few engine calls the kernel side makes, in one place.
+
+Both doors into the kernel (the service and the IPython magics) go through here so that they
+share one lock (a debug adapter evaluates on its own thread while the program runs) and one
+record of what happened (``activity``). Standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Iterable, Optional
+
+from .. import engine
+from . import activity
+
+
+def user_namespace() -> dict[str, Any]:
+    """The namespace the user's code runs in: IPython's ``user_ns`` when an IPython shell
+    runs in this process (without importing IPython if it is not loaded), else ``__main__``."""
+    getipython = sys.modules.get("IPython.core.getipython")
+    if getipython is not None:
+        try:
+            shell = getipython.get_ipython()
+        except Exception:
+            shell = None
+        if shell is not None:
+            return shell.user_ns
+    main = sys.modules.get("__main__")
+    return main.__dict__ if main is not None else {}
+
+
+def reload(paths: Iterable[str] = (), modules: Iterable[str] = (), *, dependents: bool = False,
+           namespace: Optional[dict[str, Any]] = None, preserve_state: Optional[bool] = None,
+           source: str = "service") -> dict[str, Any]:
+    """Run the engine's reload under the shared lock and record it; returns the report dict."""
+    kwargs: dict[str, Any] = {"dependents": dependents,
+                              "namespace": user_namespace() if namespace is None else namespace}
+    if preserve_state is not None:
+        kwargs["preserve_state"] = preserve_state
+    with activity.lock:
+        report = engine.reload(paths=tuple(paths), modules=tuple(modules), **kwargs).to_dict()
+        activity.record(report, source)
+    return report
+
+
+def stale(namespace: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """Re-check stale objects without reloading; the result also refreshes ``activity``."""
+    with activity.lock:
+        report = engine.stale(namespace=user_namespace() if namespace is None else namespace).to_dict()
+        activity.record_stale(report)
+    return report
+
+
+def is_user_file(path: str) -> bool:
+    """User code: not the standard library, site-packages or hotswap itself."""
+    fn = getattr(engine, "is_user_file", None)
+    if fn is not None:
+        return bool(fn(path))
+    return _fallback_is_user_file(path)
+
+
+def user_modules() -> list[tuple[str, str]]:
+    """(name, file) of loaded user modules."""
+    fn = getattr(engine, "user_modules", None)
+    if fn is not None:
+        return list(fn())
+    out = []
+    for name, mod in list(sys.modules.items()):
+        f = getattr(mod, "__file__", None)
+        if name != "__main__" and isinstance(f, str) and f.endswith(".py") and _fallback_is_user_file(f):
+            out.append((name, os.path.realpath(f)))
+    return out
+
+
+def all_modules() -> list[tuple[str, str]]:
+    """(name, file) of every loaded module that has a Python source file."""
+    out = []
+    for name, mod in list(sys.modules.items()):
+        f = getattr(mod, "__file__", None)
+        if isinstance(f, str) and f.endswith((".py", ".pyw")):
+            out.append((name, os.path.realpath(f)))
+    return out
+
+
+_library_roots: Optional[tuple[str, ...]] = None
+
+
+def _fallback_is_user_file(path: str) -> bool:
+    """Used only while the engine lacks ``is_user_file``."""
+    global _library_roots
+    if _library_roots is None:
+        import site
+        import sysconfig
+
+        roots = {os.path.realpath(p) for k, p in sysconfig.get_paths().items() if k in ("stdlib", "platstdlib", "purelib", "platlib")}
+        try:
+            roots.update(os.path.realpath(p) for p in site.getsitepackages())
+        except Exception:
+            pass
+        roots.add(os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+        _library_roots = tuple(r.rstrip(os.sep) + os.sep for r in roots)
+    real = os.path.realpath(path)
+    return real.endswith((".py", ".pyw")) and not real.startswith(_library_roots)
