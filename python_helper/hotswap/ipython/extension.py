@@ -1,0 +1,59 @@
+"""``%load_ext hotswap`` / ``%unload_ext hotswap``.
+
+Loading turns hot reload on (mode 2: users ask for autoreload on by default), starts the
+file watcher, hooks the magics into IPython's cell events and, in an ipykernel, announces
+the kernel in the registry. Nothing is added to the user namespace.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from ..kernel import activity
+from . import announce
+from .magics import HotswapMagics
+
+_loaded: dict[int, HotswapMagics] = {}
+
+
+def load(ip: Any) -> HotswapMagics:
+    """Register the magics and hooks on ``ip``; loading twice changes nothing."""
+    magics = _loaded.get(id(ip))
+    if magics is not None:
+        return magics
+    magics = HotswapMagics(shell=ip)
+    ip.register_magics(magics)
+    ip.events.register("pre_run_cell", magics.pre_run_cell)
+    ip.events.register("post_execute", magics.post_execute_hook)
+    magics.start()
+    magics.enabled, magics.check_all, magics.autoload_obj = True, True, False
+    _loaded[id(ip)] = magics
+    activity.front_end = magics
+    try:
+        announce.announce()
+    except Exception as exc:  # reloading works without the announcement; say why editors won't see it
+        print(f"hotswap: could not announce this kernel to editors: {exc}", file=sys.stderr)
+    return magics
+
+
+def unload(ip: Any) -> None:
+    """Undo ``load``: stop watching, unhook, withdraw the registry entry."""
+    magics = _loaded.pop(id(ip), None)
+    if magics is None:
+        return
+    for event, fn in (("pre_run_cell", magics.pre_run_cell), ("post_execute", magics.post_execute_hook)):
+        try:
+            ip.events.unregister(event, fn)
+        except ValueError:
+            pass
+    magics.enabled = False
+    magics.stop()
+    if activity.front_end is magics:
+        activity.front_end = None
+    announce.withdraw()
+
+
+def loaded(ip: Any) -> HotswapMagics | None:
+    """The magics instance registered on ``ip``, if the extension is loaded there."""
+    return _loaded.get(id(ip))

@@ -1,0 +1,42 @@
+"""The text ``%hotswap`` prints: short enough to read at a glance, complete enough to act on."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Optional
+
+MODE_TEXT = {None: "not loaded", 0: "0 (off)", 1: "1 (explicit: %aimport-ed modules only)",
+             2: "2 (all changed user modules)", 3: "3 (complete: also new names)"}
+SHOW_RECENT = 10
+
+
+def format_status(mode: Optional[int], watching: str, recent: list[dict[str, Any]], stale: list[dict[str, Any]]) -> str:
+    """Status lines: mode, what is watched, recent reloads with timings, stale objects."""
+    from .. import __version__
+
+    lines = [f"hotswap {__version__}: autoreload mode {MODE_TEXT.get(mode, str(mode))}",
+             f"Watching {watching}."]
+    if recent:
+        lines.append("Recent reloads:")
+        for r in recent[-SHOW_RECENT:]:
+            when = time.strftime("%H:%M:%S", time.localtime(r.get("time") or 0))
+            ms = r.get("duration_ms")
+            took = f"{ms:.1f} ms" if isinstance(ms, (int, float)) else "?"
+            line = f"  {when}  {r.get('module')}: {r.get('status')} in {took} ({r.get('source')})"
+            if r.get("status") == "failed" and r.get("error"):
+                first = str(r["error"]).strip().splitlines()
+                line += f" - {first[0] if first else ''}"
+            lines.append(line)
+    else:
+        lines.append("No reloads yet.")
+    if stale:
+        lines.append(f"Stale objects ({len(stale)}); recreate them to use the new code:")
+        for d in stale:
+            names = ", ".join(d.get("names") or []) or "(not bound to a name)"
+            start = (d.get("range") or {}).get("start") or {}
+            where = f"{os.path.basename(str(d.get('file', '?')))}:{int(start.get('line', 0)) + 1}"
+            lines.append(f"  {names}  [{d.get('code')}] {where}: {d.get('message')}")
+    else:
+        lines.append("No stale objects.")
+    return "\n".join(lines)

@@ -1,0 +1,276 @@
+"""Which loaded modules changed on disk since they were last loaded or reloaded.
+
+IPython's autoreload ``stat``s every module in ``sys.modules`` before every cell (7 ms with
+3,600 modules). Here a watchdog observer watches only the folders of the user's own modules
+and notes the files it hears about; the check before a cell then ``stat``s just those files,
+the few recently changed ones (a save whose event is still on its way is caught there) and
+modules the user asked for explicitly (``%aimport``, which may live in site-packages).
+Without watchdog, the check ``stat``s the user's modules only.
+
+An event only nominates a file: a module counts as changed when its file's mtime or size
+differs from what was recorded when it was loaded or last reloaded. So duplicate events,
+editor temp-file dances and reloads done by an editor through the kernel service never
+cause a second reload.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import sys
+import threading
+import types
+from typing import Any, Callable, Deque, Iterable, Optional
+
+from ..kernel import engine_api
+
+Stamp = tuple[int, int]  # (st_mtime_ns, st_size)
+
+_IGNORED_EVENTS = frozenset({"opened", "closed_no_write"})
+HOT_FILES = 8
+SETTLE_SECONDS = 0.2  # longest wait for the observer to hand over events already queued
+
+
+def _stamp(path: str) -> Optional[Stamp]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _module_source(module: Any) -> Optional[str]:
+    """The ``.py`` file a module came from, if any."""
+    if not isinstance(module, types.ModuleType):
+        return None
+    spec = getattr(module, "__spec__", None)
+    origin = getattr(spec, "origin", None) if spec is not None else None
+    f = origin if isinstance(origin, str) and origin.endswith((".py", ".pyw")) else getattr(module, "__file__", None)
+    if not isinstance(f, str) or not f.endswith((".py", ".pyw")):
+        return None
+    return f
+
+
+class ModuleWatcher:
+    """Tracks the files of loaded modules and tells which changed."""
+
+    def __init__(self, *, use_watchdog: bool = True) -> None:
+        self.files: dict[str, set[str]] = {}  # real file -> module names (user or explicit)
+        self.stamps: dict[str, Optional[Stamp]] = {}  # real file -> stamp when last (re)loaded
+        self.module_file: dict[str, str] = {}  # module name -> real file, for watched modules
+        self.explicit: dict[str, str] = {}  # module name -> real file, asked for by name
+        self.folders: set[str] = set()
+        self._known: set[str] = set()  # sys.modules names already classified
+        self._known_count = -1
+        self._pending: set[str] = set()  # real files nominated by events (added on the observer thread)
+        self._hot: Deque[str] = collections.deque(maxlen=HOT_FILES)
+        self._seen: dict[str, Optional[Stamp]] = {}  # stamps taken by the latest ``changed``
+        self._observer: Any = None
+        self._handler: Any = None
+        self._lock = threading.Lock()
+        self.use_watchdog = use_watchdog
+        self.watchdog_error: Optional[str] = None
+
+    # ----------------------------------------------------------------- observer
+    @property
+    def watching(self) -> bool:
+        """True when file events come from watchdog (else every user module is stat'ed)."""
+        return self._observer is not None
+
+    def start(self) -> None:
+        """Start the observer (if watchdog is importable) and take stock of loaded modules."""
+        if self.use_watchdog and self._observer is None:
+            try:
+                from watchdog.observers import Observer
+            except ImportError as exc:
+                self.watchdog_error = f"watchdog is not installed ({exc})"
+            else:
+                observer = Observer()
+                observer.daemon = True
+                self._handler = _make_handler(self._nominate)
+                try:
+                    observer.start()
+                except Exception as exc:  # e.g. inotify limits reached
+                    self.watchdog_error = f"cannot start watchdog: {exc}"
+                else:
+                    self._observer = observer
+        self.scan()
+
+    def stop(self) -> None:
+        observer, self._observer = self._observer, None
+        if observer is not None:
+            try:
+                observer.stop()
+                observer.join(timeout=2)
+            except Exception:
+                pass
+        self.folders.clear()
+
+    def _nominate(self, path: str) -> None:
+        """Called on the observer thread for each interesting event path."""
+        if path in self.files:
+            self._pending.add(path)
+
+    def _watch_folder(self, folder: str) -> None:
+        if folder in self.folders:
+            return
+        self.folders.add(folder)
+        if self._observer is None:
+            return
+        try:
+            self._observer.schedule(self._handler, folder, recursive=False)
+        except Exception:
+            pass  # the folder went away or inotify is out of watches: stat checks still see hot files
+
+    def _settle(self) -> None:
+        """Let the observer hand over events it has already queued (a save just before a cell)."""
+        queue = getattr(self._observer, "event_queue", None)
+        if queue is None or not getattr(queue, "unfinished_tasks", 0):
+            return
+        import time
+
+        deadline = time.monotonic() + SETTLE_SECONDS
+        with queue.all_tasks_done:
+            while queue.unfinished_tasks:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                queue.all_tasks_done.wait(left)
+
+    # ------------------------------------------------------------------ modules
+    def scan(self) -> None:
+        """Classify modules imported since the last scan; cheap when none were."""
+        modules = sys.modules
+        if len(modules) == self._known_count:
+            return
+        with self._lock:
+            names = modules.keys()
+            for name in [n for n in names if n not in self._known]:
+                self._known.add(name)
+                self._add(name, modules.get(name))
+            gone = self._known - names
+            if gone:
+                self._known -= gone
+                for name in gone:
+                    self._forget(name)
+            self._known_count = len(modules)
+
+    def _add(self, name: str, module: Any, explicit: bool = False) -> None:
+        if name == "__main__" or name.startswith("hotswap."):
+            return
+        f = _module_source(module)
+        if f is None:
+            return
+        if not explicit and name not in self.explicit and not engine_api.is_user_file(f):
+            return
+        real = os.path.realpath(f)
+        old = self.module_file.get(name)
+        if old is not None and old != real:
+            self._forget(name)
+        self.module_file[name] = real
+        if explicit:
+            self.explicit[name] = real
+        names = self.files.setdefault(real, set())
+        if not names:
+            self.stamps[real] = _stamp(real)
+        names.add(name)
+        self._watch_folder(os.path.dirname(real))
+
+    def _forget(self, name: str) -> None:
+        real = self.module_file.pop(name, None)
+        self.explicit.pop(name, None)
+        if real is None:
+            return
+        names = self.files.get(real)
+        if names is not None:
+            names.discard(name)
+            if not names:
+                del self.files[real]
+                self.stamps.pop(real, None)
+
+    def watch_module(self, name: str) -> None:
+        """Watch ``name`` even if it is a library module (the user asked for it by name)."""
+        module = sys.modules.get(name)
+        with self._lock:
+            self._add(name, module, explicit=True)
+
+    # ------------------------------------------------------------------ changes
+    def changed(self, *, everything: bool = False) -> list[tuple[str, str]]:
+        """(module name, file) of watched modules whose file changed since last recorded.
+
+        Checks files nominated by events, recently changed files and explicitly watched
+        modules; every watched file when ``everything`` is set or watchdog is not running.
+        """
+        if self._observer is not None and not everything:
+            self._settle()
+            candidates: set[str] = set(self._hot)
+            pending = self._pending
+            while pending:
+                try:
+                    candidates.add(pending.pop())
+                except KeyError:
+                    break
+            if self.explicit:
+                candidates.update(self.explicit.values())
+        else:
+            candidates = set(self.files)
+            self._pending.clear()
+        out: list[tuple[str, str]] = []
+        for real in candidates:
+            names = self.files.get(real)
+            if not names:
+                continue
+            now = _stamp(real)
+            if now is None or now == self.stamps.get(real):
+                continue  # deleted (a save in progress) or unchanged
+            self._seen[real] = now
+            if real not in self._hot:
+                self._hot.append(real)
+            out.extend((name, real) for name in sorted(names))
+        return out
+
+    def mark_current(self, files: Iterable[str]) -> None:
+        """Record the files' state as of the check that found them changed (or now): they
+        were just (re)loaded, or failed to. A save during the reload stays a change."""
+        for real in files:
+            if real in self.files:
+                seen = self._seen.pop(real, None)
+                self.stamps[real] = seen if seen is not None else _stamp(real)
+
+    def mark_modules_current(self, names: Iterable[str]) -> None:
+        self.mark_current([self.module_file[n] for n in names if n in self.module_file])
+
+    @property
+    def count(self) -> int:
+        """Number of watched modules."""
+        return len(self.module_file)
+
+    def describe(self) -> str:
+        how = "watchdog" if self.watching else ("file times" + (f"; {self.watchdog_error}" if self.watchdog_error else ""))
+        return f"{self.count} modules in {len(self.folders)} folders ({how})"
+
+
+def _make_handler(nominate: Callable[[str], None]) -> Any:
+    """A watchdog handler passing event paths to ``nominate``; editors often save by writing
+    a temporary file and renaming it over the module, so a move's destination counts."""
+    from watchdog.events import FileSystemEventHandler
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: Any) -> None:
+            if event.is_directory or event.event_type in _IGNORED_EVENTS:
+                return
+            for p in (event.src_path, getattr(event, "dest_path", "")):
+                if p:
+                    nominate(os.fsdecode(p))
+
+    return Handler()
+
+
+def listener_for(watcher: ModuleWatcher) -> Callable[[dict[str, Any], str], None]:
+    """An ``activity`` listener: modules an editor reloaded through the service are current."""
+
+    def on_reload(report: dict[str, Any], source: str) -> None:
+        files = [os.path.realpath(m["file"]) for m in report.get("modules", []) if isinstance(m.get("file"), str)]
+        watcher.mark_current(files)
+
+    return on_reload
