@@ -10,14 +10,11 @@ code sent to the kernel.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
-
-from .kernels import check_private_file, pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -42,38 +39,14 @@ def registry_dir() -> Path:
 
 
 def read_entries(directory: Path) -> tuple[list[Entry], list[str]]:
-    """Live trusted entries, and the reasons others were skipped (for the log)."""
-    entries: list[Entry] = []
+    """Live trusted entries (the registry's own reader does the checks), and the reasons
+    others were skipped (for the log)."""
+    from hotswap.kernel import registry
+
     skipped: list[str] = []
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return entries, skipped
-    for name in names:
-        if not (name.startswith("kernel-") and name.endswith(".json")):
-            continue
-        path = str(directory / name)
-        problem = check_private_file(path)
-        if problem:
-            skipped.append(problem)
-            continue
-        try:
-            with open(path, encoding="utf-8") as fh:
-                raw: Any = json.load(fh)
-        except (OSError, ValueError) as exc:
-            skipped.append(f"{path}: unreadable ({exc})")  # possibly half written: next event retries
-            continue
-        if not isinstance(raw, dict) or not isinstance(raw.get("pid"), int) or not isinstance(raw.get("connection_file"), str):
-            skipped.append(f"{path}: not a hotswap registry entry")
-            continue
-        if not pid_alive(raw["pid"]):
-            continue  # a kernel that ended without removing its entry
-        conn = raw["connection_file"]
-        problem = check_private_file(conn)
-        if problem:
-            skipped.append(problem)
-            continue
-        entries.append(Entry(path=path, pid=raw["pid"], connection_file=os.path.realpath(conn),
+    entries = []
+    for raw in registry.read_entries(str(directory), skipped=skipped):
+        entries.append(Entry(path=raw["path"], pid=raw["pid"], connection_file=os.path.realpath(raw["connection_file"]),
                              cwd=raw.get("cwd"), python=raw.get("python"), hotswap=raw.get("hotswap")))
     return entries, skipped
 
@@ -94,7 +67,9 @@ class RegistryWatcher:
     def start(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            from hotswap.kernel import registry
+
+            registry.ensure_dir(str(self.directory))  # watchdog needs the folder to exist
         except OSError as exc:
             log.warning("cannot create registry directory %s: %s", self.directory, exc)
         try:

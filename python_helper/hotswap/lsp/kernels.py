@@ -15,8 +15,6 @@ import asyncio
 import itertools
 import json
 import logging
-import os
-import stat
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -55,35 +53,18 @@ def jupyter_client_available() -> bool:
 
 
 def check_private_file(path: str) -> Optional[str]:
-    """Why ``path`` must not be trusted (None when it may be): it holds a kernel key or
-    points at one, so it must be ours and not writable by anyone else."""
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        return f"cannot read {path}: {exc.strerror}"
-    if not stat.S_ISREG(st.st_mode):
-        return f"{path} is not a regular file"
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        return f"{path} belongs to another user"
-    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return f"{path} is writable by other users"
-    return None
+    """Why ``path`` must not be trusted (None when it may be): a connection file holds the
+    key that signs code sent to the kernel. Same rule as the registry's."""
+    from hotswap.kernel.registry import untrusted_reason
+
+    return untrusted_reason(path)
 
 
 def pid_alive(pid: int) -> bool:
     """True while ``pid`` runs (a zombie counts as ended)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            state = fh.read().rsplit(b")", 1)[1].split()[0]
-        return state not in (b"Z", b"X")
-    except (OSError, IndexError):
-        return True
+    from hotswap.kernel.registry import pid_alive as alive
+
+    return alive(pid)
 
 
 @dataclass
@@ -311,7 +292,8 @@ class AttachedKernel:
                     self.execution_state = state
                     if self.facts.status in ("idle", "busy", "starting"):
                         self.facts.status = state
-                    self._on_status(self)
+                    if parent.get("session") != own_session:  # our own requests are not news
+                        self._on_status(self)
                 if state == "idle" and parent.get("msg_id") in self._user_cells:
                     self._user_cells.discard(parent.get("msg_id", ""))
                     self._on_user_execution(self)

@@ -1,0 +1,269 @@
+"""The language server end to end: real server over stdio, real ipykernel kernels.
+
+Each test plays what a user does (edit a module, save, run a cell) and checks what they
+would see: the kernel running the new code, diagnostics at the right place, messages.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+from pygls.uris import from_fs_path
+
+from lsp_support import TIMEOUT, attach, command, diagnostics_for, open_and_save, save
+
+GREETER_V1 = '''\
+class Greeter:
+    def __init__(self, name):
+        self.name = name
+
+    def greet(self):
+        return "Hello, " + self.name
+'''
+
+GREETER_V2 = '''\
+class Greeter:
+    def __init__(self, name):
+        self.name = name
+        self.punctuation = "!"
+
+    def greet(self):
+        return "Hello, " + self.name + self.punctuation
+'''
+ADDED_LINE = 3  # 0-based line of `self.punctuation = "!"`
+
+
+def did_reloads(rec, kernel_id=None):
+    return [p for p in rec.of("hotswap/didReload") if kernel_id is None or p["kernel"] == kernel_id]
+
+
+async def test_save_reloads_kernel_and_reports_stale_instance(server_factory, start_kernel, workdir: Path) -> None:
+    (workdir / "greeter.py").write_text(GREETER_V1)
+    kernel = await start_kernel()
+    await kernel.run("import greeter\ng = greeter.Greeter('Ada')")
+    client, rec = await server_factory()
+    info = await attach(client, rec, kernel)
+    assert info["pid"] == kernel.pid and info["status"] in ("idle", "busy")
+
+    open_and_save(client, workdir / "greeter.py", GREETER_V2)
+    done = await rec.wait_for(lambda: did_reloads(rec, info["id"]), what="didReload")
+    assert done[0]["reloaded"] == 1 and done[0]["failed"] == 0
+    assert [m["name"] for m in done[0]["modules"]] == ["greeter"]
+
+    # The kernel runs the new code (checked through a separate client, like the user's cell).
+    assert await kernel.eval("greeter.Greeter('Bo').greet()") == "Hello, Bo!"
+
+    diags = await rec.wait_for(lambda: diagnostics_for(rec, workdir / "greeter.py"), what="stale diagnostic")
+    stale = [d for d in diags if d.code == "stale-instance"]
+    assert len(stale) == 1, diags
+    d = stale[0]
+    assert d.source == "hotswap"
+    assert d.severity == types.DiagnosticSeverity.Warning
+    assert d.range.start.line == ADDED_LINE
+    assert "g" in d.data["names"] and "g" in d.message
+    assert d.code_description.href.endswith("docs/diagnostics.md#stale-instance")
+    assert d.related_information and d.related_information[0].location.uri == from_fs_path(str(workdir / "greeter.py"))
+    assert d.related_information[0].location.range.start.line == ADDED_LINE
+
+
+async def test_recreating_the_object_clears_the_warning_without_a_save(server_factory, start_kernel, workdir: Path) -> None:
+    (workdir / "greeter.py").write_text(GREETER_V1)
+    kernel = await start_kernel()
+    await kernel.run("import greeter\ng = greeter.Greeter('Ada')")
+    client, rec = await server_factory({"staleSeverity": "information"})
+    await attach(client, rec, kernel)
+    open_and_save(client, workdir / "greeter.py", GREETER_V2)
+    diags = await rec.wait_for(lambda: diagnostics_for(rec, workdir / "greeter.py"), what="stale diagnostic")
+    assert [d.severity for d in diags if d.code == "stale-instance"] == [types.DiagnosticSeverity.Information]
+    saves_before = len(rec.of("hotswap/willReload"))
+
+    await kernel.run("g = greeter.Greeter('Ada')")  # the user recreates g
+    await rec.wait_for(lambda: diagnostics_for(rec, workdir / "greeter.py") == [], what="warning cleared")
+    assert len(rec.of("hotswap/willReload")) == saves_before  # no reload was needed
+
+
+async def test_two_kernels_both_reload(server_factory, start_kernel, workdir: Path) -> None:
+    (workdir / "mathx.py").write_text("def scale(x):\n    return x * 2\n")
+    k1, k2 = await start_kernel(), await start_kernel()
+    for k in (k1, k2):
+        await k.run("import mathx")
+    client, rec = await server_factory()
+    id1 = (await attach(client, rec, k1))["id"]
+    id2 = (await attach(client, rec, k2))["id"]
+    assert id1 != id2
+    kernels = await command(client, "hotswap.listKernels")
+    assert {k["pid"] for k in kernels} == {k1.pid, k2.pid}
+
+    open_and_save(client, workdir / "mathx.py", "def scale(x):\n    return x * 3\n")
+    await rec.wait_for(lambda: did_reloads(rec, id1) and did_reloads(rec, id2), what="both kernels reloaded")
+    assert await k1.eval("mathx.scale(2)") == 6
+    assert await k2.eval("mathx.scale(2)") == 6
+
+
+async def test_busy_kernel_gets_the_reload_after_its_cell_without_interruption(server_factory, start_kernel, workdir: Path) -> None:
+    (workdir / "mathx.py").write_text("def scale(x):\n    return x * 2\n")
+    gate = workdir / "gate"
+    kernel = await start_kernel()
+    await kernel.run("import mathx")
+    client, rec = await server_factory()
+    kid = (await attach(client, rec, kernel))["id"]
+
+    # A long cell: it runs until the test opens the gate, then records what it saw.
+    cell = kernel.start_cell(f"""
+        import os, time
+        while not os.path.exists({str(gate)!r}):
+            time.sleep(0.01)
+        during = mathx.scale(2)
+        finished = True
+    """)
+    await kernel.wait_started(cell)
+    save(client, workdir / "mathx.py", "def scale(x):\n    return x * 3\n")
+    await rec.wait_for(lambda: rec.of("hotswap/willReload"), what="willReload")
+    assert did_reloads(rec, kid) == []  # queued behind the cell, not done
+
+    gate.write_text("open")
+    reply = await kernel.wait_reply(cell)
+    assert reply["content"]["status"] == "ok"  # not interrupted
+    await rec.wait_for(lambda: did_reloads(rec, kid), what="didReload after the cell")
+    assert await kernel.eval("(during, finished, mathx.scale(2))") == (4, True, 6)
+
+
+async def test_killed_kernel_is_detached_and_server_stays_up(server_factory, start_kernel, workdir: Path) -> None:
+    (workdir / "mathx.py").write_text("def scale(x):\n    return x * 2\n")
+    kernel = await start_kernel()
+    other = await start_kernel()
+    client, rec = await server_factory()
+    kid = (await attach(client, rec, kernel))["id"]
+    await attach(client, rec, other)
+
+    os.kill(kernel.pid, signal.SIGKILL)
+    await rec.wait_for(lambda: any(kid not in [k["id"] for k in p["kernels"]] for p in rec.of("hotswap/kernelsChanged")[-1:]),
+                       what="kernelsChanged without the killed kernel")
+    messages = [m.message for m in rec.of(types.WINDOW_SHOW_MESSAGE)]
+    assert any(kid in m and "stopped" in m for m in messages), messages
+    kernels = await command(client, "hotswap.listKernels")
+    assert [k["pid"] for k in kernels] == [other.pid]
+
+    # Still serving: a save reloads the surviving kernel.
+    await other.run("import mathx")
+    open_and_save(client, workdir / "mathx.py", "def scale(x):\n    return x * 5\n")
+    await rec.wait_for(lambda: did_reloads(rec), what="didReload on the surviving kernel")
+    assert await other.eval("mathx.scale(1)") == 5
+
+
+async def test_syntax_error_is_an_error_diagnostic_until_fixed(server_factory, start_kernel, workdir: Path) -> None:
+    path = workdir / "mathx.py"
+    path.write_text("def scale(x):\n    return x * 2\n")
+    kernel = await start_kernel()
+    await kernel.run("import mathx")
+    client, rec = await server_factory()
+    await attach(client, rec, kernel)
+
+    open_and_save(client, path, "def scale(x):\n    return x *\n")
+    diags = await rec.wait_for(lambda: diagnostics_for(rec, path), what="syntax error diagnostic")
+    assert [d.code for d in diags] == ["syntax-error"]
+    assert diags[0].severity == types.DiagnosticSeverity.Error and diags[0].range.start.line == 1
+    assert await kernel.eval("mathx.scale(2)") == 4  # old code keeps working
+
+    save(client, path, "def scale(x):\n    return x * 7\n")
+    await rec.wait_for(lambda: diagnostics_for(rec, path) == [], what="diagnostic cleared")
+    assert await kernel.eval("mathx.scale(2)") == 14
+
+
+async def test_burst_of_saves_costs_at_most_two_reloads(server_factory, start_kernel, workdir: Path) -> None:
+    path = workdir / "mathx.py"
+    path.write_text("def scale(x):\n    return x * 0\n")
+    kernel = await start_kernel()
+    await kernel.run("import mathx")
+    client, rec = await server_factory()
+    kid = (await attach(client, rec, kernel))["id"]
+
+    for i in range(1, 21):
+        save(client, path, f"def scale(x):\n    return x * {i}\n")
+    await rec.wait_for(lambda: did_reloads(rec, kid), what="didReload")
+    # Quiescence: list the modules (a request queued behind any reload still running).
+    await command(client, "hotswap.listModules")
+    assert await kernel.eval("mathx.scale(1)") == 20
+    assert 1 <= len(did_reloads(rec, kid)) <= 2, did_reloads(rec, kid)
+    assert len(rec.of("hotswap/willReload")) == len(did_reloads(rec, kid))
+
+
+async def test_excluded_and_non_python_files_are_not_reloaded(server_factory, start_kernel, workdir: Path) -> None:
+    (workdir / "skip_me.py").write_text("X = 1\n")
+    (workdir / "keep.py").write_text("X = 1\n")
+    (workdir / "notes.txt").write_text("x\n")
+    kernel = await start_kernel()
+    await kernel.run("import skip_me, keep")
+    client, rec = await server_factory({"exclude": ["**/skip_*.py"]})
+    await attach(client, rec, kernel)
+    save(client, workdir / "skip_me.py", "X = 2\n")
+    save(client, workdir / "notes.txt", "y\n")
+    save(client, workdir / "keep.py", "X = 22\n")
+    will = await rec.wait_for(lambda: rec.of("hotswap/willReload"), what="willReload")
+    assert will[0]["files"] == [str(workdir / "keep.py")]
+    await rec.wait_for(lambda: did_reloads(rec), what="didReload")
+    assert await kernel.eval("(skip_me.X, keep.X)") == (1, 22)
+
+
+async def test_reload_on_save_off_then_reload_command(server_factory, start_kernel, workdir: Path) -> None:
+    path = workdir / "mathx.py"
+    path.write_text("def scale(x):\n    return x * 2\n")
+    kernel = await start_kernel()
+    await kernel.run("import mathx")
+    client, rec = await server_factory({"reloadOnSave": False})
+    kid = (await attach(client, rec, kernel))["id"]
+    save(client, path, "def scale(x):\n    return x * 9\n")
+    result = await command(client, "hotswap.reloadModule", {"module": "mathx"})
+    # Only the command's reload happened: the save did not add its path.
+    assert [w["files"] for w in rec.of("hotswap/willReload")] == [[]]
+    assert result["reports"][0]["kernel"] == kid
+    assert result["reports"][0]["report"]["modules"][0]["status"] == "reloaded"
+    assert await kernel.eval("mathx.scale(1)") == 9
+    modules = await command(client, "hotswap.listModules")
+    assert {"kernel": kid, "name": "mathx", "file": str(path)} in modules
+
+
+async def test_kernel_without_hotswap_gets_a_clear_message(server_factory, start_kernel, workdir: Path, tmp_path: Path) -> None:
+    shadow = tmp_path / "shadow" / "hotswap"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('hotswap is not installed here')\n")
+    kernel = await start_kernel(extra_env={"PYTHONPATH": str(shadow.parent)})
+    client, rec = await server_factory()
+    info = await attach(client, rec, kernel)
+    assert info["status"] == "no-hotswap" and info["pid"] == kernel.pid
+    msgs = await rec.wait_for(lambda: [m.message for m in rec.of(types.WINDOW_SHOW_MESSAGE) if "%load_ext hotswap" in m.message],
+                              what="showMessage about %load_ext hotswap")
+    assert info["id"] in msgs[0]
+
+
+async def test_server_without_jupyter_client_starts_and_says_how_to_install(server_factory, tmp_path: Path) -> None:
+    shadow = tmp_path / "nojc" / "jupyter_client"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('No module named jupyter_client')\n")
+    client, rec = await server_factory(extra_env={"PYTHONPATH": str(shadow.parent)})
+    msgs = await rec.wait_for(lambda: [m for m in rec.of(types.WINDOW_SHOW_MESSAGE) if "pip install jupyter_client" in m.message],
+                              what="showMessage with the pip command")
+    assert msgs[0].type == types.MessageType.Error
+    assert await command(client, "hotswap.listKernels") == []
+
+
+async def test_publish_report_merges_sources(server_factory, workdir: Path) -> None:
+    path = str(workdir / "greeter.py")
+    client, rec = await server_factory()
+
+    def report(code: str, line: int) -> dict:
+        return {"version": 1, "duration_ms": 1.0, "modules": [{"name": "greeter", "file": path, "status": "reloaded"}],
+                "diagnostics": [{"file": path, "range": {"start": {"line": line, "character": 4}, "end": {"line": line, "character": 9}},
+                                 "severity": "warning", "code": code, "message": f"{code} here", "names": ["g"]}]}
+
+    await command(client, "hotswap.publishReport", {"source": "jupyter:nb1", "report": report("stale-instance", 3)})
+    await command(client, "hotswap.publishReport", {"source": "debug:1", "report": report("stale-closure", 5)})
+    diags = diagnostics_for(rec, workdir / "greeter.py")
+    assert sorted(d.code for d in diags) == ["stale-closure", "stale-instance"]
+    # A stale refresh from one source clears only that source's warnings.
+    await command(client, "hotswap.publishReport", {"source": "jupyter:nb1", "report": {"version": 1, "modules": [], "diagnostics": []}})
+    assert [d.code for d in diagnostics_for(rec, workdir / "greeter.py")] == ["stale-closure"]
