@@ -267,3 +267,45 @@ async def test_publish_report_merges_sources(server_factory, workdir: Path) -> N
     # A stale refresh from one source clears only that source's warnings.
     await command(client, "hotswap.publishReport", {"source": "jupyter:nb1", "report": {"version": 1, "modules": [], "diagnostics": []}})
     assert [d.code for d in diagnostics_for(rec, workdir / "greeter.py")] == ["stale-closure"]
+
+
+def kernel_pids(rec) -> list[list]:
+    return [[k["pid"] for k in p["kernels"]] for p in rec.of("hotswap/kernelsChanged")]
+
+
+async def test_kernel_that_loads_the_extension_is_found_and_reattached_after_restart(server_factory, start_kernel, workdir: Path) -> None:
+    (workdir / "mathx.py").write_text("def scale(x):\n    return x * 2\n")
+    client, rec = await server_factory()
+    kernel = await start_kernel()
+    await kernel.run("%load_ext hotswap\nimport mathx")
+    await rec.wait_for(lambda: any(pids == [kernel.pid] for pids in kernel_pids(rec)), what="kernel found in the registry")
+    [info] = await command(client, "hotswap.listKernels")
+    assert info["connectionFile"] == os.path.realpath(kernel.connection_file) and info["hotswap"]
+
+    open_and_save(client, workdir / "mathx.py", "def scale(x):\n    return x * 3\n")
+    await rec.wait_for(lambda: did_reloads(rec), what="didReload")
+    assert await kernel.eval("mathx.scale(1)") == 3
+
+    old_pid = kernel.pid
+    await kernel.km.restart_kernel(now=True)
+    await kernel.kc.wait_for_ready(timeout=TIMEOUT)
+    assert kernel.pid != old_pid
+    await kernel.run("%load_ext hotswap")
+    await rec.wait_for(lambda: kernel_pids(rec) and kernel_pids(rec)[-1] == [kernel.pid], what="restarted kernel re-attached")
+
+
+async def test_configuration_change_applies_stale_severity(server_factory, workdir: Path) -> None:
+    path = str(workdir / "greeter.py")
+    client, rec = await server_factory()
+    report = {"version": 1, "modules": [], "diagnostics": [
+        {"file": path, "range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 5}},
+         "severity": "warning", "code": "stale-binding", "message": "scale still holds the old function", "names": ["scale"]}]}
+    await command(client, "hotswap.publishReport", {"source": "jupyter:nb", "report": report})
+    assert [d.severity for d in diagnostics_for(rec, workdir / "greeter.py")] == [types.DiagnosticSeverity.Warning]
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"hotswap": {"staleSeverity": "error"}}))
+    await rec.wait_for(lambda: [d.severity for d in diagnostics_for(rec, workdir / "greeter.py")] == [types.DiagnosticSeverity.Error],
+                       what="republished as errors")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"hotswap": {"staleSeverity": "loud"}}))
+    msgs = await rec.wait_for(lambda: [m.message for m in rec.of(types.WINDOW_SHOW_MESSAGE) if "staleSeverity" in m.message],
+                              what="bad setting message")
+    assert "loud" in msgs[0]
