@@ -19,7 +19,9 @@ import collections
 import os
 import sys
 import threading
+import time
 import types
+import zlib
 from typing import Any, Callable, Deque, Iterable, Optional
 
 from ..kernel import engine_api
@@ -28,6 +30,8 @@ Stamp = tuple[int, int]  # (st_mtime_ns, st_size)
 
 _IGNORED_EVENTS = frozenset({"opened", "closed_no_write"})
 HOT_FILES = 8
+STAT_ALL_LIMIT = 32  # up to this many watched files, stat them all (about 1 us each)
+RACY_NS = 50_000_000  # file clocks tick every few ms: saves closer than this may share an mtime
 SETTLE_SECONDS = 0.2  # longest wait for the observer to hand over events already queued
 
 
@@ -37,6 +41,16 @@ def _stamp(path: str) -> Optional[Stamp]:
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_size)
+
+
+def _digest(path: str) -> Optional[int]:
+    """Content checksum: two saves within one filesystem clock tick can leave the same mtime
+    and size, so a file an event nominated is compared by content when its stamp did not move."""
+    try:
+        with open(path, "rb") as fh:
+            return zlib.crc32(fh.read())
+    except OSError:
+        return None
 
 
 def _module_source(module: Any) -> Optional[str]:
@@ -65,6 +79,9 @@ class ModuleWatcher:
         self._pending: set[str] = set()  # real files nominated by events (added on the observer thread)
         self._hot: Deque[str] = collections.deque(maxlen=HOT_FILES)
         self._seen: dict[str, Optional[Stamp]] = {}  # stamps taken by the latest ``changed``
+        self.digests: dict[str, Optional[int]] = {}  # real file -> content checksum when last (re)loaded
+        self._racy: set[str] = set()  # files whose stamp cannot yet tell a new save apart
+        self.stat_all_limit = STAT_ALL_LIMIT
         self._observer: Any = None
         self._handler: Any = None
         self._lock = threading.Lock()
@@ -127,8 +144,6 @@ class ModuleWatcher:
         queue = getattr(self._observer, "event_queue", None)
         if queue is None or not getattr(queue, "unfinished_tasks", 0):
             return
-        import time
-
         deadline = time.monotonic() + SETTLE_SECONDS
         with queue.all_tasks_done:
             while queue.unfinished_tasks:
@@ -172,7 +187,7 @@ class ModuleWatcher:
             self.explicit[name] = real
         names = self.files.setdefault(real, set())
         if not names:
-            self.stamps[real] = _stamp(real)
+            self._record(real, _stamp(real))
         names.add(name)
         self._watch_folder(os.path.dirname(real))
 
@@ -187,6 +202,8 @@ class ModuleWatcher:
             if not names:
                 del self.files[real]
                 self.stamps.pop(real, None)
+                self.digests.pop(real, None)
+                self._racy.discard(real)
 
     def watch_module(self, name: str) -> None:
         """Watch ``name`` even if it is a library module (the user asked for it by name)."""
@@ -198,36 +215,62 @@ class ModuleWatcher:
     def changed(self, *, everything: bool = False) -> list[tuple[str, str]]:
         """(module name, file) of watched modules whose file changed since last recorded.
 
-        Checks files nominated by events, recently changed files and explicitly watched
-        modules; every watched file when ``everything`` is set or watchdog is not running.
+        With watchdog running and more than ``stat_all_limit`` watched files, checks only
+        files nominated by events, recently changed files, files saved too recently to judge
+        by time stamps, and explicitly watched modules. Otherwise (few files, no watchdog,
+        or ``everything``) checks every watched file: a handful of ``stat`` calls costs less
+        than waiting for an event that may still be on its way.
         """
-        if self._observer is not None and not everything:
+        nominated: set[str] = set()
+        pending = self._pending
+        while pending:
+            try:
+                nominated.add(pending.pop())
+            except KeyError:
+                break
+        if everything or self._observer is None or len(self.files) <= self.stat_all_limit:
+            candidates = set(self.files)
+        else:
             self._settle()
-            candidates: set[str] = set(self._hot)
-            pending = self._pending
             while pending:
                 try:
-                    candidates.add(pending.pop())
+                    nominated.add(pending.pop())
                 except KeyError:
                     break
+            candidates = nominated | self._racy
+            candidates.update(self._hot)
             if self.explicit:
                 candidates.update(self.explicit.values())
-        else:
-            candidates = set(self.files)
-            self._pending.clear()
         out: list[tuple[str, str]] = []
         for real in candidates:
             names = self.files.get(real)
             if not names:
                 continue
             now = _stamp(real)
-            if now is None or now == self.stamps.get(real):
-                continue  # deleted (a save in progress) or unchanged
+            if now is None:
+                continue  # deleted: a save in progress, or gone
+            if now == self.stamps.get(real):
+                if real not in nominated and real not in self._racy:
+                    continue
+                if _digest(real) == self.digests.get(real):
+                    if real in self._racy and time.time_ns() - now[0] > RACY_NS:
+                        self._racy.discard(real)
+                    continue
             self._seen[real] = now
             if real not in self._hot:
                 self._hot.append(real)
             out.extend((name, real) for name in sorted(names))
         return out
+
+    def _record(self, real: str, stamp: Optional[Stamp]) -> None:
+        """Remember a file's state; a file modified moments ago stays 'racy' (compared by
+        content) until a later save could no longer share its time stamp."""
+        self.stamps[real] = stamp
+        self.digests[real] = _digest(real)
+        if stamp is not None and time.time_ns() - stamp[0] <= RACY_NS:
+            self._racy.add(real)
+        else:
+            self._racy.discard(real)
 
     def mark_current(self, files: Iterable[str]) -> None:
         """Record the files' state as of the check that found them changed (or now): they
@@ -235,7 +278,7 @@ class ModuleWatcher:
         for real in files:
             if real in self.files:
                 seen = self._seen.pop(real, None)
-                self.stamps[real] = seen if seen is not None else _stamp(real)
+                self._record(real, seen if seen is not None else _stamp(real))
 
     def mark_modules_current(self, names: Iterable[str]) -> None:
         self.mark_current([self.module_file[n] for n in names if n in self.module_file])

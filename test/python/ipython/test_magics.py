@@ -1,0 +1,283 @@
+"""Every %autoreload / %aimport form, over a real IPython shell, as a user would type them."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+
+import pytest
+
+from hotswap.ipython.magics import HotswapMagics
+
+from conftest import Workspace
+
+
+def test_load_ext_turns_on_mode_2_and_new_code_runs(loaded: Workspace) -> None:
+    m = loaded.module("def f():\n    return 1\n")
+    loaded.run(f"import {m}")
+    assert loaded.run(f"{m}.f()") == 1
+    loaded.write(m, "def f():\n    return 2\n")
+    assert loaded.run(f"{m}.f()") == 2
+
+
+def test_from_import_function_is_updated(loaded: Workspace) -> None:
+    m = loaded.module("def f():\n    return 'old'\n")
+    loaded.run(f"from {m} import f")
+    loaded.write(m, "def f():\n    return 'new'\n")
+    assert loaded.run("f()") == "new"
+
+
+def test_load_ext_adds_no_user_names(ws: Workspace) -> None:
+    before = set(ws.shell.user_ns)
+    ws.run("%load_ext hotswap")
+    assert set(ws.shell.user_ns) - before - {"_i", "_ii", "_iii", "_i1", "_i2", "_ih", "_oh", "_dh"} == set()
+
+
+@pytest.mark.parametrize("line, mode", [
+    ("0", 0), ("off", 0), ("1", 1), ("explicit", 1), ("2", 2), ("all", 2), ("3", 3), ("complete", 3),
+    ("2 # turn it on", 2), ("ALL", 2), ("2-", 2), ("1 --full", 1),
+])
+def test_modes_and_aliases(loaded: Workspace, line: str, mode: int) -> None:
+    loaded.run("%autoreload 0")
+    loaded.run(f"%autoreload {line}")
+    magics = loaded.shell.magics_manager.registry["HotswapMagics"]
+    assert magics.mode() == mode
+
+
+def test_mode_0_does_not_reload(loaded: Workspace) -> None:
+    m = loaded.module("X = 1\n")
+    loaded.run(f"import {m}")
+    loaded.run("%autoreload off")
+    loaded.write(m, "X = 2\n")
+    assert loaded.run(f"{m}.X") == 1
+
+
+def test_no_argument_and_now_reload_immediately(loaded: Workspace) -> None:
+    m = loaded.module("X = 1\n")
+    loaded.run(f"import {m}")
+    loaded.run("%autoreload 0")
+    loaded.write(m, "X = 2\n")
+    loaded.run("%autoreload")
+    assert loaded.ns(m).X == 2
+    loaded.write(m, "X = 3\n")
+    loaded.run("%autoreload now")
+    assert loaded.ns(m).X == 3
+
+
+def test_mode_1_reloads_only_aimported(loaded: Workspace) -> None:
+    a = loaded.module("X = 1\n")
+    b = loaded.module("X = 1\n")
+    loaded.run("%autoreload 1")
+    loaded.run(f"%aimport {a}")
+    loaded.run(f"import {b}")
+    loaded.write(a, "X = 2\n")
+    loaded.write(b, "X = 2\n")
+    assert loaded.run(f"({a}.X, {b}.X)") == (2, 1)
+
+
+def test_unknown_mode_is_a_value_error(loaded: Workspace) -> None:
+    with pytest.raises(ValueError, match='Unrecognized autoreload mode "sometimes"'):
+        loaded.run("%autoreload sometimes")
+
+
+def test_print_flag_reports_reloads(loaded: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    m = loaded.module("X = 1\n")
+    loaded.run(f"import {m}")
+    loaded.run("%autoreload -p 2")
+    loaded.write(m, "X = 2\n")
+    loaded.run("pass")
+    assert f"Reloading '{m}'." in capsys.readouterr().out
+    loaded.run("%autoreload --print all")
+    loaded.write(m, "X = 3\n")
+    loaded.run("pass")
+    assert f"Reloading '{m}'." in capsys.readouterr().out
+    loaded.run("%autoreload 2")
+    loaded.write(m, "X = 4\n")
+    loaded.run("pass")
+    assert "Reloading" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("flag", ["-l", "--log"])
+def test_log_flag_logs_at_info(loaded: Workspace, caplog: pytest.LogCaptureFixture, flag: str,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    m = loaded.module("X = 1\n")
+    loaded.run(f"import {m}")
+    loaded.run(f"%autoreload {flag} 2")
+    loaded.write(m, "X = 2\n")
+    with caplog.at_level(logging.INFO, logger="autoreload"):
+        loaded.run("pass")
+    assert f"Reloading '{m}'." in [r.getMessage() for r in caplog.records if r.name == "autoreload"]
+    assert "Reloading" not in capsys.readouterr().out
+
+
+def test_failed_reload_message_once_per_change_and_old_code_keeps_running(
+        loaded: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    m = loaded.module("def f():\n    return 1\n")
+    loaded.run(f"import {m}")
+    loaded.write(m, "def f(:\n    return 2\n")
+    assert loaded.run(f"{m}.f()") == 1
+    err = capsys.readouterr().err
+    assert err.count(f"[autoreload of {m} failed: ") == 1
+    assert "SyntaxError" in err
+    assert loaded.run(f"{m}.f()") == 1
+    assert "autoreload of" not in capsys.readouterr().err
+    loaded.write(m, "def f():\n    return 3\n")
+    assert loaded.run(f"{m}.f()") == 3
+
+
+def test_hide_errors(loaded: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    m = loaded.module("def f():\n    return 1\n")
+    loaded.run(f"import {m}")
+    loaded.run("%autoreload --hide-errors 2")
+    loaded.write(m, "def f(:\n")
+    assert loaded.run(f"{m}.f()") == 1
+    assert "autoreload of" not in capsys.readouterr().err
+
+
+def test_aimport_listing(loaded: Workspace) -> None:
+    a = loaded.module("X = 1\n")
+    b = loaded.module("X = 1\n")
+    magics = loaded.shell.magics_manager.registry["HotswapMagics"]
+    out = io.StringIO()
+    magics.aimport("", stream=out)
+    assert out.getvalue() == "Modules to reload:\nall-except-skipped\n\nModules to skip:\n\n"
+    loaded.run("%autoreload 1")
+    loaded.run(f"%aimport {b}, {a}")
+    loaded.run("%aimport -json")
+    out = io.StringIO()
+    magics.aimport("", stream=out)
+    assert out.getvalue() == f"Modules to reload:\n{' '.join(sorted([a, b]))}\n\nModules to skip:\njson\n"
+
+
+def test_aimport_binds_top_package_and_alias(loaded: Workspace) -> None:
+    loaded.write("pkgx.__init__", "")
+    loaded.write("pkgx.sub", "Y = 5\n")
+    loaded.run("%aimport pkgx.sub")
+    assert loaded.ns("pkgx").sub.Y == 5
+    loaded.run("%aimport pkgx.sub as s")
+    assert loaded.ns("s").Y == 5
+    m = loaded.module("Z = 1\n")
+    loaded.run(f"%aimport {m} as short")
+    assert loaded.ns("short").Z == 1
+
+
+def test_aimport_skip_then_unskip(loaded: Workspace) -> None:
+    m = loaded.module("X = 1\n")
+    loaded.run(f"import {m}")
+    loaded.run(f"%aimport -{m}")
+    loaded.write(m, "X = 2\n")
+    assert loaded.run(f"{m}.X") == 1
+    loaded.run(f"%aimport {m}")
+    loaded.write(m, "X = 3\n")
+    assert loaded.run(f"{m}.X") == 3
+
+
+def test_aimport_missing_module_is_an_import_error(loaded: Workspace) -> None:
+    with pytest.raises(ImportError):
+        loaded.run("%aimport no_such_module_anywhere")
+
+
+def test_aimported_library_module_is_checked(loaded: Workspace, tmp_path: os.PathLike[str]) -> None:
+    """A module outside user code is reloaded when the user names it with %aimport."""
+    m = loaded.module("X = 1\n")
+    magics = loaded.shell.magics_manager.registry["HotswapMagics"]
+    loaded.run(f"%aimport {m}")
+    assert m in magics.watcher.explicit
+
+
+def test_mode_3_pushes_new_names_for_tracked_from_imports(loaded: Workspace) -> None:
+    m = loaded.module("def old():\n    return 1\n")
+    loaded.run("%autoreload 3")
+    loaded.run(f"from {m} import old")
+    with pytest.raises(ImportError):
+        loaded.run(f"from {m} import fresh")
+    loaded.write(m, "def old():\n    return 1\ndef fresh():\n    return 'fresh'\nUNTRACKED = 1\n")
+    assert loaded.run("fresh()") == "fresh"
+    assert "UNTRACKED" not in loaded.shell.user_ns
+
+
+def test_mode_3_star_import(loaded: Workspace) -> None:
+    m = loaded.module("A = 1\n")
+    loaded.run("%autoreload complete")
+    loaded.run(f"from {m} import *")
+    loaded.write(m, "A = 1\nB = 2\n")
+    assert loaded.run("B") == 2
+
+
+def test_mode_3_rebinds_from_import_of_changed_constant(loaded: Workspace) -> None:
+    m = loaded.module("LIMIT = 10\n")
+    loaded.run("%autoreload 3")
+    loaded.run(f"from {m} import LIMIT as lim")
+    loaded.write(m, "LIMIT = 20\n")
+    assert loaded.run("lim") == 20
+
+
+def test_rename_save_is_detected(loaded: Workspace) -> None:
+    """Editors save by writing a temp file and renaming it over the module."""
+    m = loaded.module("X = 1\n")
+    loaded.run(f"import {m}")
+    tmp = loaded.root / f".{m}.py.tmp"
+    tmp.write_text("X = 2\n")
+    os.replace(tmp, loaded.root / f"{m}.py")
+    assert loaded.run(f"{m}.X") == 2
+
+
+def test_hotswap_status_magic(loaded: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    m = loaded.module("X = 1\n")
+    loaded.run(f"import {m}")
+    loaded.write(m, "X = 2\n")
+    loaded.run("pass")
+    capsys.readouterr()
+    loaded.run("%hotswap")
+    out = capsys.readouterr().out
+    assert "autoreload mode 2" in out
+    assert "Watching" in out and "modules" in out
+    assert f"{m}: reloaded in " in out and " ms" in out
+
+
+def test_class_is_usable_like_ipythons(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    """Embedders build the class themselves and call its methods directly."""
+    magics = HotswapMagics(shell=ws.shell)
+    try:
+        assert magics.mode() == 0
+        m = ws.module("X = 1\n")
+        ws.run(f"import {m}")
+        magics.autoreload("2")
+        magics.post_execute_hook()
+        ws.write(m, "X = 2\n")
+        magics.pre_run_cell()
+        assert ws.ns(m).X == 2
+        out = io.StringIO()
+        magics.aimport("", stream=out)
+        assert "all-except-skipped" in out.getvalue()
+    finally:
+        magics.stop()
+
+
+def test_unload_stops_reloading(loaded: Workspace) -> None:
+    m = loaded.module("X = 1\n")
+    loaded.run(f"import {m}")
+    loaded.run("%unload_ext hotswap")
+    loaded.write(m, "X = 2\n")
+    assert loaded.run(f"{m}.X") == 1
+
+
+def test_event_path_reloads_only_nominated_files(loaded: Workspace) -> None:
+    """With many watched files the check relies on file events: a save is picked up once its
+    event arrives, and files nobody touched are not even looked at."""
+    from conftest import wait_for
+
+    magics = loaded.shell.magics_manager.registry["HotswapMagics"]
+    if not magics.watcher.watching:
+        pytest.skip("watchdog not running")
+    magics.watcher.stat_all_limit = 0
+    m = loaded.module("X = 1\n")
+    loaded.run(f"import {m}")
+    path = str((loaded.root / f"{m}.py").resolve())
+    # let the import's stamp age so that only the event can tell the save apart
+    assert wait_for(lambda: not (magics.watcher.changed() or magics.watcher._racy))
+    magics.watcher._hot.clear()
+    loaded.write(m, "X = 22\n")
+    assert wait_for(lambda: path in magics.watcher._pending), "no file event for the save"
+    assert loaded.run(f"{m}.X") == 22
