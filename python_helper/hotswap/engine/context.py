@@ -1,0 +1,81 @@
+"""State shared by the patching steps of one reload call, dropped when the call ends.
+
+Patching functions and classes discovers work that needs the heap (closures made from old
+code, instances of changed classes). It is collected here so the reload does it all in one
+heap pass at the end, whatever the number of changed objects.
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from .report import Diagnostic
+
+
+class Outcome(Enum):
+    """What happened to an old object when compared with its new version."""
+
+    UNCHANGED = "unchanged"  # same behaviour; at most line numbers were refreshed
+    PATCHED = "patched"  # updated in place, identity kept
+    REPLACED = "replaced"  # could not be updated in place; the new object must be bound
+
+
+@dataclass
+class ClosureChange:
+    """An inner function's code changed; closures made from ``old`` should get ``new``."""
+
+    new: types.CodeType
+    file: str
+    maker: str
+
+
+@dataclass
+class ClassReplacement:
+    """A class that could not be updated in place; its old instances are stale."""
+
+    old: type
+    new: type
+    reason: str
+    file: str
+    lineno: int
+
+
+@dataclass
+class InitExpectation:
+    """Attributes a patched class's new ``__init__`` sets that old instances may lack."""
+
+    cls: type
+    attrs: dict[str, int]  # attribute -> 1-based line of the assignment (or field)
+    file: str
+    init_line: int
+
+
+@dataclass
+class ReloadContext:
+    """Per-call scratch state; nothing here outlives the call."""
+
+    namespace: dict[str, Any]
+    file: str = ""
+    module_name: str = ""
+    text: str = ""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    # id(new object) -> old object it was merged into; new objects are kept alive by `keep`
+    new_to_old: dict[int, Any] = field(default_factory=dict)
+    keep: list[Any] = field(default_factory=list)
+    closure_changes: dict[types.CodeType, ClosureChange] = field(default_factory=dict)
+    replaced_classes: list[ClassReplacement] = field(default_factory=list)
+    expectations: list[InitExpectation] = field(default_factory=list)
+    patched: list[str] = field(default_factory=list)
+    cache_cleared: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def merged(self, new: Any, old: Any) -> None:
+        """Remember that ``new`` now lives on as ``old`` (used to fix closure cells)."""
+        self.new_to_old[id(new)] = old
+        self.keep.append(new)
+
+    def old_for(self, new: Any) -> Any:
+        """The old object a new one was merged into, or the new object itself."""
+        return self.new_to_old.get(id(new), new)

@@ -1,0 +1,349 @@
+"""Deciding which top-level statements of a module changed since it was last loaded.
+
+State is preserved by executing only changed statements, so "changed" must be exact. Three
+baselines answer it, best first:
+
+- the source text the engine loaded last time (exact AST comparison);
+- the module's cached bytecode (``__pycache__``), which is what the import system executed
+  when it was not reloaded by hotswap before: each new statement is compiled on its own and
+  looked up in the old module bytecode, ignoring line numbers;
+- nothing: definitions are all re-executed (then compared object by object), other
+  statements run only when they bind a name the module lacks.
+"""
+
+from __future__ import annotations
+
+import ast
+import dis
+import importlib.util
+import marshal
+import os
+import types
+from typing import Iterable, Protocol
+
+DEF_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+_SKIP_OPS = {"CACHE", "NOP", "EXTENDED_ARG", "RESUME"}
+_JUMPS = set(dis.hasjrel) | set(dis.hasjabs)
+
+
+def is_def(node: ast.stmt) -> bool:
+    return isinstance(node, DEF_NODES)
+
+
+def first_line(node: ast.stmt) -> int:
+    """Line where a statement starts, counting decorators (as code objects do)."""
+    decorators = getattr(node, "decorator_list", None)
+    if decorators:
+        return min(d.lineno for d in decorators)
+    return node.lineno
+
+
+def describe(node: ast.stmt, text: str) -> str:
+    """Short label for an executed statement: ``line 3: X = compute()``."""
+    seg = ast.get_source_segment(text, node) or type(node).__name__
+    first = seg.splitlines()[0] if seg else ""
+    if len(first) > 60:
+        first = first[:57] + "..."
+    return f"line {node.lineno}: {first}"
+
+
+class _Binder(ast.NodeVisitor):
+    """Collects names a module-level statement binds (not descending into def/class bodies)."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.star = False
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self.names.add(node.name)
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.names.add(node.name)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, (ast.Store, ast.Del)):
+            self.names.add(node.id)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for a in node.names:
+            self.names.add(a.asname or a.name.split(".")[0])
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        for a in node.names:
+            if a.name == "*":
+                self.star = True
+            else:
+                self.names.add(a.asname or a.name)
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        return None
+
+    def visit_ListComp(self, node: ast.AST) -> None:  # comprehension variables are local
+        return None
+
+    visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp  # type: ignore[assignment]
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.target)
+        self.visit(node.value)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name:
+            self.names.add(node.name)
+        self.generic_visit(node)
+
+
+def bound_names(nodes: Iterable[ast.stmt]) -> set[str]:
+    b = _Binder()
+    for n in nodes:
+        b.visit(n)
+    return b.names
+
+
+def binds_star(nodes: Iterable[ast.stmt]) -> bool:
+    b = _Binder()
+    for n in nodes:
+        b.visit(n)
+    return b.star
+
+
+# ---------------------------------------------------------------- code comparison
+
+def _const_key(c: object) -> object:
+    if isinstance(c, types.CodeType):
+        return code_key(c)
+    if isinstance(c, (tuple, frozenset)):
+        return (type(c).__name__, tuple(_const_key(x) for x in (sorted(c, key=repr) if isinstance(c, frozenset) else c)))
+    return (type(c).__name__, repr(c))
+
+
+def code_key(code: types.CodeType) -> tuple[object, ...]:
+    """Everything that makes code behave differently, but not where it sits in the file."""
+    return (
+        code.co_name,
+        code.co_qualname if hasattr(code, "co_qualname") else None,
+        code.co_code,
+        tuple(_const_key(c) for c in code.co_consts),
+        code.co_names,
+        code.co_varnames,
+        code.co_freevars,
+        code.co_cellvars,
+        code.co_flags,
+        code.co_argcount,
+        code.co_posonlyargcount,
+        code.co_kwonlyargcount,
+        getattr(code, "co_exceptiontable", b""),
+    )
+
+
+def same_code(a: types.CodeType, b: types.CodeType) -> bool:
+    return a is b or code_key(a) == code_key(b)
+
+
+def same_position(a: types.CodeType, b: types.CodeType) -> bool:
+    """True when line information is identical too (nothing to relocate)."""
+    return a.co_firstlineno == b.co_firstlineno and a.co_linetable == b.co_linetable if hasattr(a, "co_linetable") else a.co_firstlineno == b.co_firstlineno
+
+
+def nested_codes(code: types.CodeType) -> dict[str, types.CodeType]:
+    """Code objects nested in ``code`` (inner functions, lambdas, comprehensions) by qualname.
+
+    Names that occur twice (two lambdas on one level) are left out: they cannot be matched.
+    """
+    out: dict[str, types.CodeType] = {}
+    dup: set[str] = set()
+
+    def walk(c: types.CodeType) -> None:
+        for k in c.co_consts:
+            if isinstance(k, types.CodeType):
+                q = getattr(k, "co_qualname", k.co_name)
+                if q in out:
+                    dup.add(q)
+                out[q] = k
+                walk(k)
+
+    walk(code)
+    for q in dup:
+        out.pop(q, None)
+    return out
+
+
+# ---------------------------------------------------------------- baselines
+
+class Baseline(Protocol):
+    kind: str
+
+    def unchanged(self, node: ast.stmt) -> bool: ...
+
+    def old_names(self) -> set[str] | None: ...
+
+
+class AstBaseline:
+    """Exact comparison against the source the engine loaded last."""
+
+    kind = "source"
+
+    def __init__(self, tree: ast.Module) -> None:
+        self._dumps: dict[str, int] = {}
+        for n in tree.body:
+            d = ast.dump(n)
+            self._dumps[d] = self._dumps.get(d, 0) + 1
+        self._names = bound_names(tree.body)
+        self._star = binds_star(tree.body)
+
+    def unchanged(self, node: ast.stmt) -> bool:
+        return ast.dump(node) in self._dumps
+
+    def old_names(self) -> set[str] | None:
+        return None if self._star else set(self._names)
+
+
+def _normalize(code: types.CodeType) -> list[tuple[str, object, int, bool]]:
+    """Instructions as (opname, comparable argument, offset, is_jump), without filler ops."""
+    out: list[tuple[str, object, int, bool]] = []
+    for ins in dis.get_instructions(code):
+        if ins.opname in _SKIP_OPS:
+            continue
+        jump = ins.opcode in _JUMPS
+        if jump:
+            arg: object = ins.argval
+        elif isinstance(ins.argval, types.CodeType):
+            arg = code_key(ins.argval)
+        elif ins.arg is None:
+            arg = None
+        elif isinstance(ins.argval, str):
+            arg = ins.argval
+        else:
+            arg = _const_key(ins.argval)
+        out.append((ins.opname, arg, ins.offset, jump))
+    return out
+
+
+class BytecodeBaseline:
+    """Comparison against the module bytecode the import system executed (from the .pyc)."""
+
+    kind = "bytecode"
+
+    def __init__(self, code: types.CodeType, filename: str) -> None:
+        self._old = _normalize(code)
+        self._filename = filename
+        self._first: dict[str, list[int]] = {}
+        for i, (op, _a, _o, _j) in enumerate(self._old):
+            self._first.setdefault(op, []).append(i)
+        self._names = {a for op, a, _o, _j in self._old if op in ("STORE_NAME", "STORE_GLOBAL")}
+
+    def unchanged(self, node: ast.stmt) -> bool:
+        try:
+            code = compile(ast.Module(body=[node], type_ignores=[]), self._filename, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, TypeError):
+            return False
+        new = _normalize(code)
+        # drop the implicit "return None" every module code ends with
+        if len(new) >= 2 and new[-1][0] == "RETURN_VALUE" and new[-2][0] == "LOAD_CONST":
+            new = new[:-2]
+        if not new:
+            return True
+        base_new = new[0][2]
+        n = len(new)
+        for i in self._first.get(new[0][0], ()):
+            if i + n > len(self._old):
+                break
+            base_old = self._old[i][2]
+            for k in range(n):
+                op, arg, off, jump = new[k]
+                oop, oarg, ooff, _oj = self._old[i + k]
+                if op != oop:
+                    break
+                if jump:
+                    if (arg - base_new) != (oarg - base_old):  # type: ignore[operator]
+                        break
+                elif arg != oarg:
+                    break
+            else:
+                return True
+        return False
+
+    def old_names(self) -> set[str] | None:
+        return {a for a in self._names if isinstance(a, str)}
+
+
+class NoBaseline:
+    """Nothing known about the old source: re-execute definitions, keep other state."""
+
+    kind = "none"
+
+    def __init__(self, module_dict: dict[str, object]) -> None:
+        self._d = module_dict
+
+    def unchanged(self, node: ast.stmt) -> bool:
+        if is_def(node):
+            return False
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            return all(n in self._d for n in bound_names([node])) and not binds_star([node])
+        names = bound_names([node])
+        if not names or not all(n in self._d for n in names):
+            return False
+        # ALL_CAPS literal constants are configuration, not state: apply a changed value.
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            target = node.targets[0].id
+            if target.isupper():
+                try:
+                    value = ast.literal_eval(node.value)
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    return True
+                from .patch_functions import safe_same
+
+                return safe_same(self._d.get(target), value)
+        return True
+
+    def old_names(self) -> set[str] | None:
+        return None
+
+
+def bytecode_baseline(module: types.ModuleType, filename: str) -> BytecodeBaseline | None:
+    """Load the module code the import system cached, if it is there and readable."""
+    cached = getattr(module, "__cached__", None)
+    if not isinstance(cached, str):
+        try:
+            cached = importlib.util.cache_from_source(filename)
+        except (NotImplementedError, ValueError):
+            return None
+    try:
+        with open(cached, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    if len(data) < 16 or data[:4] != importlib.util.MAGIC_NUMBER:
+        return None
+    try:
+        code = marshal.loads(data[16:])
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(code, types.CodeType):
+        return None
+    if os.path.basename(code.co_filename) != os.path.basename(filename):
+        return None
+    return BytecodeBaseline(code, filename)
+
+
+def pyc_matches_source(module: types.ModuleType, filename: str) -> bool:
+    """True when the module's timestamp .pyc was compiled from the file as it is now."""
+    cached = getattr(module, "__cached__", None)
+    if not isinstance(cached, str):
+        return False
+    try:
+        with open(cached, "rb") as fh:
+            head = fh.read(16)
+        st = os.stat(filename)
+    except OSError:
+        return False
+    if len(head) < 16 or head[:4] != importlib.util.MAGIC_NUMBER:
+        return False
+    if int.from_bytes(head[4:8], "little") & 0b1:
+        return False  # hash-based pyc; not used by default, do not guess
+    mtime = int.from_bytes(head[8:12], "little")
+    size = int.from_bytes(head[12:16], "little")
+    return mtime == (int(st.st_mtime) & 0xFFFFFFFF) and size == (st.st_size & 0xFFFFFFFF)

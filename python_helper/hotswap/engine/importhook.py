@@ -1,0 +1,68 @@
+"""Remembering the source text user modules are imported from.
+
+The first reload of a module has to know which top-level statements the edit touched, which
+needs the text the module was imported from -- by then the file on disk already holds the
+edit. A meta path finder placed first asks the other finders (so the import system behaves
+exactly as before), and when the answer is a plain source file of the user's, records its
+text. Library and standard library imports are passed through untouched.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import sys
+from typing import Any, Sequence
+
+from .modules import is_user_file
+
+# module name -> (digest, text); one entry per module name, replaced on re-import
+_sources: dict[str, tuple[str, str]] = {}
+
+
+class SourceRecorder:
+    """Meta path finder that records user sources and otherwise defers to the others."""
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: Any = None) -> Any:
+        for finder in list(sys.meta_path):
+            if finder is self or isinstance(finder, SourceRecorder):
+                continue
+            find = getattr(finder, "find_spec", None)
+            if find is None:
+                continue
+            spec = find(fullname, path, target)
+            if spec is None:
+                continue
+            loader = getattr(spec, "loader", None)
+            origin = getattr(spec, "origin", None)
+            if isinstance(loader, importlib.machinery.SourceFileLoader) and isinstance(origin, str) and is_user_file(origin):
+                _record(fullname, origin)
+            return spec
+        return None
+
+    def invalidate_caches(self) -> None:
+        return None
+
+
+def _record(name: str, path: str) -> None:
+    from .source import SourceProblem, read_source
+
+    try:
+        src = read_source(path)
+    except SourceProblem:
+        return
+    _sources[name] = (src.digest, src.text)
+
+
+def imported_source(name: str) -> tuple[str, str] | None:
+    """(digest, text) the module was last imported from, if it was imported after install()."""
+    return _sources.get(name)
+
+
+def install() -> None:
+    """Put the recorder first on ``sys.meta_path`` (idempotent)."""
+    if not any(isinstance(f, SourceRecorder) for f in sys.meta_path):
+        sys.meta_path.insert(0, SourceRecorder())
+
+
+def uninstall() -> None:
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, SourceRecorder)]

@@ -1,0 +1,44 @@
+"""What the engine last loaded for each module: the baseline the next edit is compared with.
+
+One entry per module, replaced on every reload, so memory does not grow with the number of
+reloads. The entry is tied to the module object: a module imported afresh starts over.
+"""
+
+from __future__ import annotations
+
+import ast
+import types
+import weakref
+from dataclasses import dataclass
+
+
+@dataclass
+class Loaded:
+    """Source digest and parsed tree of the text the module now runs."""
+
+    module: "weakref.ref[types.ModuleType]"
+    digest: str
+    tree: ast.Module
+    text: str
+
+
+_loaded: dict[str, Loaded] = {}
+
+
+def get(name: str, module: types.ModuleType) -> Loaded | None:
+    entry = _loaded.get(name)
+    if entry is None or entry.module() is not module:
+        return None
+    return entry
+
+
+def put(name: str, module: types.ModuleType, digest: str, tree: ast.Module, text: str) -> None:
+    try:
+        ref = weakref.ref(module)
+    except TypeError:
+        return
+    _loaded[name] = Loaded(ref, digest, tree, text)
+
+
+def forget(name: str) -> None:
+    _loaded.pop(name, None)

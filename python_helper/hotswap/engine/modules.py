@@ -1,0 +1,137 @@
+"""Finding loaded modules by their real source path, and telling user code from libraries.
+
+Editors send file paths; the kernel asks which modules are worth watching many times a
+second. Both questions are answered from caches keyed by the path string so the cost stays a
+dictionary lookup per module.
+"""
+
+from __future__ import annotations
+
+import os
+import site
+import sys
+import sysconfig
+import types
+import weakref
+from typing import Iterable
+
+_SOURCE_SUFFIXES = (".py", ".pyw")
+
+_realpath_cache: dict[str, str] = {}
+_user_cache: dict[str, bool] = {}
+_library_roots: tuple[str, ...] | None = None
+# module name -> (weak reference to the module, its real source file or None)
+_module_file_cache: dict[str, tuple["weakref.ref[types.ModuleType] | None", str | None]] = {}
+
+
+def realpath(path: str) -> str:
+    """``os.path.realpath`` with a cache: paths of loaded modules do not move while loaded."""
+    real = _realpath_cache.get(path)
+    if real is None:
+        real = os.path.realpath(path)
+        if len(_realpath_cache) > 20000:
+            _realpath_cache.clear()
+        _realpath_cache[path] = real
+    return real
+
+
+def _roots() -> tuple[str, ...]:
+    """Folders whose files are libraries: the standard library, site-packages, and hotswap."""
+    global _library_roots
+    if _library_roots is None:
+        roots: set[str] = set()
+        for scheme_key in ("stdlib", "platstdlib", "purelib", "platlib"):
+            p = sysconfig.get_paths().get(scheme_key)
+            if p:
+                roots.add(os.path.realpath(p))
+        try:
+            roots.update(os.path.realpath(p) for p in site.getsitepackages())
+        except Exception:  # some embedded/virtualenv builds lack it
+            pass
+        try:
+            roots.add(os.path.realpath(site.getusersitepackages()))
+        except Exception:
+            pass
+        # The engine must never reload itself from under a running reload.
+        roots.add(os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+        _library_roots = tuple(sorted(r.rstrip(os.sep) + os.sep for r in roots if r))
+    return _library_roots
+
+
+def is_user_file(path: str) -> bool:
+    """True for a Python source file outside the standard library, site-packages and hotswap.
+
+    Editable installs resolve to the project folder, so they count as user code.
+    """
+    cached = _user_cache.get(path)
+    if cached is not None:
+        return cached
+    real = realpath(path)
+    result = real.endswith(_SOURCE_SUFFIXES) and not any(real.startswith(r) for r in _roots())
+    if len(_user_cache) > 20000:
+        _user_cache.clear()
+    _user_cache[path] = result
+    return result
+
+
+def module_file(module: types.ModuleType) -> str | None:
+    """The source file a module was loaded from (as the import system named it), if any."""
+    spec = getattr(module, "__spec__", None)
+    origin = getattr(spec, "origin", None) if spec is not None else None
+    if isinstance(origin, str) and origin.endswith(_SOURCE_SUFFIXES):
+        return origin
+    f = getattr(module, "__file__", None)
+    if isinstance(f, str) and f.endswith(_SOURCE_SUFFIXES):
+        return f
+    return None
+
+
+def real_module_file(name: str, module: types.ModuleType) -> str | None:
+    """Real path of the module's source file, cached per module object."""
+    entry = _module_file_cache.get(name)
+    if entry is not None:
+        ref, real = entry
+        if ref is not None and ref() is module:
+            return real
+    f = module_file(module)
+    real = realpath(f) if f else None
+    try:
+        ref = weakref.ref(module)
+    except TypeError:  # exotic module-like objects in sys.modules
+        ref = None
+    _module_file_cache[name] = (ref, real)
+    return real
+
+
+def loaded_modules() -> list[tuple[str, types.ModuleType, str]]:
+    """Every loaded module with a source file: (name, module, real file)."""
+    out: list[tuple[str, types.ModuleType, str]] = []
+    for name, module in list(sys.modules.items()):
+        if module is None or not isinstance(module, types.ModuleType):
+            continue
+        real = real_module_file(name, module)
+        if real is not None:
+            out.append((name, module, real))
+    return out
+
+
+def user_modules() -> list[tuple[str, str]]:
+    """(name, real file) of loaded modules that are the user's own code (not ``__main__``)."""
+    return [(n, f) for n, _m, f in loaded_modules() if n != "__main__" and is_user_file(f)]
+
+
+def user_module_objects() -> list[tuple[str, types.ModuleType, str]]:
+    """Like ``user_modules`` but with the module objects, for the engine's own use."""
+    return [(n, m, f) for n, m, f in loaded_modules() if n != "__main__" and is_user_file(f)]
+
+
+def modules_for_paths(paths: Iterable[str]) -> dict[str, list[tuple[str, types.ModuleType]]]:
+    """Map each requested real path to the loaded modules that come from it."""
+    wanted = {realpath(os.path.abspath(p)): [] for p in paths}  # type: dict[str, list[tuple[str, types.ModuleType]]]
+    if not wanted:
+        return {}
+    for name, module, real in loaded_modules():
+        hits = wanted.get(real)
+        if hits is not None:
+            hits.append((name, module))
+    return wanted

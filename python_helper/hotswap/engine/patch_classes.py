@@ -1,0 +1,200 @@
+"""Updating classes in place, or replacing them when their layout changed.
+
+Keeping the class object means ``isinstance(old_instance, C)`` and ``type(obj) is m.C`` hold
+wherever ``C`` was taken from, old instances run the new methods, and pickling still finds
+the class by name. Only a changed layout (slots, bases, metaclass, enum members, named tuple
+fields) forces a new class; then old instances are reported as stale.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+import types
+from typing import Any
+
+from .context import ClassReplacement, InitExpectation, Outcome, ReloadContext
+from .patch_functions import patch_value, retarget_class_cell, safe_same, unwrap_function
+
+# Entries every class has that describe the class object itself, not its behaviour.
+_SKIP = {"__dict__", "__weakref__", "__module__", "__qualname__", "_abc_impl", "__slots__"}
+_SLOT_TYPES = (types.MemberDescriptorType, types.GetSetDescriptorType)
+
+
+def _slots(cls: type) -> tuple[str, ...] | None:
+    s = cls.__dict__.get("__slots__")
+    if s is None:
+        return None
+    if isinstance(s, str):
+        return (s,)
+    try:
+        return tuple(str(x) for x in s)
+    except TypeError:
+        return ("<unreadable>",)
+
+
+def _enum_members(cls: type) -> list[tuple[str, Any]]:
+    return [(k, getattr(v, "_value_", None)) for k, v in cls.__dict__.get("_member_map_", {}).items()]
+
+
+def layout_change(old: type, new: type, ctx: ReloadContext) -> str | None:
+    """Why ``new`` cannot be merged into ``old``, or None when it can."""
+    new_bases = tuple(ctx.old_for(b) for b in new.__bases__)
+    if len(new_bases) != len(old.__bases__) or any(a is not b for a, b in zip(new_bases, old.__bases__)):
+        return "its base classes changed"
+    if ctx.old_for(type(new)) is not type(old):
+        return "its metaclass changed"
+    if _slots(old) != _slots(new):
+        return "its __slots__ changed"
+    for attr in ("__basicsize__", "__itemsize__", "__dictoffset__", "__weakrefoffset__"):
+        if getattr(old, attr, None) != getattr(new, attr, None):
+            return "its memory layout changed"
+    if isinstance(old, enum.EnumMeta):
+        om, nm = _enum_members(old), _enum_members(new)
+        if len(om) != len(nm) or any(a[0] != b[0] or not safe_same(a[1], b[1]) for a, b in zip(om, nm)):
+            return "its members changed"
+    of, nf = old.__dict__.get("_fields"), new.__dict__.get("_fields")
+    if (of is not None or nf is not None) and not safe_same(of, nf):
+        return "its fields changed"
+    return None
+
+
+def _member_line(node: ast.ClassDef | None, name: str, default: int) -> int:
+    if node is None:
+        return default
+    for item in node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and item.name == name:
+            return item.lineno
+        if isinstance(item, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in item.targets):
+            return item.lineno
+        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name) and item.target.id == name:
+            return item.lineno
+    return default
+
+
+def _child_class(node: ast.ClassDef | None, name: str) -> ast.ClassDef | None:
+    if node is None:
+        return None
+    for item in node.body:
+        if isinstance(item, ast.ClassDef) and item.name == name:
+            return item
+    return None
+
+
+def _init_names(cls: type) -> set[str]:
+    """Attribute names the class's own ``__init__`` mentions (a superset of what it assigns)."""
+    fn = unwrap_function(cls.__dict__.get("__init__"))
+    return set(fn.__code__.co_names) if fn is not None else set()
+
+
+def self_assignments(node: ast.ClassDef | None) -> tuple[dict[str, int], int]:
+    """``self.x = ...`` targets in the class's ``__init__`` -> line, and the ``__init__`` line."""
+    if node is None:
+        return {}, 0
+    for item in node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__":
+            args = item.args.posonlyargs + item.args.args
+            if not args:
+                return {}, item.lineno
+            me = args[0].arg
+            found: dict[str, int] = {}
+            for sub in ast.walk(item):
+                targets: list[ast.expr] = []
+                if isinstance(sub, ast.Assign):
+                    targets = list(sub.targets)
+                elif isinstance(sub, (ast.AnnAssign, ast.AugAssign)) and getattr(sub, "value", None) is not None:
+                    targets = [sub.target]
+                for t in targets:
+                    for el in ast.walk(t):
+                        if isinstance(el, ast.Attribute) and isinstance(el.value, ast.Name) and el.value.id == me:
+                            found.setdefault(el.attr, el.lineno)
+            return found, item.lineno
+    return {}, 0
+
+
+def _expectation(old: type, new: type, node: ast.ClassDef | None, old_init: set[str], old_fields: set[str], lineno: int, ctx: ReloadContext) -> None:
+    """Record attributes old instances will lack, checked later against the heap."""
+    added: dict[str, int] = {}
+    assigned, init_line = self_assignments(node)
+    for attr, line in assigned.items():
+        if attr not in old_init:
+            added[attr] = line
+    fields = getattr(new, "__dataclass_fields__", None)
+    if isinstance(fields, dict):
+        for fname, f in fields.items():
+            if fname not in old_fields and getattr(f, "init", True) and getattr(getattr(f, "_field_type", None), "name", "_FIELD") == "_FIELD":
+                added.setdefault(fname, _member_line(node, fname, lineno))
+    if added:
+        ctx.expectations.append(InitExpectation(old, added, ctx.file, init_line or lineno))
+
+
+def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: int, node: ast.ClassDef | None = None) -> Outcome:
+    """Merge the new class body into the old class object; REPLACED if the layout changed."""
+    if old is new:
+        return Outcome.UNCHANGED
+    reason = layout_change(old, new, ctx)
+    if reason is not None:
+        ctx.replaced_classes.append(ClassReplacement(old, new, reason, ctx.file, lineno))
+        return Outcome.REPLACED
+    ctx.merged(new, old)
+    old_init = _init_names(old)
+    old_fields = set(getattr(old, "__dataclass_fields__", None) or ())
+    members = set(old.__dict__.get("_member_map_", {})) if isinstance(old, enum.EnumMeta) else set()
+    is_enum = isinstance(old, enum.EnumMeta)
+    changed = False
+    new_dict = dict(new.__dict__)
+    for name, nv in new_dict.items():
+        if name in _SKIP or name in members or (is_enum and _sunder(name)):
+            continue
+        if isinstance(nv, _SLOT_TYPES) and getattr(nv, "__objclass__", None) is new:
+            continue  # slot/dict descriptors belong to the new layout; the old ones are equal
+        member_label = f"{label}.{name}"
+        line = _member_line(node, name, lineno)
+        ov = old.__dict__.get(name, _MISSING)
+        if ov is _MISSING:
+            retarget_class_cell(nv, new, old)
+            setattr(old, name, nv)
+            ctx.patched.append(member_label)
+            changed = True
+            continue
+        child = _child_class(node, name) if isinstance(nv, type) else None
+        out = patch_value(ov, nv, ctx, member_label, line, child)
+        if out is Outcome.REPLACED:
+            retarget_class_cell(nv, new, old)
+            setattr(old, name, nv)
+            changed = True
+            if not isinstance(nv, (types.FunctionType, type)) and not callable(nv):
+                continue
+            ctx.patched.append(member_label)
+        elif out is Outcome.PATCHED:
+            changed = True
+            ctx.patched.append(member_label)
+    for name in list(old.__dict__):
+        if name in new_dict or name in _SKIP or name in members or (is_enum and _sunder(name)):
+            continue
+        if isinstance(old.__dict__[name], _SLOT_TYPES):
+            continue
+        try:
+            delattr(old, name)
+            ctx.patched.append(f"{label}.{name} (removed)")
+            changed = True
+        except (AttributeError, TypeError):
+            pass
+    retarget_class_cell_all(new, old)
+    if changed:
+        _expectation(old, new, node, old_init, old_fields, lineno, ctx)
+    return Outcome.PATCHED if changed else Outcome.UNCHANGED
+
+
+def retarget_class_cell_all(new: type, old: type) -> None:
+    """All methods compiled in ``new`` share one ``__class__`` cell; point it at ``old``."""
+    for v in list(new.__dict__.values()):
+        retarget_class_cell(v, new, old)
+
+
+def _sunder(name: str) -> bool:
+    return len(name) > 2 and name[0] == "_" and name[-1] == "_" and name[1] != "_" and name[-2] != "_"
+
+
+_MISSING = object()
+

@@ -1,0 +1,301 @@
+"""Updating function objects (and the decorators around them) in place.
+
+Every reference to a function -- module attribute, ``from m import f`` names, lists, dicts,
+registries, bound methods -- points at the same function object. Replacing what is *inside*
+that object (code, defaults, closure cells, ...) makes all of them run the new code at once,
+which rebinding names can never achieve. The patched code runs against the old function's
+``__globals__``, i.e. the module's own dict, so module identity is kept too.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+from .context import ClosureChange, Outcome, ReloadContext
+from .diff import nested_codes, same_code, same_position
+
+_MISSING = object()
+_SIMPLE = (int, float, complex, str, bytes, bool, type(None), type(Ellipsis))
+# attributes functools.singledispatch puts on its wrapper: they belong to the old dispatcher
+_DISPATCH_ATTRS = {"register", "dispatch", "registry", "_clear_cache", "__wrapped__"}
+
+
+def safe_same(a: Any, b: Any) -> bool:
+    """Identity, or equality of plain literals only.
+
+    Never calls ``==`` on arbitrary objects: numpy arrays and pydantic models answer with
+    arrays or raise, which broke other reloaders (IPython #12870, #14841).
+    """
+    if a is b:
+        return True
+    ta = type(a)
+    if ta is not type(b):
+        return False
+    if ta in _SIMPLE:
+        try:
+            return bool(a == b)
+        except Exception:
+            return False
+    if ta is tuple:
+        return len(a) == len(b) and all(safe_same(x, y) for x, y in zip(a, b))
+    if ta is frozenset:
+        return all(type(x) in _SIMPLE for x in a) and all(type(x) in _SIMPLE for x in b) and a == b
+    return False
+
+
+def _dict_same(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    if a.keys() != b.keys():
+        return False
+    return all(safe_same(a[k], b[k]) for k in a)
+
+
+def _annotations_same(a: dict[str, Any], b: dict[str, Any], ctx: ReloadContext) -> bool:
+    if a.keys() != b.keys():
+        return False
+    return all(safe_same(a[k], ctx.old_for(b[k])) for k in a)
+
+
+def is_lru_wrapper(obj: Any) -> bool:
+    """functools.lru_cache / cache wrappers (C objects with a fixed inner function)."""
+    return (
+        not isinstance(obj, types.FunctionType)
+        and hasattr(obj, "cache_clear")
+        and hasattr(obj, "cache_info")
+        and hasattr(obj, "__wrapped__")
+    )
+
+
+def is_singledispatch(obj: Any) -> bool:
+    return isinstance(obj, types.FunctionType) and all(hasattr(obj, a) for a in ("register", "dispatch", "registry"))
+
+
+def record_closure_changes(old: types.CodeType, new: types.CodeType, ctx: ReloadContext, label: str) -> None:
+    """Inner functions whose code changed: closures made earlier are found in the heap pass."""
+    if not any(isinstance(c, types.CodeType) for c in old.co_consts):
+        return
+    new_inner = nested_codes(new)
+    for qual, old_code in nested_codes(old).items():
+        new_code = new_inner.get(qual)
+        if new_code is None or old_code.co_name.startswith("<") and old_code.co_name != "<lambda>":
+            continue  # removed inner function, or a comprehension (never outlives its call)
+        if not same_code(old_code, new_code) or not same_position(old_code, new_code):
+            ctx.closure_changes[old_code] = ClosureChange(new_code, ctx.file, label)
+
+
+def _patch_cells(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext) -> bool:
+    """Give old closure cells the new values, mapping new objects to the old ones they became.
+
+    This carries changed decorator arguments and factory arguments (``make_adder(6)``) while
+    a wrapper's cell that held the old wrapped function keeps holding it (now patched).
+    """
+    changed = False
+    if not old.__closure__ or not new.__closure__:
+        return False
+    for name, ocell, ncell in zip(old.__code__.co_freevars, old.__closure__, new.__closure__):
+        try:
+            nv = ncell.cell_contents
+        except ValueError:
+            continue
+        mapped = ctx.old_for(nv)
+        try:
+            ov = ocell.cell_contents
+        except ValueError:
+            ov = _MISSING
+        if ov is mapped or safe_same(ov, mapped):
+            continue
+        if name == "__class__" and isinstance(ov, type):
+            continue  # the old class stays the class the method belongs to
+        ocell.cell_contents = mapped
+        changed = True
+    return changed
+
+
+def patch_function(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
+    """Copy the behaviour of ``new`` into ``old``; REPLACED when the closure shapes differ."""
+    if old is new:
+        return Outcome.UNCHANGED
+    changed = False
+    ow = old.__dict__.get("__wrapped__", _MISSING)
+    nw = new.__dict__.get("__wrapped__", _MISSING)
+    if ow is not _MISSING and nw is not _MISSING:
+        inner = patch_value(ow, nw, ctx, label, lineno)
+        if inner is Outcome.REPLACED:
+            old.__wrapped__ = nw  # type: ignore[attr-defined]
+        changed |= inner is not Outcome.UNCHANGED
+    oc, nc = old.__code__, new.__code__
+    if oc.co_freevars != nc.co_freevars:
+        return Outcome.REPLACED
+    if not same_code(oc, nc):
+        record_closure_changes(oc, nc, ctx, label)
+        old.__code__ = nc
+        changed = True
+    elif not same_position(oc, nc):
+        record_closure_changes(oc, nc, ctx, label)
+        old.__code__ = nc  # moved only: keep tracebacks and breakpoints on the right lines
+    changed |= _patch_cells(old, new, ctx)
+    if not safe_same(old.__defaults__, new.__defaults__):
+        old.__defaults__ = new.__defaults__
+        changed = True
+    if not _dict_same(old.__kwdefaults__, new.__kwdefaults__):
+        old.__kwdefaults__ = new.__kwdefaults__
+        changed = True
+    if not _annotations_same(old.__annotations__, new.__annotations__, ctx):
+        old.__annotations__ = {k: ctx.old_for(v) for k, v in new.__annotations__.items()}
+        changed = True
+    if not safe_same(old.__doc__, new.__doc__):
+        old.__doc__ = new.__doc__
+        changed = True
+    if is_singledispatch(old) and is_singledispatch(new):
+        changed |= _patch_dispatch(old, new, ctx, label, lineno)
+        skip = _DISPATCH_ATTRS
+    else:
+        skip = {"__wrapped__"}
+    for key, nv in new.__dict__.items():
+        if key in skip:
+            continue
+        ov = old.__dict__.get(key, _MISSING)
+        if ov is nv or safe_same(ov, nv):
+            continue
+        old.__dict__[key] = ctx.old_for(nv)
+        changed = True
+    ctx.merged(new, old)
+    return Outcome.PATCHED if changed else Outcome.UNCHANGED
+
+
+def _patch_dispatch(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int) -> bool:
+    """Bring a singledispatch function's registrations over to the old dispatcher."""
+    changed = False
+    old_registry = old.registry
+    for cls, impl in list(new.registry.items()):
+        if cls is object:
+            continue  # the default implementation is __wrapped__, patched already
+        cls = ctx.old_for(cls)
+        current = old_registry.get(cls)
+        if current is impl:
+            continue
+        if current is not None and isinstance(current, types.FunctionType) and isinstance(impl, types.FunctionType):
+            out = patch_function(current, impl, ctx, f"{label}[{getattr(cls, '__name__', cls)}]", lineno)
+            if out is not Outcome.REPLACED:
+                changed |= out is Outcome.PATCHED
+                continue
+        old.register(cls, impl)
+        changed = True
+    return changed
+
+
+def _patch_lru(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
+    try:
+        same_params = safe_same(tuple(sorted(old.cache_parameters().items())), tuple(sorted(new.cache_parameters().items())))
+    except Exception:
+        same_params = True
+    if not same_params:
+        return Outcome.REPLACED
+    inner = patch_value(old.__wrapped__, new.__wrapped__, ctx, label, lineno)
+    if inner is Outcome.REPLACED:
+        return Outcome.REPLACED
+    if inner is Outcome.PATCHED:
+        try:
+            old.cache_clear()
+            ctx.cache_cleared.append((ctx.file, label, lineno))
+        except Exception:
+            pass
+    ctx.merged(new, old)
+    return inner
+
+
+def _patch_descriptor(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
+    """staticmethod / classmethod: patch the function they hold."""
+    out = patch_value(old.__func__, new.__func__, ctx, label, lineno)
+    if out is not Outcome.REPLACED:
+        ctx.merged(new, old)
+    return out
+
+
+def _patch_property(old: property, new: property, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
+    changed = False
+    for attr in ("fget", "fset", "fdel"):
+        o, n = getattr(old, attr), getattr(new, attr)
+        if (o is None) != (n is None):
+            return Outcome.REPLACED
+        if o is None:
+            continue
+        out = patch_value(o, n, ctx, label, lineno)
+        if out is Outcome.REPLACED:
+            return Outcome.REPLACED
+        changed |= out is Outcome.PATCHED
+    if not safe_same(old.__doc__, new.__doc__):
+        try:
+            old.__doc__ = new.__doc__
+            changed = True
+        except (AttributeError, TypeError):
+            pass
+    ctx.merged(new, old)
+    return Outcome.PATCHED if changed else Outcome.UNCHANGED
+
+
+def patch_value(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int, node: Any = None) -> Outcome:
+    """Merge ``new`` into ``old`` when both are the same kind of thing; else REPLACED.
+
+    UNCHANGED and PATCHED mean ``old`` stays bound; REPLACED means the caller binds ``new``.
+    """
+    if old is new:
+        return Outcome.UNCHANGED
+    if isinstance(old, types.FunctionType) and isinstance(new, types.FunctionType):
+        return patch_function(old, new, ctx, label, lineno)
+    if isinstance(old, type) and isinstance(new, type):
+        from .patch_classes import patch_class
+
+        return patch_class(old, new, ctx, label, lineno, node)
+    if is_lru_wrapper(old) and is_lru_wrapper(new) and type(old) is type(new):
+        return _patch_lru(old, new, ctx, label, lineno)
+    if type(old) is type(new) and isinstance(old, (staticmethod, classmethod)):
+        return _patch_descriptor(old, new, ctx, label, lineno)
+    if type(old) is property and type(new) is property:
+        return _patch_property(old, new, ctx, label, lineno)
+    if safe_same(old, new):
+        return Outcome.UNCHANGED
+    return Outcome.REPLACED
+
+
+def retarget_class_cell(obj: Any, new_cls: type, old_cls: type) -> None:
+    """Point the ``__class__`` cell of methods compiled in ``new_cls`` at ``old_cls``.
+
+    Zero-argument ``super()`` reads that cell; without this, a method moved into the old
+    class raises ``TypeError: super(type, obj): obj must be an instance or subtype of type``.
+    """
+    for fn in _functions_in(obj):
+        code = fn.__code__
+        if "__class__" in code.co_freevars and fn.__closure__:
+            cell = fn.__closure__[code.co_freevars.index("__class__")]
+            try:
+                if cell.cell_contents is new_cls:
+                    cell.cell_contents = old_cls
+            except ValueError:
+                pass
+
+
+def _functions_in(obj: Any, depth: int = 0) -> list[types.FunctionType]:
+    """Functions reachable through the usual wrappers of a class attribute."""
+    if depth > 8 or obj is None:
+        return []
+    if isinstance(obj, types.FunctionType):
+        out = [obj]
+        w = obj.__dict__.get("__wrapped__")
+        if w is not None:
+            out += _functions_in(w, depth + 1)
+        return out
+    if isinstance(obj, (staticmethod, classmethod)):
+        return _functions_in(obj.__func__, depth + 1)
+    if isinstance(obj, property):
+        return [f for a in (obj.fget, obj.fset, obj.fdel) for f in _functions_in(a, depth + 1)]
+    w = getattr(obj, "__wrapped__", None) if is_lru_wrapper(obj) else None
+    return _functions_in(w, depth + 1) if w is not None else []
+
+
+def unwrap_function(obj: Any) -> types.FunctionType | None:
+    """The innermost plain function behind decorators, if any."""
+    fns = _functions_in(obj)
+    return fns[-1] if fns else None

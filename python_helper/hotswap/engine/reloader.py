@@ -1,0 +1,535 @@
+"""Orchestration of one ``hotswap.reload`` call.
+
+For each module: read and compile the new source (nothing is touched if that fails), decide
+which top-level statements changed, execute only those into the module dict after taking a
+snapshot (restored exactly on any exception), then merge new functions and classes into the
+old objects so every existing reference runs the new code, rebind ``from m import X`` copies,
+and finally walk the heap once for closures and stale instances.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import time
+import traceback
+import types
+from typing import Any, Iterable
+
+from . import heap, importhook, loaded
+from .context import Outcome, ReloadContext
+from .diff import (
+    AstBaseline,
+    Baseline,
+    NoBaseline,
+    binds_star,
+    bound_names,
+    bytecode_baseline,
+    describe,
+    first_line,
+    is_def,
+    same_code,
+    same_position,
+)
+from .imports import holders_of, importers, file_imports, namespace_imports
+from .modules import module_file, modules_for_paths, realpath, user_module_objects
+from .patch_functions import patch_value, unwrap_function
+from .report import Diagnostic, ModuleResult, Report, at_line
+from .source import Source, SourceProblem, compile_module, parse, read_source, refresh_linecache
+from .stale import TRACKER, _Binding
+from .transaction import Snapshot
+
+FULL_RELOAD_MARKER = "__hotswap_full_reload__"
+_MODULE_DUNDERS = (
+    "__name__", "__file__", "__spec__", "__loader__", "__package__", "__path__", "__cached__", "__builtins__",
+)
+_MISSING = object()
+
+_options: dict[str, Any] = {"preserve_state": True}
+
+
+def configure(*, preserve_state: bool | None = None) -> dict[str, Any]:
+    """Set process-wide defaults; returns the current options.
+
+    ``preserve_state=False`` makes every reload re-execute whole modules (module-level state
+    is rebuilt), as a module can also ask for with ``__hotswap_full_reload__ = True``.
+    """
+    if preserve_state is not None:
+        _options["preserve_state"] = bool(preserve_state)
+    return dict(_options)
+
+
+def _main_namespace() -> dict[str, Any]:
+    main = sys.modules.get("__main__")
+    return getattr(main, "__dict__", {}) if main is not None else {}
+
+
+def reload(
+    paths: Iterable[str] | str = (),
+    modules: Iterable[str] | str = (),
+    *,
+    dependents: bool = False,
+    namespace: dict[str, Any] | None = None,
+    preserve_state: bool | None = None,
+) -> Report:
+    """Update the loaded modules that come from ``paths`` or are named in ``modules``."""
+    start = time.perf_counter()
+    ns = namespace if namespace is not None else _main_namespace()
+    preserve = _options["preserve_state"] if preserve_state is None else bool(preserve_state)
+    if isinstance(paths, str):
+        paths = [paths]
+    if isinstance(modules, str):
+        modules = [modules]
+    report = Report()
+    targets: dict[str, tuple[types.ModuleType, str]] = {}
+    for path, hits in modules_for_paths(paths).items():
+        if not hits:
+            report.modules.append(ModuleResult("", path, "skipped", "none", error="No loaded module comes from this file."))
+        for name, module in hits:
+            _add_target(name, module, targets, report)
+    for name in modules:
+        module = sys.modules.get(name)
+        if module is None:
+            report.modules.append(ModuleResult(name, "", "skipped", "none", error=f"Module {name} is not loaded."))
+            continue
+        _add_target(name, module, targets, report)
+
+    ctx = ReloadContext(ns)
+    reloaded: list[str] = []
+    for name in _dependency_order(list(targets), targets):
+        module, filename = targets[name]
+        res = _reload_module(name, module, filename, ctx, preserve, report, dependent=False)
+        report.modules.append(res)
+        if res.status == "reloaded":
+            reloaded.append(name)
+    if dependents and reloaded:
+        todo = _dependents_of(reloaded, set(targets))
+        loaded_mods = {n: (m, module_file(m) or "") for n, m, _f in user_module_objects()}
+        for name in _dependency_order(todo, loaded_mods):
+            module, filename = loaded_mods[name]
+            res = _reload_module(name, module, filename, ctx, preserve, report, dependent=True)
+            report.modules.append(res)
+    _finish(ctx, ns, report)
+    report.duration_ms = (time.perf_counter() - start) * 1000
+    return report
+
+
+def stale(namespace: dict[str, Any] | None = None) -> Report:
+    """Re-check the objects reported stale before, without reloading anything."""
+    start = time.perf_counter()
+    ns = namespace if namespace is not None else _main_namespace()
+    report = Report()
+    report.diagnostics += _stale_diagnostics(ns, ReloadContext(ns))
+    report.duration_ms = (time.perf_counter() - start) * 1000
+    return report
+
+
+# ------------------------------------------------------------------ target selection
+
+def _add_target(name: str, module: types.ModuleType, targets: dict[str, tuple[types.ModuleType, str]], report: Report) -> None:
+    filename = module_file(module)
+    if name == "__main__" or module is sys.modules.get("__main__"):
+        report.modules.append(ModuleResult(name, realpath(filename) if filename else "", "skipped", "none",
+                                           error="__main__ is never re-executed; run the script again to apply its changes."))
+        return
+    if filename is None:
+        report.modules.append(ModuleResult(name, "", "skipped", "none", error=f"Module {name} has no Python source file."))
+        return
+    targets.setdefault(name, (module, filename))
+
+
+def _imports_of(name: str, module: types.ModuleType, filename: str) -> set[str]:
+    pkg = getattr(module, "__package__", None)
+    return file_imports(filename, pkg if isinstance(pkg, str) else None)[1]
+
+
+def _dependency_order(names: list[str], mods: dict[str, tuple[types.ModuleType, str]]) -> list[str]:
+    """Modules a module imports come first, so importers see the updated objects."""
+    pending = list(dict.fromkeys(names))
+    nameset = set(pending)
+    deps = {n: {d for d in _imports_of(n, *mods[n]) if d in nameset and d != n} for n in pending}
+    # a package's __init__ depends on its submodules it imports; a submodule importing its
+    # package (`from . import x`) does not make a cycle worth breaking differently
+    out: list[str] = []
+    done: set[str] = set()
+    while pending:
+        for n in pending:
+            if deps[n] <= done:
+                break
+        else:
+            n = pending[0]  # a cycle: keep the caller's order
+        pending.remove(n)
+        done.add(n)
+        out.append(n)
+    return out
+
+
+def _dependents_of(changed: list[str], exclude: set[str]) -> list[str]:
+    """Loaded user modules that import a changed module, transitively."""
+    seen = set(changed) | exclude
+    out: list[str] = []
+    frontier = list(changed)
+    while frontier:
+        nxt: list[str] = []
+        for target in frontier:
+            for imp in importers(target):
+                if imp not in seen:
+                    seen.add(imp)
+                    out.append(imp)
+                    nxt.append(imp)
+        frontier = nxt
+    return out
+
+
+# ------------------------------------------------------------------ one module
+
+def _problem(res: ModuleResult, report: Report, p: SourceProblem, file: str, text: str | None = None) -> ModuleResult:
+    res.status = "failed"
+    res.error = p.message
+    report.diagnostics.append(at_line(file, p.lineno, p.severity, p.code, p.message, None, p.col, p.end_col, text))  # type: ignore[arg-type]
+    return res
+
+
+def _reload_module(name: str, module: types.ModuleType, filename: str, ctx: ReloadContext, preserve: bool,
+                   report: Report, dependent: bool) -> ModuleResult:
+    t0 = time.perf_counter()
+    real = realpath(filename)
+    res = ModuleResult(name, real, "failed", "dependent" if dependent else "patch")
+    try:
+        _reload_module_inner(name, module, filename, real, ctx, preserve, report, res, dependent)
+    finally:
+        res.duration_ms = (time.perf_counter() - t0) * 1000
+    return res
+
+
+def _has_marker(tree: ast.Module, d: dict[str, Any]) -> bool:
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == FULL_RELOAD_MARKER for t in node.targets):
+            return isinstance(node.value, ast.Constant) and node.value.value is True
+    return d.get(FULL_RELOAD_MARKER) is True
+
+
+def _reload_module_inner(name: str, module: types.ModuleType, filename: str, real: str, ctx: ReloadContext,
+                         preserve: bool, report: Report, res: ModuleResult, dependent: bool) -> None:
+    d = module.__dict__
+    try:
+        src = read_source(filename)
+    except SourceProblem as p:
+        _problem(res, report, p, real)
+        return
+    prev = loaded.get(name, module)
+    if prev is None:
+        prev = _imported_baseline(name, module, filename)
+    if prev is not None and prev.digest == src.digest and not dependent:
+        res.status = "unchanged"
+        return
+    if not src.text.strip() and any(not k.startswith("__") for k in d):
+        _problem(res, report, SourceProblem(
+            "empty-file", f"{real} is empty; the loaded module {name} was kept as it was. Save the file with its content to reload it.",
+            1, severity="warning"), real)
+        return
+    try:
+        tree = parse(src, filename)
+        full_code = compile_module(tree, filename)
+    except SourceProblem as p:
+        _problem(res, report, p, real, src.text)
+        return
+    ctx.file, ctx.module_name, ctx.text = real, name, src.text
+    ctx.patched = []
+    full = dependent or not preserve or _has_marker(tree, d)
+    if full:
+        if not dependent:
+            res.strategy = "full"
+        ok = _execute_full(name, module, filename, real, full_code, tree, src, ctx, report, res)
+    else:
+        ok = _execute_changed(name, module, filename, real, full_code, tree, src, prev, ctx, report, res)
+    if ok:
+        loaded.put(name, module, src.digest, tree, src.text)
+        refresh_linecache(filename, src.text)
+        if real != filename:
+            refresh_linecache(real, src.text)
+
+
+def _imported_baseline(name: str, module: types.ModuleType, filename: str) -> loaded.Loaded | None:
+    """The source the module was imported from, when the import hook saw that import."""
+    hit = importhook.imported_source(name)
+    if hit is None:
+        return None
+    digest, text = hit
+    try:
+        tree = ast.parse(text, filename=filename)
+    except (SyntaxError, ValueError):
+        return None
+    loaded.put(name, module, digest, tree, text)
+    return loaded.get(name, module)
+
+
+def _def_nodes(tree: ast.Module) -> dict[str, ast.stmt]:
+    return {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+
+def _top_codes(full_code: types.CodeType) -> dict[tuple[str, int], types.CodeType]:
+    return {(c.co_name, c.co_firstlineno): c for c in full_code.co_consts if isinstance(c, types.CodeType)}
+
+
+def _live_matches(node: ast.stmt, d: dict[str, Any], codes: dict[tuple[str, int], types.CodeType]) -> bool:
+    """Does the live object behind a definition already run the code of ``node``?"""
+    name = getattr(node, "name", "")
+    code = codes.get((name, first_line(node)))
+    old = d.get(name, _MISSING)
+    if code is None or old is _MISSING:
+        return False
+    if isinstance(node, ast.ClassDef):
+        if not isinstance(old, type):
+            return False
+        for c in code.co_consts:
+            if isinstance(c, types.CodeType):
+                member = old.__dict__.get(c.co_name)
+                fn = unwrap_function(member)
+                if fn is None:
+                    if not isinstance(member, type):
+                        return False
+                    continue
+                if not same_code(fn.__code__, c):
+                    return False
+        return True
+    fn = unwrap_function(old)
+    return fn is not None and same_code(fn.__code__, code)
+
+
+def _relocate(obj: Any, code: types.CodeType, depth: int = 0) -> None:
+    """Give unchanged definitions that moved in the file their new line numbers."""
+    if depth > 10:
+        return
+    if isinstance(obj, type):
+        for c in code.co_consts:
+            if isinstance(c, types.CodeType):
+                member = obj.__dict__.get(c.co_name)
+                if member is not None:
+                    _relocate(member, c, depth + 1)
+        return
+    fn = unwrap_function(obj)
+    if fn is None:
+        return
+    old = fn.__code__
+    if old is code or same_position(old, code):
+        return
+    if old.co_freevars == code.co_freevars and same_code(old, code):
+        fn.__code__ = code
+
+
+def _execute_changed(name: str, module: types.ModuleType, filename: str, real: str, full_code: types.CodeType,
+                     tree: ast.Module, src: Source, prev: loaded.Loaded | None, ctx: ReloadContext,
+                     report: Report, res: ModuleResult) -> bool:
+    """State-preserving strategy: run only changed statements, then merge."""
+    d = module.__dict__
+    baseline: Baseline
+    if prev is not None:
+        baseline = AstBaseline(prev.tree)
+    else:
+        baseline = bytecode_baseline(module, filename) or NoBaseline(d)
+    codes = _top_codes(full_code)
+    selected: list[ast.stmt] = []
+    for node in tree.body:
+        if baseline.unchanged(node):
+            if baseline.kind != "source" and is_def(node) and not _live_matches(node, d, codes):
+                selected.append(node)
+            continue
+        selected.append(node)
+    defs = _def_nodes(tree)
+    if selected:
+        snapshot = Snapshot(d)
+        try:
+            code = compile_module(ast.Module(body=selected, type_ignores=[]), filename)
+        except SourceProblem as p:
+            _problem(res, report, p, real, src.text)
+            return False
+        if not _run(code, d, snapshot, real, src.text, res, report):
+            return False
+        _merge(name, [n for n in selected], snapshot.saved, d, defs, ctx, res, report)
+    res.executed = [describe(n, src.text) for n in selected if not is_def(n)]
+    # names the old source bound and the new one does not leave the module
+    old_names = baseline.old_names()
+    if old_names is not None and not binds_star(tree.body):
+        gone = sorted(n for n in old_names - bound_names(tree.body) if not (n.startswith("__") and n.endswith("__")) and n in d)
+        removed = {n: d.pop(n) for n in gone}
+        res.removed.extend(gone)
+        _propagate(name, {}, removed, ctx)
+    for node in tree.body:
+        if is_def(node) and node not in selected:
+            obj = d.get(node.name)  # type: ignore[attr-defined]
+            c = codes.get((node.name, first_line(node)))  # type: ignore[attr-defined]
+            if obj is not None and c is not None:
+                _relocate(obj, c)
+    res.patched = list(dict.fromkeys(res.patched + ctx.patched))
+    res.status = "reloaded" if (selected or res.removed) else "unchanged"
+    return True
+
+
+def _execute_full(name: str, module: types.ModuleType, filename: str, real: str, full_code: types.CodeType,
+                  tree: ast.Module, src: Source, ctx: ReloadContext, report: Report, res: ModuleResult) -> bool:
+    """Re-execute the whole module into its own (cleared) dict, then merge old objects back."""
+    d = module.__dict__
+    snapshot = Snapshot(d)
+    saved = snapshot.saved
+    keep = {k: saved[k] for k in _MODULE_DUNDERS if k in saved}
+    submodules = {k: v for k, v in saved.items() if isinstance(v, types.ModuleType) and sys.modules.get(f"{name}.{k}") is v}
+    d.clear()
+    d.update(keep)
+    if not _run(full_code, d, snapshot, real, src.text, res, report):
+        return False
+    for k, v in submodules.items():
+        d.setdefault(k, v)
+    _merge(name, tree.body, saved, d, _def_nodes(tree), ctx, res, report, all_names=True)
+    gone = sorted(k for k in saved if k not in d and not (k.startswith("__") and k.endswith("__")))
+    res.removed.extend(gone)
+    _propagate(name, {}, {k: saved[k] for k in gone}, ctx)
+    res.executed = ["<module>"]
+    res.patched = list(dict.fromkeys(res.patched + ctx.patched))
+    res.status = "reloaded"
+    return True
+
+
+def _run(code: types.CodeType, d: dict[str, Any], snapshot: Snapshot, real: str, text: str,
+         res: ModuleResult, report: Report) -> bool:
+    """Execute; on any exception put the namespace back exactly and report where it failed."""
+    try:
+        exec(code, d)
+        return True
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and friends must not leave a mix
+        snapshot.restore()
+        lineno, col, end_col = _failing_position(exc, real)
+        if isinstance(exc, SystemExit):
+            msg = (f"The module called sys.exit({exc.code!r}) while being reloaded; it was left exactly as it was "
+                   f"before the reload.")
+        else:
+            text_exc = str(exc)
+            msg = f"{type(exc).__name__}{': ' + text_exc if text_exc else ''} — the module was left exactly as it was before the reload."
+        res.status = "failed"
+        res.error = msg
+        report.diagnostics.append(at_line(real, lineno, "error", "reload-error", msg, None, col, end_col, text))
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return False
+
+
+def _failing_position(exc: BaseException, real: str) -> tuple[int, int | None, int | None]:
+    """Line (1-based) and columns of the innermost traceback entry inside the reloaded file."""
+    lineno, col, end_col = 1, None, None
+    for fs in traceback.extract_tb(exc.__traceback__):
+        if fs.filename and realpath(fs.filename) == real and fs.lineno:
+            lineno = fs.lineno
+            c, e = getattr(fs, "colno", None), getattr(fs, "end_colno", None)
+            same_line = getattr(fs, "end_lineno", lineno) == lineno
+            col, end_col = (c, e) if (c is not None and e is not None and same_line) else (None, None)
+    return lineno, col, end_col
+
+
+def _merge(name: str, executed: list[ast.stmt], saved: dict[str, Any], d: dict[str, Any], defs: dict[str, ast.stmt],
+           ctx: ReloadContext, res: ModuleResult, report: Report, all_names: bool = False) -> None:
+    """Fold new objects into old ones; collect rebinding of names whose object changed."""
+    names = list(d) if all_names else [n for n in _ordered_names(executed) if n in d]
+    rebound: dict[str, tuple[Any, Any]] = {}
+    for key in names:
+        if key.startswith("__") and key.endswith("__"):
+            continue
+        new = d.get(key, _MISSING)
+        old = saved.get(key, _MISSING)
+        if new is _MISSING:
+            continue
+        if old is _MISSING:
+            res.added.append(key)
+            continue
+        if old is new:
+            continue
+        node = defs.get(key)
+        lineno = first_line(node) if node is not None else 1
+        try:
+            out = patch_value(old, new, ctx, key, lineno, node if isinstance(node, ast.ClassDef) else None)
+        except Exception as exc:  # noqa: BLE001 - a failed patch must not crash the kernel
+            out = Outcome.REPLACED
+            report.diagnostics.append(at_line(ctx.file, lineno, "warning", "patch-failed",
+                                              f"{key} could not be updated in place ({type(exc).__name__}: {exc}); "
+                                              f"the module now holds a new object, older references keep the old one.",
+                                              None, text=ctx.text))
+        if out is Outcome.REPLACED:
+            rebound[key] = (old, new)
+            res.patched.append(key)
+        else:
+            d[key] = old
+            if out is Outcome.PATCHED:
+                res.patched.append(key)
+    _propagate(name, rebound, {}, ctx)
+
+
+def _ordered_names(nodes: list[ast.stmt]) -> list[str]:
+    out: list[str] = []
+    for n in nodes:
+        for b in sorted(bound_names([n])):
+            if b not in out:
+                out.append(b)
+    return out
+
+
+def _propagate(name: str, rebound: dict[str, tuple[Any, Any]], removed: dict[str, Any], ctx: ReloadContext) -> None:
+    """Rebind ``from <name> import X`` copies; report copies of names that no longer exist."""
+    if not rebound and not removed:
+        return
+    ns = ctx.namespace
+    handled_ns: set[str] = set()
+    for h in holders_of(name, list(rebound) + list(removed), ns):
+        local, remote = h.ref.local, h.ref.remote
+        if h.kind == "namespace":
+            handled_ns.add(local)
+        current = h.namespace.get(local, _MISSING)
+        if remote in rebound:
+            old, new = rebound[remote]
+            if current is old:
+                h.namespace[local] = new
+        elif remote in removed and current is removed[remote]:
+            TRACKER.add_binding(_Binding(h.kind, h.owner, local, current, name, remote, h.file or ctx.file,
+                                         h.ref.lineno if h.file else 1, h.ref.col if h.file else None,
+                                         h.ref.end_col if h.file else None))
+    # A namespace without import history (plain REPL, a dict): same name, same old object.
+    refs, _f = namespace_imports(ns)
+    if not refs:
+        for key, (old, new) in rebound.items():
+            if key not in handled_ns and ns.get(key, _MISSING) is old:
+                ns[key] = new
+        for key, old in removed.items():
+            if key not in handled_ns and ns.get(key, _MISSING) is old:
+                TRACKER.add_binding(_Binding("namespace", "", key, old, name, key, ctx.file, 1, None, None))
+
+
+# ------------------------------------------------------------------ heap pass and stale objects
+
+def _finish(ctx: ReloadContext, ns: dict[str, Any], report: Report) -> None:
+    for r in ctx.replaced_classes:
+        report.diagnostics.append(at_line(r.file, r.lineno, "information", "class-replaced",
+                                          f"{r.old.__qualname__} could not be updated in place because {r.reason}; "
+                                          f"a new class was installed.", None))
+    for file, label, lineno in ctx.cache_cleared:
+        report.diagnostics.append(at_line(file, lineno, "information", "cache-cleared",
+                                          f"The cache of {label} was cleared because its code changed.", None))
+    report.diagnostics += _stale_diagnostics(ns, ctx)
+
+
+def _stale_diagnostics(ns: dict[str, Any], ctx: ReloadContext) -> list[Diagnostic]:
+    TRACKER.record(ctx)
+    changes = ctx.closure_changes
+    if not changes and not TRACKER.needs_heap():
+        return TRACKER.diagnostics(ns, heap.HeapResult(), {})
+    targets = TRACKER.classes()
+    code_ids = {id(c) for c in changes} | set(TRACKER.closures)
+    found = heap.scan(code_ids, set(targets))
+    for old_code, change in changes.items():
+        fns = found.functions.pop(id(old_code), [])
+        if not fns:
+            continue
+        if all(f.__code__.co_freevars == change.new.co_freevars for f in fns):
+            for f in fns:
+                f.__code__ = change.new
+            continue
+        TRACKER.add_closure(old_code, change.maker, old_code.co_name, change.file, change.new.co_firstlineno)
+        found.functions[id(old_code)] = fns
+    return TRACKER.diagnostics(ns, found, targets)

@@ -1,0 +1,322 @@
+"""Objects a reload could not bring up to date, and the diagnostics that name them.
+
+The tracker remembers, per class / inner function / binding, what makes old objects stale.
+Entries are replaced on the next reload of the same thing and dropped as soon as no stale
+object remains, so the state never grows with the number of reloads. Re-checking walks the
+heap once (``hotswap.stale()``), which lets editors clear a warning once the user recreated
+the object.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import weakref
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from . import heap
+from .context import ReloadContext
+from .report import Diagnostic, at_line
+
+_CONTAINERS = (list, tuple, set, frozenset)
+_MAX_INSIDE = 10000
+
+
+@dataclass
+class _Expect:
+    name: str
+    attrs: dict[str, int]
+    file: str
+    init_line: int
+
+
+@dataclass
+class _Replaced:
+    name: str
+    reason: str
+    file: str
+    lineno: int
+
+
+@dataclass
+class _Closure:
+    code: types.CodeType  # the old inner code the stale closures still run
+    maker: str
+    inner: str
+    file: str
+    lineno: int
+
+
+@dataclass
+class _Binding:
+    kind: str  # "module" | "namespace"
+    owner: str
+    local: str
+    obj: Any
+    module: str
+    remote: str
+    file: str
+    lineno: int
+    col: int | None
+    end_col: int | None
+
+
+class Tracker:
+    """Everything currently known to be stale, keyed so that re-reporting replaces entries."""
+
+    def __init__(self) -> None:
+        self.expect: "weakref.WeakKeyDictionary[type, _Expect]" = weakref.WeakKeyDictionary()
+        self.replaced: "weakref.WeakKeyDictionary[type, _Replaced]" = weakref.WeakKeyDictionary()
+        self.closures: dict[int, _Closure] = {}
+        self.bindings: dict[tuple[str, str, str], _Binding] = {}
+
+    # ------------------------------------------------------------ recording
+
+    def record(self, ctx: ReloadContext) -> None:
+        for e in ctx.expectations:
+            prev = self.expect.get(e.cls)
+            attrs = dict(prev.attrs) if prev is not None else {}
+            attrs.update(e.attrs)
+            self.expect[e.cls] = _Expect(e.cls.__qualname__, attrs, e.file, e.init_line)
+        for r in ctx.replaced_classes:
+            self.replaced[r.old] = _Replaced(r.old.__qualname__, r.reason, r.file, r.lineno)
+            self.expect.pop(r.old, None)
+
+    def add_closure(self, code: types.CodeType, maker: str, inner: str, file: str, lineno: int) -> None:
+        self.closures[id(code)] = _Closure(code, maker, inner, file, lineno)
+
+    def add_binding(self, b: _Binding) -> None:
+        self.bindings[(b.kind, b.owner, b.local)] = b
+
+    def forget_binding(self, kind: str, owner: str, local: str) -> None:
+        self.bindings.pop((kind, owner, local), None)
+
+    def needs_heap(self) -> bool:
+        return bool(len(self.expect) or len(self.replaced) or self.closures)
+
+    def classes(self) -> dict[type, type]:
+        """Classes whose instances must be looked at -> the tracked class they belong to."""
+        out: dict[type, type] = {}
+        for cls in list(self.replaced.keys()):
+            out[cls] = cls
+        for cls in list(self.expect.keys()):
+            for sub in _with_subclasses(cls):
+                out.setdefault(sub, cls)
+        return out
+
+    # ------------------------------------------------------------ checking
+
+    def diagnostics(self, namespace: dict[str, Any], found: heap.HeapResult, targets: dict[type, type]) -> list[Diagnostic]:
+        """Diagnostics for what is stale now; entries with nothing stale left are dropped."""
+        stale_objs: dict[type, list[object]] = {}
+        for t, objs in found.instances.items():
+            root = targets.get(t)
+            if root is not None:
+                stale_objs.setdefault(root, []).extend(objs)
+        # Tuples of atomic values can be untracked by the garbage collector (named tuples,
+        # enum members): also look at what the user namespace holds directly.
+        for obj in _namespace_objects(namespace):
+            root = targets.get(type(obj))
+            if root is not None:
+                lst = stale_objs.setdefault(root, [])
+                if not any(o is obj for o in lst):
+                    lst.append(obj)
+        wanted_ids: set[int] = set()
+        for objs in stale_objs.values():
+            wanted_ids.update(id(o) for o in objs)
+        for fns in found.functions.values():
+            wanted_ids.update(id(f) for f in fns)
+        index = _holders(namespace, wanted_ids)
+        out: list[Diagnostic] = []
+        out += self._instance_diags(stale_objs, index)
+        out += self._closure_diags(found, index)
+        out += self._binding_diags(namespace)
+        return out
+
+    def _instance_diags(self, stale_objs: dict[type, list[object]], index: dict[int, list[str]]) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        for cls, info in list(self.replaced.items()):
+            objs = stale_objs.get(cls, [])
+            if isinstance(cls, type) and hasattr(cls, "_member_map_"):
+                members = {id(m) for m in cls._member_map_.values()}  # type: ignore[attr-defined]
+                objs = [o for o in objs if id(o) not in members or id(o) in index]
+            if not objs:
+                self.replaced.pop(cls, None)
+                continue
+            names = _names(objs, index)
+            who = _who(names, len(objs), info.name)
+            verb = "was" if len(objs) == 1 else "were"
+            it = "it" if len(objs) == 1 else "them"
+            msg = (
+                f"{who} {verb} made from the old {info.name}, which was replaced because {info.reason}; "
+                f"recreate {it} to use the new class."
+            )
+            out.append(at_line(info.file, info.lineno, "warning", "stale-instance", msg, names))
+        for cls, info in list(self.expect.items()):
+            groups: dict[tuple[str, ...], list[object]] = {}
+            for o in stale_objs.get(cls, []):
+                d = getattr(o, "__dict__", None)
+                if not isinstance(d, dict):
+                    continue
+                t = type(o)
+                missing = tuple(a for a in info.attrs if a not in d and not hasattr(t, a))
+                if missing:
+                    groups.setdefault(missing, []).append(o)
+            if not groups:
+                self.expect.pop(cls, None)
+                continue
+            for missing, objs in groups.items():
+                names = _names(objs, index)
+                who = _who(names, len(objs), info.name)
+                verb = "was" if len(objs) == 1 else "were"
+                it = "it" if len(objs) == 1 else "them"
+                attrs = _and([f"'{a}'" for a in missing])
+                line = min(info.attrs[a] for a in missing) or info.init_line
+                msg = f"{who} {verb} created before {info.name} gained {attrs}; recreate {it} to use the new code."
+                out.append(at_line(info.file, line, "warning", "stale-instance", msg, names))
+        return out
+
+    def _closure_diags(self, found: heap.HeapResult, index: dict[int, list[str]]) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        for cid, info in list(self.closures.items()):
+            fns = found.functions.get(cid, [])
+            if not fns:
+                del self.closures[cid]
+                continue
+            names = _names(fns, index)
+            n = len(fns)
+            plural = "closure" if n == 1 else "closures"
+            still = "still runs" if n == 1 else "still run"
+            named = f" ({_and(names)})" if names else ""
+            msg = (
+                f"{n} {plural}{named} made by {info.maker}() before the edit {still} the old {info.inner}: "
+                f"the variables it captures changed, so its code could not be swapped. Call {info.maker}() again."
+            )
+            out.append(at_line(info.file, info.lineno, "warning", "stale-closure", msg, names))
+        return out
+
+    def _binding_diags(self, namespace: dict[str, Any]) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        for key, b in list(self.bindings.items()):
+            holder: dict[str, Any] | None
+            if b.kind == "namespace":
+                holder = namespace
+            else:
+                mod = sys.modules.get(b.owner)
+                holder = getattr(mod, "__dict__", None) if mod is not None else None
+            if holder is None or holder.get(b.local, _MISSING) is not b.obj:
+                del self.bindings[key]
+                continue
+            alias = f" (as {b.local})" if b.local != b.remote else ""
+            if b.kind == "namespace":
+                msg = (
+                    f"{b.local} still holds the old {b.module}.{b.remote}{alias}, which no longer exists in {b.module}; "
+                    f"delete it or import what replaced it."
+                )
+                names = [b.local]
+            else:
+                msg = (
+                    f"'{b.remote}'{alias} was removed from {b.module}, but {b.owner} still holds the old value "
+                    f"imported here; update this import."
+                )
+                names = []
+            out.append(at_line(b.file, b.lineno, "warning", "stale-binding", msg, names, b.col, b.end_col))
+        return out
+
+
+_MISSING = object()
+
+
+def _with_subclasses(cls: type) -> list[type]:
+    out = [cls]
+    i = 0
+    while i < len(out):
+        try:
+            subs = type.__subclasses__(out[i])
+        except TypeError:
+            subs = []
+        for s in subs:
+            if s not in out:
+                out.append(s)
+        i += 1
+    return out
+
+
+def _user_names(namespace: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    """Variables the user made (not private names, modules, IPython's output history)."""
+    for k, v in list(namespace.items()):
+        if k.startswith("_") or isinstance(v, types.ModuleType) or k in ("In", "Out", "exit", "quit", "get_ipython"):
+            continue
+        yield k, v
+
+
+def _namespace_objects(namespace: dict[str, Any]) -> Iterable[object]:
+    for _k, v in _user_names(namespace):
+        yield v
+        if type(v) in _CONTAINERS:
+            for i, x in enumerate(v):
+                if i >= _MAX_INSIDE:
+                    break
+                yield x
+        elif type(v) is dict:
+            for i, x in enumerate(v.values()):
+                if i >= _MAX_INSIDE:
+                    break
+                yield x
+
+
+def _holders(namespace: dict[str, Any], wanted: set[int]) -> dict[int, list[str]]:
+    """id(object) -> user variables holding it directly or one list/tuple/dict/set deep."""
+    out: dict[int, list[str]] = {}
+    if not wanted:
+        return out
+
+    def add(obj: object, name: str) -> None:
+        if id(obj) in wanted:
+            lst = out.setdefault(id(obj), [])
+            if name not in lst:
+                lst.append(name)
+
+    for k, v in _user_names(namespace):
+        add(v, k)
+        inner: Iterable[object] | None = None
+        if type(v) in _CONTAINERS:
+            inner = v
+        elif type(v) is dict:
+            inner = list(v.values()) + list(v.keys())
+        if inner is not None:
+            for i, x in enumerate(inner):
+                if i >= _MAX_INSIDE:
+                    break
+                add(x, k)
+    return out
+
+
+def _names(objs: list[Any], index: dict[int, list[str]]) -> list[str]:
+    names: list[str] = []
+    for o in objs:
+        for n in index.get(id(o), ()):
+            if n not in names:
+                names.append(n)
+    return names
+
+
+def _and(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _who(names: list[str], count: int, cls_name: str) -> str:
+    """'g', 'g and h', 'g and 2 other Greeter objects', '3 Greeter objects'."""
+    unnamed = count - len(names)
+    if not names:
+        return f"{count} {cls_name} object" + ("s" if count != 1 else "")
+    if unnamed <= 0:
+        return _and(names)
+    other = f"{unnamed} other {cls_name} object" + ("s" if unnamed != 1 else "")
+    return ", ".join(names) + " and " + other
+
+
+TRACKER = Tracker()
