@@ -7,9 +7,12 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { KernelAccessDenied, ServiceTarget } from './jupyterKernel';
-import type { KernelStatusInfo, ModuleInfo, Report, ReportDiagnostic } from './kernelCode';
+import type { KernelStatusInfo, ModuleInfo, Report } from './kernelCode';
 import { Logger, errorText } from './log';
 import type { HotswapSettings } from './settings';
+
+/** How the server merges a report (`hotswap.publishReport` `kind`). */
+export type ReportKind = 'reload' | 'stale';
 
 /** A kernel the language server is attached to (`hotswap.listKernels`). */
 export interface ServerKernel {
@@ -26,7 +29,7 @@ export interface ServerApi {
     listKernels(): Promise<ServerKernel[]>;
     listModules(): Promise<{ kernel: string; name: string; file: string }[]>;
     reloadModule(args: { module?: string; uri?: string }): Promise<{ reports: { kernel: string; report: Report }[] }>;
-    publishReport(source: string, report: Report): Promise<void>;
+    publishReport(source: string, report: Report, kind: ReportKind): Promise<void>;
 }
 
 /** What the UI (status bar, view, log) hears about reloads the extension itself performs. */
@@ -63,12 +66,18 @@ function samePath(a: string, b: string): boolean {
     return process.platform === 'win32' || process.platform === 'darwin' ? na.toLowerCase() === nb.toLowerCase() : na === nb;
 }
 
-function isStale(d: ReportDiagnostic): boolean {
-    return d.code.startsWith('stale-');
-}
-
-function diagnosticKey(d: ReportDiagnostic): string {
-    return JSON.stringify([d.file, d.range, d.code, d.message]);
+/** Every file a report mentions (its modules and its diagnostics). */
+function filesOf(report: Report): string[] {
+    const files = new Set<string>();
+    for (const m of report.modules) {
+        if (m.file) {
+            files.add(m.file);
+        }
+    }
+    for (const d of report.diagnostics) {
+        files.add(d.file);
+    }
+    return [...files];
 }
 
 /** Per-target memory: what the kernel is and what it last received. */
@@ -76,8 +85,8 @@ interface TargetState {
     pid?: number;
     /** sha1 of the content last sent, per file. */
     sent: Map<string, string>;
-    /** Error diagnostics of the latest reload of each file, kept until that file reloads again. */
-    errors: Map<string, ReportDiagnostic[]>;
+    /** Files this source has reported on, to clear when the kernel restarts or goes away. */
+    files: Set<string>;
     /** Serializes requests to one kernel. */
     queue: Promise<unknown>;
 }
@@ -91,7 +100,7 @@ export class Reloader {
     private state(key: string): TargetState {
         let state = this.states.get(key);
         if (!state) {
-            state = { sent: new Map(), errors: new Map(), queue: Promise.resolve() };
+            state = { sent: new Map(), files: new Set(), queue: Promise.resolve() };
             this.states.set(key, state);
         }
         return state;
@@ -110,11 +119,23 @@ export class Reloader {
      * diagnostics its old objects produced.
      */
     reset(key: string): void {
+        const files = [...(this.states.get(key)?.files ?? [])];
         this.states.delete(key);
         const server = this.deps.server();
-        if (server) {
-            server.publishReport(key, EMPTY_REPORT).catch((err) => this.deps.log.debug(`clearing ${key}: ${errorText(err)}`));
+        if (!server) {
+            return;
         }
+        const clearFiles: Report = {
+            ...EMPTY_REPORT,
+            modules: files.map((file) => ({ name: '', file, status: 'skipped' as const })),
+        };
+        const clear = async (): Promise<void> => {
+            if (files.length > 0) {
+                await server.publishReport(key, clearFiles, 'reload');
+            }
+            await server.publishReport(key, EMPTY_REPORT, 'stale');
+        };
+        clear().catch((err) => this.deps.log.debug(`clearing ${key}: ${errorText(err)}`));
     }
 
     /** Pids of kernels the language server reloads itself. */
@@ -239,57 +260,35 @@ export class Reloader {
             preserve_state: settings.preserveModuleState,
         });
         onSent();
-        const stale = await target.request<Report>('stale').catch((err) => {
+        await this.publish(target, report, 'reload');
+        // Objects found stale by earlier reloads may have been recreated since: refresh the list.
+        try {
+            await this.publish(target, await target.request<Report>('stale'), 'stale');
+        } catch (err) {
             this.deps.log.debug(`${target.label}: stale check failed: ${errorText(err)}`);
-            return EMPTY_REPORT;
-        });
-        this.rememberErrors(target.key, report, files);
-        await this.publish(target, report, stale);
+        }
         this.deps.listener.didReload(target.label, report);
         this.logReport(target.label, report);
         return report;
     }
 
-    /** Keeps each file's latest error diagnostics, so saving another file does not hide them. */
-    private rememberErrors(key: string, report: Report, files: string[]): void {
-        const state = this.state(key);
-        const touched = new Set<string>(files);
-        for (const module of report.modules) {
-            if (module.file) {
-                touched.add(module.file);
-            }
-        }
-        for (const file of touched) {
-            state.errors.set(
-                file,
-                report.diagnostics.filter((d) => !isStale(d) && samePath(d.file, file)),
-            );
-        }
-        for (const d of report.diagnostics) {
-            if (!isStale(d) && ![...touched].some((f) => samePath(f, d.file))) {
-                state.errors.set(d.file, [...(state.errors.get(d.file) ?? []), d]);
-            }
-        }
-    }
-
-    /** Hands the server this kernel's whole current picture: kept errors plus live stale objects. */
-    private async publish(target: ServiceTarget, report: Report, stale: Report): Promise<void> {
+    /**
+     * Hands the server a report. A `reload` report replaces the diagnostics of the files it
+     * mentions; a `stale` report is the full current list of stale objects for this source
+     * (the server merges per source, so another kernel's problems are untouched).
+     */
+    private async publish(target: ServiceTarget, report: Report, kind: ReportKind): Promise<void> {
         const server = this.deps.server();
         if (!server) {
             this.deps.log.warn(`${target.label}: the language server is not running, so the report cannot be shown in Problems.`);
             return;
         }
-        const merged = new Map<string, ReportDiagnostic>();
-        for (const list of this.state(target.key).errors.values()) {
-            for (const d of list) {
-                merged.set(diagnosticKey(d), d);
-            }
-        }
-        for (const d of [...report.diagnostics.filter(isStale), ...stale.diagnostics]) {
-            merged.set(diagnosticKey(d), d);
+        const state = this.state(target.key);
+        for (const file of filesOf(report)) {
+            state.files.add(file);
         }
         try {
-            await server.publishReport(target.key, { ...report, diagnostics: [...merged.values()] });
+            await server.publishReport(target.key, report, kind);
         } catch (err) {
             this.deps.log.error(`${target.label}: could not hand the report to the language server: ${errorText(err)}`);
         }
@@ -305,8 +304,7 @@ export class Reloader {
         }
         await this.enqueue(key, async () => {
             try {
-                const stale = await target.request<Report>('stale');
-                await this.publish(target, EMPTY_REPORT, stale);
+                await this.publish(target, await target.request<Report>('stale'), 'stale');
             } catch (err) {
                 this.deps.log.debug(`${target.label}: stale re-check failed: ${errorText(err)}`);
             }

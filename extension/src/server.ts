@@ -12,12 +12,11 @@ import {
     ServerOptions,
     ShowMessageNotification,
     State,
-    TransportKind,
 } from 'vscode-languageclient/node';
 import type { Disposable, LogOutputChannel, WorkspaceFolder } from 'vscode';
 import * as vsapi from './vscodeapi';
 import type { Report } from './kernelCode';
-import type { ServerApi, ServerKernel } from './reloader';
+import type { ReportKind, ServerApi, ServerKernel } from './reloader';
 import type { ServerSettings } from './settings';
 
 export interface WillReloadParams {
@@ -61,6 +60,20 @@ export function layoutOf(extensionPath: string): ExtensionLayout {
     };
 }
 
+/**
+ * A client that does not turn the server's commands into VS Code commands: the extension
+ * contributes its own `hotswap.*` commands (with pickers) and calls the server's directly.
+ */
+class HotswapLanguageClient extends LanguageClient {
+    override registerFeature(feature: Parameters<LanguageClient['registerFeature']>[0]): void {
+        const type = (feature as { registrationType?: { method?: string } }).registrationType;
+        if (type?.method === ExecuteCommandRequest.method) {
+            return;
+        }
+        super.registerFeature(feature);
+    }
+}
+
 export class HotswapServer implements ServerApi, Disposable {
     private client: LanguageClient | undefined;
     private kernels: ServerKernel[] = [];
@@ -86,7 +99,6 @@ export class HotswapServer implements ServerApi, Disposable {
         const serverOptions: ServerOptions = {
             command: python,
             args: ['-X', 'utf8', this.layout.launcher],
-            transport: TransportKind.stdio,
             options: {
                 cwd: folder?.uri.fsPath,
                 env: { ...process.env, PYTHONUNBUFFERED: '1' },
@@ -100,7 +112,7 @@ export class HotswapServer implements ServerApi, Disposable {
             synchronize: { configurationSection: 'hotswap' },
             workspaceFolder: folder,
         };
-        const client = new LanguageClient('hotswap', 'Hotswap', serverOptions, clientOptions);
+        const client = new HotswapLanguageClient('hotswap', 'Hotswap', serverOptions, clientOptions);
         client.onNotification('hotswap/willReload', (p: WillReloadParams) => this.events.willReload(p));
         client.onNotification('hotswap/didReload', (p: DidReloadParams) => this.events.didReload(p));
         client.onNotification('hotswap/kernelsChanged', (p: KernelsChangedParams) => {
@@ -155,8 +167,8 @@ export class HotswapServer implements ServerApi, Disposable {
         );
     }
 
-    async publishReport(source: string, report: Report): Promise<void> {
-        await this.command<unknown>('hotswap.publishReport', { source, report });
+    async publishReport(source: string, report: Report, kind: ReportKind): Promise<void> {
+        await this.command<unknown>('hotswap.publishReport', { source, report, kind });
     }
 
     attachKernel(connectionFile: string): Promise<ServerKernel> {

@@ -4,10 +4,10 @@
  * Python tests; here the question is what the extension sends it.
  */
 import type { Report } from '../../../extension/src/kernelCode';
-import type { ServerApi, ServerKernel } from '../../../extension/src/reloader';
+import type { ReportKind, ServerApi, ServerKernel } from '../../../extension/src/reloader';
 
 export class RecordingServer implements ServerApi {
-    readonly published: { source: string; report: Report }[] = [];
+    readonly published: { source: string; report: Report; kind: ReportKind }[] = [];
     kernels: ServerKernel[] = [];
     modules: { kernel: string; name: string; file: string }[] = [];
 
@@ -20,11 +20,11 @@ export class RecordingServer implements ServerApi {
     async reloadModule(): Promise<{ reports: { kernel: string; report: Report }[] }> {
         return { reports: [] };
     }
-    async publishReport(source: string, report: Report): Promise<void> {
-        this.published.push({ source, report });
+    async publishReport(source: string, report: Report, kind: ReportKind): Promise<void> {
+        this.published.push({ source, report, kind });
     }
-    /** The latest report published for `source`. */
-    latest(source: string): Report | undefined {
-        return [...this.published].reverse().find((p) => p.source === source)?.report;
+    /** The latest report of this kind published for `source`. */
+    latest(source: string, kind: ReportKind): Report | undefined {
+        return [...this.published].reverse().find((p) => p.source === source && p.kind === kind)?.report;
     }
 }
