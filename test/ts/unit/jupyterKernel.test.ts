@@ -100,9 +100,9 @@ describe('Jupyter kernel target', () => {
         ws.write('math_utils.py', MATH_V2);
         const report = await target.request<Report>('reload', { paths: [ws.file('math_utils.py')] });
         expect(report.modules.map((m) => [m.name, m.status])).toEqual([['math_utils', 'reloaded']]);
+        expect(await userNames()).toBe(before); // no variable, no history entry (_i2) left behind
         // The name the user imported before the edit runs the new code.
         expect(await bridge.run('print(scale(2))')).toBe('6\n');
-        expect(await userNames()).toBe(before);
     });
 
     it('imports the helper from the extension folder, adding it to sys.path only once', async () => {
