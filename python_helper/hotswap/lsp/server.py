@@ -368,7 +368,11 @@ def create_server() -> HotswapServer:
         if arg.get("module"):
             modules.append(str(arg["module"]))
         if not paths and not modules:
-            raise ValueError("hotswap.reloadModule needs {module: name} or {uri: file URI}")
+            # No argument (editors like Helix cannot pass one): the Python files open in the editor.
+            paths = sorted({p for p in (to_fs_path(uri) for uri in ls.workspace.text_documents)
+                            if p and ls.settings.wants(p, ls.roots())})
+            if not paths:
+                raise ValueError("hotswap.reloadModule needs {module: name} or {uri: file URI} (no Python file is open)")
         kernels = list(ls.kernels.values())
         if not kernels:
             ls.say(logging.WARNING, "no kernel is attached: run `%load_ext hotswap` in a kernel, or attach one.")

@@ -226,6 +226,12 @@ async def test_reload_on_save_off_then_reload_command(server_factory, start_kern
     modules = await command(client, "hotswap.listModules")
     assert {"kernel": kid, "name": "mathx", "file": str(path)} in modules
 
+    # Without an argument (Helix's :lsp-workspace-command): the open Python files.
+    open_and_save(client, path, "def scale(x):\n    return x * 11\n")
+    result = await command(client, "hotswap.reloadModule")
+    assert rec.of("hotswap/willReload")[-1]["files"] == [str(path)]
+    assert await kernel.eval("mathx.scale(1)") == 11
+
 
 async def test_kernel_without_hotswap_gets_a_clear_message(server_factory, start_kernel, workdir: Path, tmp_path: Path) -> None:
     shadow = tmp_path / "shadow" / "hotswap"
