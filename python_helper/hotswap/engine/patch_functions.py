@@ -17,8 +17,6 @@ from .diff import nested_codes, same_code, same_position
 
 _MISSING = object()
 _SIMPLE = (int, float, complex, str, bytes, bool, type(None), type(Ellipsis))
-# attributes functools.singledispatch puts on its wrapper: they belong to the old dispatcher
-_DISPATCH_ATTRS = {"register", "dispatch", "registry", "_clear_cache", "__wrapped__"}
 
 
 def safe_same(a: Any, b: Any) -> bool:
@@ -125,6 +123,11 @@ def patch_function(old: types.FunctionType, new: types.FunctionType, ctx: Reload
         if inner is Outcome.REPLACED:
             old.__wrapped__ = nw  # type: ignore[attr-defined]
         changed |= inner is not Outcome.UNCHANGED
+    if is_singledispatch(old) and is_singledispatch(new):
+        # the wrapper is functools' own; its cells hold the old dispatcher's registry
+        changed |= _patch_dispatch(old, new, ctx, label, lineno)
+        ctx.merged(new, old)
+        return Outcome.PATCHED if changed else Outcome.UNCHANGED
     oc, nc = old.__code__, new.__code__
     if oc.co_freevars != nc.co_freevars:
         return Outcome.REPLACED
@@ -148,13 +151,8 @@ def patch_function(old: types.FunctionType, new: types.FunctionType, ctx: Reload
     if not safe_same(old.__doc__, new.__doc__):
         old.__doc__ = new.__doc__
         changed = True
-    if is_singledispatch(old) and is_singledispatch(new):
-        changed |= _patch_dispatch(old, new, ctx, label, lineno)
-        skip = _DISPATCH_ATTRS
-    else:
-        skip = {"__wrapped__"}
     for key, nv in new.__dict__.items():
-        if key in skip:
+        if key == "__wrapped__":
             continue
         ov = old.__dict__.get(key, _MISSING)
         if ov is nv or safe_same(ov, nv):

@@ -346,7 +346,7 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
             return False
         if not _run(code, d, snapshot, real, src.text, res, report):
             return False
-        _merge(name, [n for n in selected], snapshot.saved, d, defs, ctx, res, report)
+        _merge(name, selected, snapshot.saved, d, defs, ctx, res, report, tree=tree)
     res.executed = [describe(n, src.text) for n in selected if not is_def(n)]
     # names the old source bound and the new one does not leave the module
     old_names = baseline.old_names()
@@ -380,7 +380,7 @@ def _execute_full(name: str, module: types.ModuleType, filename: str, real: str,
         return False
     for k, v in submodules.items():
         d.setdefault(k, v)
-    _merge(name, tree.body, saved, d, _def_nodes(tree), ctx, res, report, all_names=True)
+    _merge(name, tree.body, saved, d, _def_nodes(tree), ctx, res, report, all_names=True, tree=tree)
     gone = sorted(k for k in saved if k not in d and not (k.startswith("__") and k.endswith("__")))
     res.removed.extend(gone)
     _propagate(name, {}, {k: saved[k] for k in gone}, ctx)
@@ -426,12 +426,18 @@ def _failing_position(exc: BaseException, real: str) -> tuple[int, int | None, i
 
 
 def _merge(name: str, executed: list[ast.stmt], saved: dict[str, Any], d: dict[str, Any], defs: dict[str, ast.stmt],
-           ctx: ReloadContext, res: ModuleResult, report: Report, all_names: bool = False) -> None:
+           ctx: ReloadContext, res: ModuleResult, report: Report, all_names: bool = False,
+           tree: ast.Module | None = None) -> None:
     """Fold new objects into old ones; collect rebinding of names whose object changed."""
+    reused = _rebound_names(tree.body if tree is not None else executed)
     names = list(d) if all_names else [n for n in _ordered_names(executed) if n in d]
     rebound: dict[str, tuple[Any, Any]] = {}
     for key in names:
         if key.startswith("__") and key.endswith("__"):
+            continue
+        if key in reused:
+            # bound by several statements (``_`` of singledispatch registrations, redefinitions):
+            # the old and new objects under this name are not versions of each other
             continue
         new = d.get(key, _MISSING)
         old = saved.get(key, _MISSING)
@@ -443,7 +449,7 @@ def _merge(name: str, executed: list[ast.stmt], saved: dict[str, Any], d: dict[s
         if old is new:
             continue
         node = defs.get(key)
-        lineno = first_line(node) if node is not None else 1
+        lineno = node.lineno if node is not None else 1
         try:
             out = patch_value(old, new, ctx, key, lineno, node if isinstance(node, ast.ClassDef) else None)
         except Exception as exc:  # noqa: BLE001 - a failed patch must not crash the kernel
@@ -460,6 +466,15 @@ def _merge(name: str, executed: list[ast.stmt], saved: dict[str, Any], d: dict[s
             if out is Outcome.PATCHED:
                 res.patched.append(key)
     _propagate(name, rebound, {}, ctx)
+
+
+def _rebound_names(nodes: list[ast.stmt]) -> set[str]:
+    seen: set[str] = set()
+    dup: set[str] = set()
+    for n in nodes:
+        for b in bound_names([n]):
+            (dup if b in seen else seen).add(b)
+    return dup
 
 
 def _ordered_names(nodes: list[ast.stmt]) -> list[str]:
