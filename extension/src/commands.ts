@@ -55,7 +55,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
             const server = ctx.server();
             const [own, fromServer] = await Promise.all([
                 ctx.reloader.reloadFile(uri.fsPath, true),
-                server?.running
+                server?.running && server.knownKernels.length > 0
                     ? server.reloadModule({ uri: uri.toString() }).catch((err) => {
                           log.error(`Reload of ${uri.fsPath} through the language server failed: ${errorText(err)}`);
                           return { reports: [] };
@@ -100,7 +100,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
             const server = ctx.server();
             const [own, fromServer] = await Promise.all([
                 ctx.reloader.reloadModule(moduleName),
-                server?.running
+                server?.running && server.knownKernels.length > 0
                     ? server.reloadModule({ module: moduleName }).catch((err) => {
                           log.error(`Reload of ${moduleName} through the language server failed: ${errorText(err)}`);
                           return { reports: [] };

@@ -176,6 +176,38 @@ describe('reload on save through the Jupyter extension', () => {
         expect(server.published).toEqual([]);
     });
 
+    it('lists the modules loaded in kernels and reloads the one picked', async () => {
+        const server = new RecordingServer();
+        server.modules = [{ kernel: 'kernel-7', name: 'greeter', file: ws.file('greeter.py') }];
+        const { reloader } = reloaderFor(server);
+        const modules = await reloader.modules();
+        const greeter = modules.find((m) => m.name === 'greeter');
+        expect(greeter).toEqual({ name: 'greeter', file: ws.file('greeter.py'), kernels: ['kernel-7', 'Interactive Window'] });
+        expect(modules.find((m) => m.name === 'math_utils')?.kernels).toEqual(['Interactive Window']);
+        expect(modules.some((m) => m.name === 'json' || m.name === 'os')).toBe(false); // user modules only
+
+        ws.write('math_utils.py', 'def scale(value):\n    return value * 9\n');
+        const reports = await reloader.reloadModule('math_utils');
+        expect(reports.map((r) => r.modules[0]?.status)).toEqual(['reloaded']);
+        expect(await bridge.run('print(scale(2))')).toBe('18\n');
+    });
+
+    it('clears a stale warning once the user recreates the object', async () => {
+        const server = new RecordingServer();
+        const { reloader } = reloaderFor(server);
+        await bridge.run('g = greeter.Greeter("Ann")');
+        ws.write('greeter.py', GREETER_V1);
+        await reloader.reloadFile(ws.file('greeter.py'));
+        await bridge.run('g_old = greeter.Greeter("Old")');
+        ws.write('greeter.py', GREETER_V2);
+        await reloader.reloadFile(ws.file('greeter.py'));
+        const staleNames = (): string[] => (server.latest(KEY, 'stale')?.diagnostics ?? []).flatMap((d) => d.names);
+        expect(staleNames()).toContain('g_old');
+        await bridge.run('g_old = greeter.Greeter("New")'); // what the user does after reading the warning
+        await reloader.recheckStale(KEY);
+        expect(staleNames()).not.toContain('g_old');
+    });
+
     it('still reloads on the next save after the kernel restarts', async () => {
         const server = new RecordingServer();
         const { reloader, jupyter } = reloaderFor(server);
