@@ -10,7 +10,7 @@ import pytest
 
 from hotswap.ipython.magics import HotswapMagics
 
-from conftest import Workspace
+from shell_support import Workspace
 
 
 def test_load_ext_turns_on_mode_2_and_new_code_runs(loaded: Workspace) -> None:
@@ -266,7 +266,7 @@ def test_unload_stops_reloading(loaded: Workspace) -> None:
 def test_event_path_reloads_only_nominated_files(loaded: Workspace) -> None:
     """With many watched files the check relies on file events: a save is picked up once its
     event arrives, and files nobody touched are not even looked at."""
-    from conftest import wait_for
+    from shell_support import wait_for
 
     magics = loaded.shell.magics_manager.registry["HotswapMagics"]
     if not magics.watcher.watching:

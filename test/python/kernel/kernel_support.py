@@ -1,4 +1,4 @@
-"""Real ipykernel kernels for tests, started with jupyter_client.
+"""Real ipykernel kernels for tests, started with jupyter_client (fixtures re-exported by conftest).
 
 ``kernel`` is a factory: ``k = kernel()`` starts a kernel whose working directory is a fresh
 temp folder (``k.cwd``, also first on its ``sys.path``) and whose Jupyter runtime dir is a

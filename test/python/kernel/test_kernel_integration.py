@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from conftest import Kernel, run_on, service_call, wait_for
+from kernel_support import Kernel, run_on, service_call, wait_for
 
 GREETER = """\
 class Greeter:
