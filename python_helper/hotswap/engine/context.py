@@ -51,6 +51,7 @@ class InitExpectation:
     attrs: dict[str, int]  # attribute -> 1-based line of the assignment (or field)
     file: str
     init_line: int
+    fields: frozenset[str] = frozenset()  # dataclass fields: class-level defaults do not count
 
 
 @dataclass

@@ -120,12 +120,14 @@ def _expectation(old: type, new: type, node: ast.ClassDef | None, old_init: set[
         if attr not in old_init:
             added[attr] = line
     fields = getattr(new, "__dataclass_fields__", None)
+    new_fields: set[str] = set()
     if isinstance(fields, dict):
         for fname, f in fields.items():
             if fname not in old_fields and getattr(f, "init", True) and getattr(getattr(f, "_field_type", None), "name", "_FIELD") == "_FIELD":
                 added.setdefault(fname, _member_line(node, fname, lineno))
+                new_fields.add(fname)
     if added:
-        ctx.expectations.append(InitExpectation(old, added, ctx.file, init_line or lineno))
+        ctx.expectations.append(InitExpectation(old, added, ctx.file, init_line or lineno, frozenset(new_fields)))
 
 
 def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: int, node: ast.ClassDef | None = None) -> Outcome:

@@ -344,9 +344,12 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
         except SourceProblem as p:
             _problem(res, report, p, real, src.text)
             return False
+        first_replaced = len(ctx.replaced_classes)
         if not _run(code, d, snapshot, real, src.text, res, report):
             return False
         _merge(name, selected, snapshot.saved, d, defs, ctx, res, report, tree=tree)
+        if not _follow_replaced_bases(name, filename, real, tree, selected, first_replaced, src, ctx, report, res):
+            return False
     res.executed = [describe(n, src.text) for n in selected if not is_def(n)]
     # names the old source bound and the new one does not leave the module
     old_names = baseline.old_names()
@@ -363,6 +366,40 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
                 _relocate(obj, c)
     res.patched = list(dict.fromkeys(res.patched + ctx.patched))
     res.status = "reloaded" if (selected or res.removed) else "unchanged"
+    return True
+
+
+def _follow_replaced_bases(name: str, filename: str, real: str, tree: ast.Module, selected: list[ast.stmt],
+                           first: int, src: Source, ctx: ReloadContext, report: Report, res: ModuleResult) -> bool:
+    """Unchanged classes of this module that derive from a replaced class are rebuilt too.
+
+    Otherwise ``Child`` would still derive from the old ``Base`` while ``m.Base`` is the new
+    one -- the mix of old and new a reload must never leave.
+    """
+    d = sys.modules[name].__dict__ if name in sys.modules else None
+    if d is None:
+        return True
+    replaced = {r.old for r in ctx.replaced_classes[first:]}
+    while replaced:
+        extra = [
+            n for n in tree.body
+            if isinstance(n, ast.ClassDef) and n not in selected and isinstance(d.get(n.name), type)
+            and any(b in replaced for b in d[n.name].__mro__[1:])
+        ]
+        if not extra:
+            break
+        mark = len(ctx.replaced_classes)
+        snapshot = Snapshot(d)
+        try:
+            code = compile_module(ast.Module(body=extra, type_ignores=[]), filename)
+        except SourceProblem as p:
+            _problem(res, report, p, real, src.text)
+            return False
+        if not _run(code, d, snapshot, real, src.text, res, report):
+            return False
+        _merge(name, extra, snapshot.saved, d, _def_nodes(tree), ctx, res, report, tree=tree)
+        selected.extend(extra)
+        replaced = {r.old for r in ctx.replaced_classes[mark:]}
     return True
 
 

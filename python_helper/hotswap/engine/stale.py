@@ -29,6 +29,7 @@ class _Expect:
     attrs: dict[str, int]
     file: str
     init_line: int
+    fields: frozenset[str]
 
 
 @dataclass
@@ -78,7 +79,8 @@ class Tracker:
             prev = self.expect.get(e.cls)
             attrs = dict(prev.attrs) if prev is not None else {}
             attrs.update(e.attrs)
-            self.expect[e.cls] = _Expect(e.cls.__qualname__, attrs, e.file, e.init_line)
+            fields = (prev.fields if prev is not None else frozenset()) | e.fields
+            self.expect[e.cls] = _Expect(e.cls.__qualname__, attrs, e.file, e.init_line, fields)
         for r in ctx.replaced_classes:
             self.replaced[r.old] = _Replaced(r.old.__qualname__, r.reason, r.file, r.lineno)
             self.expect.pop(r.old, None)
@@ -145,7 +147,7 @@ class Tracker:
                 self.replaced.pop(cls, None)
                 continue
             names = _names(objs, index)
-            who = _who(names, len(objs), info.name)
+            who = _who(names, _unnamed(objs, index), info.name)
             verb = "was" if len(objs) == 1 else "were"
             it = "it" if len(objs) == 1 else "them"
             msg = (
@@ -160,7 +162,7 @@ class Tracker:
                 if not isinstance(d, dict):
                     continue
                 t = type(o)
-                missing = tuple(a for a in info.attrs if a not in d and not hasattr(t, a))
+                missing = tuple(a for a in info.attrs if a not in d and (a in info.fields or not hasattr(t, a)))
                 if missing:
                     groups.setdefault(missing, []).append(o)
             if not groups:
@@ -168,7 +170,7 @@ class Tracker:
                 continue
             for missing, objs in groups.items():
                 names = _names(objs, index)
-                who = _who(names, len(objs), info.name)
+                who = _who(names, _unnamed(objs, index), info.name)
                 verb = "was" if len(objs) == 1 else "were"
                 it = "it" if len(objs) == 1 else "them"
                 attrs = _and([f"'{a}'" for a in missing])
@@ -308,11 +310,14 @@ def _and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _who(names: list[str], count: int, cls_name: str) -> str:
+def _unnamed(objs: list[Any], index: dict[int, list[str]]) -> int:
+    return sum(1 for o in objs if id(o) not in index)
+
+
+def _who(names: list[str], unnamed: int, cls_name: str) -> str:
     """'g', 'g and h', 'g and 2 other Greeter objects', '3 Greeter objects'."""
-    unnamed = count - len(names)
     if not names:
-        return f"{count} {cls_name} object" + ("s" if count != 1 else "")
+        return f"{unnamed} {cls_name} object" + ("s" if unnamed != 1 else "")
     if unnamed <= 0:
         return _and(names)
     other = f"{unnamed} other {cls_name} object" + ("s" if unnamed != 1 else "")
