@@ -3,6 +3,7 @@
  * the work begins when the user trusts it.
  */
 import * as vscode from 'vscode';
+import { MessageType } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
 import { DebugStates, DebugTarget, PYTHON_DEBUG_TYPES } from './debugSession';
 import type { ConsoleKernel } from './hotConsole';
@@ -67,7 +68,7 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
     let python = 'python3';
     let view: KernelsView | undefined;
     const server = new HotswapServer(layout, channel, {
-        willReload: (p) => status.willReload(p.files ?? []),
+        willReload: (p) => status.willReload(p.files?.length ? p.files : (p.modules ?? [])),
         didReload: (p) =>
             status.didReload({
                 modules: (p.modules ?? []).filter((m) => m.status === 'reloaded' || m.status === 'failed').map((m) => m.name),
@@ -77,8 +78,14 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
                 durationMs: p.durationMs ?? 0,
                 kernel: p.kernel,
             }),
-        kernelsChanged: () => view?.refresh(),
+        kernelsChanged: () => {
+            status.settle();
+            view?.refresh();
+        },
         showMessage: (type, message) => {
+            if (type === MessageType.Error) {
+                status.settle(); // a reload that failed to reach its kernel sends no didReload
+            }
             if (/jupyter[_-]client/i.test(message) && warnedInterpreters.has(python)) {
                 log.warn(message); // the user was already told, with the fix
             } else {

@@ -22,6 +22,7 @@ import type { ServerSettings } from './settings';
 export interface WillReloadParams {
     kernel: string;
     files: string[];
+    modules?: string[];
 }
 
 export interface DidReloadParams {

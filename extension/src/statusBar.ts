@@ -38,6 +38,8 @@ function moduleList(modules: string[]): string {
 
 export class StatusBar {
     private running = 0;
+    /** What the item showed after the last reload that changed something. */
+    private shown: { text: string; label: string } | undefined;
 
     constructor(
         private readonly item: StatusItem,
@@ -53,14 +55,22 @@ export class StatusBar {
         this.set('Hotswap $(zap)', 'Hotswap: ready. Save a Python file to reload it in your kernels.');
     }
 
-    willReload(files: string[]): void {
+    /** A reload started; `names` are files (shown by base name) or module names. */
+    willReload(names: string[]): void {
         this.running += 1;
-        const names = files.map((f) => f.slice(Math.max(f.lastIndexOf('/'), f.lastIndexOf('\\')) + 1));
-        this.set(`Hotswap $(sync~spin) ${moduleList(names)}`, `Hotswap: reloading ${names.join(', ') || 'modules'}…`);
+        const short = names.map((f) => f.slice(Math.max(f.lastIndexOf('/'), f.lastIndexOf('\\')) + 1));
+        this.set(`Hotswap $(sync~spin) ${short.length > 0 ? moduleList(short) : 'reloading'}`, `Hotswap: reloading ${short.join(', ') || 'modules'}…`);
     }
 
     didReload(summary: ReloadSummary): void {
         this.running = Math.max(0, this.running - 1);
+        if (summary.modules.length === 0 && summary.stale === 0) {
+            // The saved file was not loaded there: keep showing the last real reload.
+            if (this.running === 0) {
+                this.restore();
+            }
+            return;
+        }
         const at = clock(this.now());
         const icon = summary.failed > 0 ? '$(error)' : summary.stale > 0 ? '$(warning)' : '$(check)';
         const staleText = summary.stale > 0 ? ` · ${summary.stale} stale` : '';
@@ -68,12 +78,30 @@ export class StatusBar {
         const label =
             `Hotswap: ${summary.failed > 0 ? 'reload failed for' : 'reloaded'} ${what} at ${at}` +
             ` in ${summary.kernel} (${summary.durationMs.toFixed(0)} ms), ${summary.stale} stale object${summary.stale === 1 ? '' : 's'}`;
-        this.set(`Hotswap ${icon} ${what} ${at}${staleText}`, label);
+        this.shown = { text: `Hotswap ${icon} ${what} ${at}${staleText}`, label };
+        this.set(this.shown.text, label);
     }
 
     failed(kernel: string, message: string): void {
         this.running = Math.max(0, this.running - 1);
-        this.set('Hotswap $(error)', `Hotswap: ${kernel}: ${message}`);
+        this.shown = { text: 'Hotswap $(error)', label: `Hotswap: ${kernel}: ${message}` };
+        this.set(this.shown.text, this.shown.label);
+    }
+
+    /** A reload ended without a report (its kernel failed or went away): stop the spinner. */
+    settle(): void {
+        if (this.running > 0) {
+            this.running = 0;
+            this.restore();
+        }
+    }
+
+    private restore(): void {
+        if (this.shown) {
+            this.set(this.shown.text, this.shown.label);
+        } else {
+            this.idle();
+        }
     }
 
     /** True while at least one reload is running. */

@@ -47,3 +47,23 @@ describe('status bar', () => {
         expect(String(it_.tooltip)).toMatch(/reload failed for m/);
     });
 });
+
+describe('status bar across several saves', () => {
+    const at = new Date(2026, 10, 24, 9, 5, 7);
+
+    it('keeps the last real reload when a save touched nothing, and stops spinning when a reload dies', () => {
+        const it_ = item();
+        const bar = new StatusBar(it_, () => at);
+        bar.willReload(['/w/math_utils.py']);
+        bar.didReload({ modules: ['math_utils'], reloaded: 1, failed: 0, stale: 0, durationMs: 2, kernel: 'k' });
+        const shown = it_.text;
+        bar.willReload(['/w/notes.py']);
+        bar.didReload({ modules: [], reloaded: 0, failed: 0, stale: 0, durationMs: 1, kernel: 'k' });
+        expect(it_.text).toBe(shown);
+        bar.willReload(['/w/math_utils.py']);
+        expect(it_.text).toContain('$(sync~spin)');
+        bar.settle();
+        expect(it_.text).toBe(shown);
+        expect(bar.busy).toBe(false);
+    });
+});
