@@ -22,7 +22,7 @@ from typing import Any, Callable, Optional
 log = logging.getLogger(__name__)
 
 SERVICE_EXPR = "__import__('hotswap.kernel').kernel.handle(%r)"
-PID_EXPR = "__import__('os').getpid()"
+PROCESS_EXPR = "(__import__('os').getpid(), __import__('sys').executable)"
 _POLL = 0.25  # seconds between liveness checks while waiting for a reply
 
 
@@ -197,12 +197,13 @@ class AttachedKernel:
     async def probe(self) -> None:
         """Learn the kernel's pid (always) and hotswap facts (when it has hotswap)."""
         req = json.dumps({"protocol": 1, "id": "probe", "command": "status", "args": {}})
-        values = await self.evaluate({"pid": PID_EXPR, "hotswap": SERVICE_EXPR % req})
-        pid = values.get("pid", {})
-        if pid.get("status") == "ok":
+        values = await self.evaluate({"process": PROCESS_EXPR, "hotswap": SERVICE_EXPR % req})
+        process = values.get("process", {})
+        if process.get("status") == "ok":
             try:
-                self.facts.pid = int(pid["data"]["text/plain"])
-            except (KeyError, ValueError):
+                pid, python = ast.literal_eval(process["data"]["text/plain"])
+                self.facts.pid, self.facts.python = int(pid), str(python)
+            except (KeyError, ValueError, SyntaxError, TypeError):
                 pass
         value = values.get("hotswap", {})
         if value.get("status") != "ok":
@@ -215,7 +216,6 @@ class AttachedKernel:
             result = {}
         self.facts.hotswap = result.get("hotswap") or self.facts.hotswap
         self.facts.cwd = result.get("cwd") or self.facts.cwd
-        self.facts.python = self.facts.python or result.get("python")
         self.facts.status = self.execution_state if self.execution_state != "starting" else "idle"
 
     def _fail_pending(self, exc: Exception) -> None:

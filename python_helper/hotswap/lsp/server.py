@@ -36,6 +36,7 @@ CMD_PUBLISH_REPORT = "hotswap.publishReport"
 NOTIFY_WILL_RELOAD = "hotswap/willReload"
 NOTIFY_DID_RELOAD = "hotswap/didReload"
 NOTIFY_KERNELS_CHANGED = "hotswap/kernelsChanged"
+PROBE_WAIT = 5.0  # seconds attachKernel waits for the kernel to answer before replying "busy"
 
 
 class HotswapServer(LanguageServer):
@@ -133,17 +134,14 @@ class HotswapServer(LanguageServer):
         self.labels[source_of(kernel)] = label_of(kernel)
         self._save_batches[kernel.id] = Coalescer(lambda paths, k=kernel: self.reload_saved(k, paths))
         self._stale_batches[kernel.id] = Coalescer(lambda _, k=kernel: self.refresh_stale(k), quiet=0.0)
-        try:
-            await asyncio.wait_for(kernel.probe(), timeout=30)
-        except asyncio.TimeoutError:
-            kernel.facts.status = "busy"  # probe stays queued behind the running cell
-        except KernelError as exc:
-            await self.detach(kernel.id, notify=False)
-            raise KernelError(f"cannot attach to {real}: {exc}") from exc
-        self.labels[source_of(kernel)] = label_of(kernel)
+        probe = self.spawn(self._reprobe(kernel))
+        done, _ = await asyncio.wait({probe}, timeout=PROBE_WAIT)
+        if not done:
+            # A long cell is running: the probe waits behind it and reports when it is done.
+            kernel.facts.status = "busy"
+        elif kernel.dead or kernel.id not in self.kernels:
+            raise KernelError(f"cannot attach to {real}: the kernel is not running")
         log.info("attached kernel %s (pid %s)", kernel.id, kernel.facts.pid)
-        if kernel.facts.status == "no-hotswap":
-            self.report_missing_hotswap(kernel)
         self.kernels_changed()
         return kernel
 
@@ -171,7 +169,9 @@ class HotswapServer(LanguageServer):
                  "in it (hotswap must be installed in the kernel's environment), or let the editor extension inject it.")
 
     def _on_death(self, kernel: AttachedKernel) -> None:
-        self.say(logging.WARNING, f"kernel {kernel.id} (pid {kernel.facts.pid}) stopped; it is no longer reloaded.")
+        what = f"kernel {kernel.id} (pid {kernel.facts.pid}) stopped" if kernel.facts.pid else \
+            f"kernel {kernel.id} stopped (no heartbeat from {kernel.facts.connection_file})"
+        self.say(logging.WARNING, f"{what}; it is no longer reloaded.")
         self.spawn(self.detach(kernel.id))
 
     def _on_status(self, kernel: AttachedKernel) -> None:
@@ -180,11 +180,17 @@ class HotswapServer(LanguageServer):
         self.kernels_changed()
 
     async def _reprobe(self, kernel: AttachedKernel) -> None:
+        """Learn pid and hotswap version; say so if the kernel cannot import hotswap."""
         try:
             await kernel.probe()
-        except KernelError:
+        except KernelError as exc:
+            log.info("probe of %s failed: %s", kernel.id, exc)
             return
         self.labels[source_of(kernel)] = label_of(kernel)
+        if kernel.facts.status == "no-hotswap":
+            self.report_missing_hotswap(kernel)
+        else:
+            kernel.hotswap_missing_reported = False
         self.kernels_changed()
 
     def _on_user_execution(self, kernel: AttachedKernel) -> None:
@@ -220,7 +226,11 @@ class HotswapServer(LanguageServer):
             if entry is None or restarted:
                 await self.detach(kernel.id)  # a restarted kernel is attached again just below
         for conn, entry in live.items():
-            if self.find_by_connection(conn) is not None or conn in self._attaching:
+            known = self.find_by_connection(conn)
+            if known is not None and known.facts.status == "no-hotswap":
+                known.facts.status = known.execution_state  # it just ran %load_ext hotswap
+                self.spawn(self._reprobe(known))
+            if known is not None or conn in self._attaching:
                 continue
             self._attaching.add(conn)
             try:

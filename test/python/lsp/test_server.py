@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ async def test_save_reloads_kernel_and_reports_stale_instance(server_factory, st
     await kernel.run("import greeter\ng = greeter.Greeter('Ada')")
     client, rec = await server_factory()
     info = await attach(client, rec, kernel)
-    assert info["pid"] == kernel.pid and info["status"] in ("idle", "busy")
+    assert info["pid"] == kernel.pid and info["status"] in ("idle", "busy") and info["python"] == sys.executable
 
     open_and_save(client, workdir / "greeter.py", GREETER_V2)
     done = await rec.wait_for(lambda: did_reloads(rec, info["id"]), what="didReload")
@@ -102,6 +103,26 @@ async def test_two_kernels_both_reload(server_factory, start_kernel, workdir: Pa
     await rec.wait_for(lambda: did_reloads(rec, id1) and did_reloads(rec, id2), what="both kernels reloaded")
     assert await k1.eval("mathx.scale(2)") == 6
     assert await k2.eval("mathx.scale(2)") == 6
+
+    assert await command(client, "hotswap.detachKernel", {"id": id2}) is True
+    assert [k["id"] for k in await command(client, "hotswap.listKernels")] == [id1]
+    save(client, workdir / "mathx.py", "def scale(x):\n    return x * 4\n")
+    await rec.wait_for(lambda: len(did_reloads(rec, id1)) == 2, what="second reload in the attached kernel")
+    assert await k1.eval("mathx.scale(2)") == 8
+    assert await k2.eval("mathx.scale(2)") == 6  # detached: left alone
+    assert len(did_reloads(rec, id2)) == 1
+
+
+async def test_connection_file_writable_by_others_is_refused(server_factory, start_kernel, tmp_path: Path) -> None:
+    kernel = await start_kernel()
+    exposed = tmp_path / "exposed.json"
+    exposed.write_text(Path(kernel.connection_file).read_text())
+    exposed.chmod(0o666)
+    client, rec = await server_factory()
+    with pytest.raises(Exception, match="writable by other users"):
+        await command(client, "hotswap.attachKernel", {"connectionFile": str(exposed)})
+    assert any("writable by other users" in m.message for m in rec.of(types.WINDOW_SHOW_MESSAGE))
+    assert await command(client, "hotswap.listKernels") == []
 
 
 async def test_busy_kernel_gets_the_reload_after_its_cell_without_interruption(server_factory, start_kernel, workdir: Path) -> None:
@@ -287,6 +308,7 @@ async def test_kernel_that_loads_the_extension_is_found_and_reattached_after_res
     await rec.wait_for(lambda: any(pids == [kernel.pid] for pids in kernel_pids(rec)), what="kernel found in the registry")
     [info] = await command(client, "hotswap.listKernels")
     assert info["connectionFile"] == os.path.realpath(kernel.connection_file) and info["hotswap"]
+    assert info["python"] == sys.executable and info["cwd"] == str(workdir)
 
     open_and_save(client, workdir / "mathx.py", "def scale(x):\n    return x * 3\n")
     await rec.wait_for(lambda: did_reloads(rec), what="didReload")
