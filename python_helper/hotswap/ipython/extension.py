@@ -23,11 +23,12 @@ def load(ip: Any) -> HotswapMagics:
     if magics is not None:
         return magics
     magics = HotswapMagics(shell=ip)
+    magics.enabled, magics.check_all, magics.autoload_obj = True, True, False
+    _take_over_from_ipython_autoreload(ip, magics)
     ip.register_magics(magics)
     ip.events.register("pre_run_cell", magics.pre_run_cell)
     ip.events.register("post_execute", magics.post_execute_hook)
     magics.start()
-    magics.enabled, magics.check_all, magics.autoload_obj = True, True, False
     _loaded[id(ip)] = magics
     activity.front_end = magics
     try:
@@ -35,6 +36,29 @@ def load(ip: Any) -> HotswapMagics:
     except Exception as exc:  # reloading works without the announcement; say why editors won't see it
         print(f"hotswap: could not announce this kernel to editors: {exc}", file=sys.stderr)
     return magics
+
+
+def _take_over_from_ipython_autoreload(ip: Any, magics: HotswapMagics) -> None:
+    """Users often have ``%load_ext autoreload`` in their startup commands. Two reloaders
+    would reload every change twice, so IPython's stops reloading and ours keeps its
+    settings (an enabled mode, %aimport lists, flags); our magics replace its ``%autoreload``."""
+    registry = getattr(getattr(ip, "magics_manager", None), "registry", {})
+    other = registry.get("AutoreloadMagics")
+    reloader = getattr(other, "_reloader", None)
+    if other is None or reloader is None:
+        return
+    for event, name in (("pre_run_cell", "pre_run_cell"), ("post_execute", "post_execute_hook")):
+        try:
+            ip.events.unregister(event, getattr(other, name))
+        except (ValueError, AttributeError):
+            pass
+    if getattr(reloader, "enabled", False):
+        magics.check_all = bool(reloader.check_all)
+        magics.autoload_obj = bool(reloader.autoload_obj)
+    magics.modules.update(getattr(reloader, "modules", {}))
+    magics.skip_modules.update(getattr(reloader, "skip_modules", {}))
+    magics.hide_errors = bool(getattr(reloader, "hide_errors", False))
+    magics._report = getattr(reloader, "_report", magics._report)
 
 
 def unload(ip: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import sys
 
 import pytest
 
@@ -281,3 +282,34 @@ def test_event_path_reloads_only_nominated_files(loaded: Workspace) -> None:
     loaded.write(m, "X = 22\n")
     assert wait_for(lambda: path in magics.watcher._pending), "no file event for the save"
     assert loaded.run(f"{m}.X") == 22
+
+
+def test_takes_over_from_ipythons_autoreload(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    """`%load_ext autoreload` in startup commands plus ours must not reload twice."""
+    m = ws.module("X = 1\n")
+    ws.run("%load_ext autoreload")
+    ws.run("%autoreload 1 -p")
+    ws.run(f"%aimport {m}")
+    ws.run("%load_ext hotswap")
+    magics = ws.shell.magics_manager.registry["HotswapMagics"]
+    assert magics.mode() == 1 and m in magics.modules
+    ipython_hooks = [f for f in ws.shell.events.callbacks["pre_run_cell"]
+                     if type(getattr(f, "__self__", None)).__name__ == "AutoreloadMagics"]
+    assert ipython_hooks == []
+    ws.write(m, "X = 2\n")
+    capsys.readouterr()
+    assert ws.run(f"{m}.X") == 2
+    assert capsys.readouterr().out.count(f"Reloading '{m}'.") == 1
+
+
+def test_without_watchdog_file_times_are_checked(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "watchdog", None)
+    monkeypatch.setitem(sys.modules, "watchdog.observers", None)
+    ws.run("%load_ext hotswap")
+    magics = ws.shell.magics_manager.registry["HotswapMagics"]
+    assert not magics.watcher.watching
+    assert "file times" in magics.watcher.describe()
+    m = ws.module("X = 1\n")
+    ws.run(f"import {m}")
+    ws.write(m, "X = 2\n")
+    assert ws.run(f"{m}.X") == 2
