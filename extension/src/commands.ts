@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { listConnectionFiles, runtimeDir } from './connectionFiles';
 import { ConsoleKernel, planConsole } from './hotConsole';
 import { withHotswap } from './interactiveWindow';
 import { installCommand, probeInterpreter } from './interpreter';
@@ -118,6 +119,27 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
                 return;
             }
             let connectionFile = typeof file === 'string' ? file : undefined;
+            if (!connectionFile) {
+                const dir = await runtimeDir(ctx.python());
+                const attached = new Set(server.knownKernels.map((k) => path.resolve(k.connectionFile)));
+                const files = (await listConnectionFiles(dir)).filter((f) => !attached.has(path.resolve(f.path)));
+                const browse = { label: '$(folder-opened) Browse…', description: 'pick a connection file anywhere', path: '' };
+                const choice = await vscode.window.showQuickPick(
+                    [
+                        ...files.map((f) => ({
+                            label: path.basename(f.path),
+                            description: `started ${f.modified.toLocaleString()}`,
+                            path: f.path,
+                        })),
+                        browse,
+                    ],
+                    { title: 'Hotswap: Attach to Kernel…', placeHolder: `Kernels in ${dir}` },
+                );
+                if (!choice) {
+                    return;
+                }
+                connectionFile = choice.path || undefined;
+            }
             if (!connectionFile) {
                 const picked = await vscode.window.showOpenDialog({
                     title: 'Hotswap: Attach to Kernel — pick a kernel connection file',
