@@ -52,6 +52,7 @@ class InitExpectation:
     file: str
     init_line: int
     fields: frozenset[str] = frozenset()  # dataclass fields: class-level defaults do not count
+    current: dict[str, int] | None = None  # everything the new __init__ sets -> line (None: unknown)
 
 
 @dataclass

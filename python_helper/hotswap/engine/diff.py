@@ -176,29 +176,52 @@ def nested_codes(code: types.CodeType) -> dict[str, types.CodeType]:
 class Baseline(Protocol):
     kind: str
 
-    def unchanged(self, node: ast.stmt) -> bool: ...
+    def unchanged(self, node: ast.stmt, key: str = "") -> bool: ...
 
     def old_names(self) -> set[str] | None: ...
 
 
-class AstBaseline:
-    """Exact comparison against the source the engine loaded last."""
+def statement_keys(tree: ast.Module, text: str) -> list[str]:
+    """The exact source text of each top-level statement (decorators included).
+
+    Comparing text is much cheaper than comparing ASTs and just as exact for deciding what to
+    re-execute: a statement whose text is identical compiles to identical code.
+    """
+    lines = text.splitlines(True)
+    keys: list[str] = []
+    for node in tree.body:
+        start = first_line(node) - 1
+        end = getattr(node, "end_lineno", None) or node.lineno
+        keys.append("".join(lines[start:end]))
+    return keys
+
+
+class SourceBaseline:
+    """Exact comparison against the source the engine loaded last (statement texts)."""
 
     kind = "source"
 
-    def __init__(self, tree: ast.Module) -> None:
-        self._dumps: dict[str, int] = {}
-        for n in tree.body:
-            d = ast.dump(n)
-            self._dumps[d] = self._dumps.get(d, 0) + 1
-        self._names = bound_names(tree.body)
-        self._star = binds_star(tree.body)
+    def __init__(self, keys: dict[str, list[int]], names: set[str] | None) -> None:
+        self._keys = keys
+        self._names = names
 
-    def unchanged(self, node: ast.stmt) -> bool:
-        return ast.dump(node) in self._dumps
+    def unchanged(self, node: ast.stmt, key: str = "") -> bool:
+        return key in self._keys
+
+    def moved(self, node: ast.stmt, key: str) -> bool:
+        """Unchanged text at another line: code objects need new line numbers."""
+        return first_line(node) not in self._keys.get(key, ())
 
     def old_names(self) -> set[str] | None:
-        return None if self._star else set(self._names)
+        return None if self._names is None else set(self._names)
+
+
+def baseline_data(tree: ast.Module, keys: list[str]) -> tuple[dict[str, list[int]], set[str] | None]:
+    """What a later reload needs to know about this source: statement texts and bound names."""
+    by_key: dict[str, list[int]] = {}
+    for node, key in zip(tree.body, keys):
+        by_key.setdefault(key, []).append(first_line(node))
+    return by_key, (None if binds_star(tree.body) else bound_names(tree.body))
 
 
 def _normalize(code: types.CodeType) -> list[tuple[str, object, int, bool]]:
@@ -235,7 +258,7 @@ class BytecodeBaseline:
             self._first.setdefault(op, []).append(i)
         self._names = {a for op, a, _o, _j in self._old if op in ("STORE_NAME", "STORE_GLOBAL")}
 
-    def unchanged(self, node: ast.stmt) -> bool:
+    def unchanged(self, node: ast.stmt, key: str = "") -> bool:
         try:
             code = compile(ast.Module(body=[node], type_ignores=[]), self._filename, "exec", dont_inherit=True)
         except (SyntaxError, ValueError, TypeError):
@@ -278,7 +301,7 @@ class NoBaseline:
     def __init__(self, module_dict: dict[str, object]) -> None:
         self._d = module_dict
 
-    def unchanged(self, node: ast.stmt) -> bool:
+    def unchanged(self, node: ast.stmt, key: str = "") -> bool:
         if is_def(node):
             return False
         if isinstance(node, (ast.Import, ast.ImportFrom)):

@@ -6,7 +6,6 @@ reloads. The entry is tied to the module object: a module imported afresh starts
 
 from __future__ import annotations
 
-import ast
 import types
 import weakref
 from dataclasses import dataclass
@@ -14,12 +13,12 @@ from dataclasses import dataclass
 
 @dataclass
 class Loaded:
-    """Source digest and parsed tree of the text the module now runs."""
+    """Source digest and statement texts of the source the module now runs."""
 
     module: "weakref.ref[types.ModuleType]"
     digest: str
-    tree: ast.Module
-    text: str
+    keys: dict[str, list[int]]  # statement text -> first lines where it occurs
+    names: set[str] | None  # names bound at top level (None: a star import hides them)
 
 
 _loaded: dict[str, Loaded] = {}
@@ -32,12 +31,12 @@ def get(name: str, module: types.ModuleType) -> Loaded | None:
     return entry
 
 
-def put(name: str, module: types.ModuleType, digest: str, tree: ast.Module, text: str) -> None:
+def put(name: str, module: types.ModuleType, digest: str, keys: dict[str, list[int]], names: set[str] | None) -> None:
     try:
         ref = weakref.ref(module)
     except TypeError:
         return
-    _loaded[name] = Loaded(ref, digest, tree, text)
+    _loaded[name] = Loaded(ref, digest, keys, names)
 
 
 def forget(name: str) -> None:

@@ -126,8 +126,11 @@ def _expectation(old: type, new: type, node: ast.ClassDef | None, old_init: set[
             if fname not in old_fields and getattr(f, "init", True) and getattr(getattr(f, "_field_type", None), "name", "_FIELD") == "_FIELD":
                 added.setdefault(fname, _member_line(node, fname, lineno))
                 new_fields.add(fname)
-    if added:
-        ctx.expectations.append(InitExpectation(old, added, ctx.file, init_line or lineno, frozenset(new_fields)))
+    current: dict[str, int] | None = None
+    if node is not None:
+        current = {f: _member_line(node, f, lineno) for f in (fields or ())}
+        current.update(assigned)
+    ctx.expectations.append(InitExpectation(old, added, ctx.file, init_line or lineno, frozenset(new_fields), current))
 
 
 def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: int, node: ast.ClassDef | None = None) -> Outcome:

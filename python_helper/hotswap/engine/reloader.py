@@ -19,8 +19,10 @@ from typing import Any, Iterable
 from . import heap, importhook, loaded
 from .context import Outcome, ReloadContext
 from .diff import (
-    AstBaseline,
     Baseline,
+    SourceBaseline,
+    baseline_data,
+    statement_keys,
     NoBaseline,
     binds_star,
     bound_names,
@@ -146,6 +148,8 @@ def _imports_of(name: str, module: types.ModuleType, filename: str) -> set[str]:
 def _dependency_order(names: list[str], mods: dict[str, tuple[types.ModuleType, str]]) -> list[str]:
     """Modules a module imports come first, so importers see the updated objects."""
     pending = list(dict.fromkeys(names))
+    if len(pending) < 2:
+        return pending
     nameset = set(pending)
     deps = {n: {d for d in _imports_of(n, *mods[n]) if d in nameset and d != n} for n in pending}
     # a package's __init__ depends on its submodules it imports; a submodule importing its
@@ -228,23 +232,29 @@ def _reload_module_inner(name: str, module: types.ModuleType, filename: str, rea
             "empty-file", f"{real} is empty; the loaded module {name} was kept as it was. Save the file with its content to reload it.",
             1, severity="warning"), real)
         return
+    full = dependent or not preserve
     try:
         tree = parse(src, filename)
-        full_code = compile_module(tree, filename)
+        full = full or _has_marker(tree, d)
+        # With the previous source known, only changed statements need compiling (they are
+        # compiled below); otherwise compile everything now to catch compile-time errors.
+        full_code = compile_module(tree, filename) if (full or prev is None) else None
     except SourceProblem as p:
         _problem(res, report, p, real, src.text)
         return
     ctx.file, ctx.module_name, ctx.text = real, name, src.text
     ctx.patched = []
-    full = dependent or not preserve or _has_marker(tree, d)
+    keys = statement_keys(tree, src.text)
     if full:
         if not dependent:
             res.strategy = "full"
+        assert full_code is not None
         ok = _execute_full(name, module, filename, real, full_code, tree, src, ctx, report, res)
     else:
-        ok = _execute_changed(name, module, filename, real, full_code, tree, src, prev, ctx, report, res)
+        ok = _execute_changed(name, module, filename, real, full_code, tree, keys, src, prev, ctx, report, res)
     if ok:
-        loaded.put(name, module, src.digest, tree, src.text)
+        by_key, names = baseline_data(tree, keys)
+        loaded.put(name, module, src.digest, by_key, names)
         refresh_linecache(filename, src.text)
         if real != filename:
             refresh_linecache(real, src.text)
@@ -260,7 +270,8 @@ def _imported_baseline(name: str, module: types.ModuleType, filename: str) -> lo
         tree = ast.parse(text, filename=filename)
     except (SyntaxError, ValueError):
         return None
-    loaded.put(name, module, digest, tree, text)
+    by_key, names = baseline_data(tree, statement_keys(tree, text))
+    loaded.put(name, module, digest, by_key, names)
     return loaded.get(name, module)
 
 
@@ -318,22 +329,29 @@ def _relocate(obj: Any, code: types.CodeType, depth: int = 0) -> None:
         fn.__code__ = code
 
 
-def _execute_changed(name: str, module: types.ModuleType, filename: str, real: str, full_code: types.CodeType,
-                     tree: ast.Module, src: Source, prev: loaded.Loaded | None, ctx: ReloadContext,
+def _execute_changed(name: str, module: types.ModuleType, filename: str, real: str, full_code: types.CodeType | None,
+                     tree: ast.Module, keys: list[str], src: Source, prev: loaded.Loaded | None, ctx: ReloadContext,
                      report: Report, res: ModuleResult) -> bool:
     """State-preserving strategy: run only changed statements, then merge."""
     d = module.__dict__
     baseline: Baseline
     if prev is not None:
-        baseline = AstBaseline(prev.tree)
+        baseline = SourceBaseline(prev.keys, prev.names)
     else:
         baseline = bytecode_baseline(module, filename) or NoBaseline(d)
-    codes = _top_codes(full_code)
+    codes = _top_codes(full_code) if full_code is not None else {}
     selected: list[ast.stmt] = []
-    for node in tree.body:
-        if baseline.unchanged(node):
-            if baseline.kind != "source" and is_def(node) and not _live_matches(node, d, codes):
-                selected.append(node)
+    moved: list[ast.stmt] = []
+    for node, key in zip(tree.body, keys):
+        if baseline.unchanged(node, key):
+            if isinstance(baseline, SourceBaseline):
+                if is_def(node) and baseline.moved(node, key):
+                    moved.append(node)
+            elif is_def(node):
+                if _live_matches(node, d, codes):
+                    moved.append(node)
+                else:
+                    selected.append(node)
             continue
         selected.append(node)
     defs = _def_nodes(tree)
@@ -358,12 +376,16 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
         removed = {n: d.pop(n) for n in gone}
         res.removed.extend(gone)
         _propagate(name, {}, removed, ctx)
-    for node in tree.body:
-        if is_def(node) and node not in selected:
-            obj = d.get(node.name)  # type: ignore[attr-defined]
-            c = codes.get((node.name, first_line(node)))  # type: ignore[attr-defined]
-            if obj is not None and c is not None:
-                _relocate(obj, c)
+    if moved and not codes:
+        try:
+            codes = _top_codes(compile_module(ast.Module(body=moved, type_ignores=[]), filename))
+        except SourceProblem:
+            codes = {}
+    for node in moved:
+        obj = d.get(node.name)  # type: ignore[attr-defined]
+        c = codes.get((node.name, first_line(node)))  # type: ignore[attr-defined]
+        if obj is not None and c is not None:
+            _relocate(obj, c)
     res.patched = list(dict.fromkeys(res.patched + ctx.patched))
     res.status = "reloaded" if (selected or res.removed) else "unchanged"
     return True

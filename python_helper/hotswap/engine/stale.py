@@ -77,9 +77,14 @@ class Tracker:
     def record(self, ctx: ReloadContext) -> None:
         for e in ctx.expectations:
             prev = self.expect.get(e.cls)
-            attrs = dict(prev.attrs) if prev is not None else {}
+            attrs: dict[str, int] = {}
+            if prev is not None:  # still expected only if the new __init__ still sets it
+                attrs = {a: (e.current or {}).get(a, ln) for a, ln in prev.attrs.items() if e.current is None or a in e.current}
             attrs.update(e.attrs)
-            fields = (prev.fields if prev is not None else frozenset()) | e.fields
+            if not attrs:
+                self.expect.pop(e.cls, None)
+                continue
+            fields = ((prev.fields if prev is not None else frozenset()) | e.fields) & frozenset(attrs)
             self.expect[e.cls] = _Expect(e.cls.__qualname__, attrs, e.file, e.init_line, fields)
         for r in ctx.replaced_classes:
             self.replaced[r.old] = _Replaced(r.old.__qualname__, r.reason, r.file, r.lineno)
