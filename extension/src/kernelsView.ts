@@ -3,6 +3,7 @@
  * (from the diagnostics the language server publishes). Clicking an object opens its line.
  */
 import * as vscode from 'vscode';
+import { ownerOf } from './staleOwner';
 
 export interface ViewKernel {
     /** Id the server uses (`hotswap.listKernels`) or the extension's target key. */
@@ -22,10 +23,8 @@ interface StaleEntry {
     diagnostic: vscode.Diagnostic;
 }
 
-function kernelOf(diagnostic: vscode.Diagnostic): string | undefined {
-    const data = (diagnostic as vscode.Diagnostic & { data?: { kernel?: unknown; source?: unknown } }).data;
-    const value = data?.kernel ?? data?.source;
-    return typeof value === 'string' ? value : undefined;
+function sourceOf(diagnostic: vscode.Diagnostic): unknown {
+    return (diagnostic as vscode.Diagnostic & { data?: { source?: unknown } }).data?.source;
 }
 
 export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
@@ -63,8 +62,9 @@ export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
         const kernels = this.kernels();
         const entries = this.staleEntries();
         const claimed = new Set<StaleEntry>();
+        const ids = kernels.map((k) => k.id);
         const nodes: Node[] = kernels.map((kernel) => {
-            const stale = entries.filter((e) => kernelOf(e.diagnostic) === kernel.id);
+            const stale = entries.filter((e) => ownerOf(sourceOf(e.diagnostic), ids) === kernel.id);
             stale.forEach((e) => claimed.add(e));
             return { kind: 'kernel', kernel, stale };
         });
