@@ -14,7 +14,8 @@ import io
 import json
 import os
 import sys
-from typing import Any, Callable
+import threading
+from typing import Any, Callable, Iterator
 
 from . import activity, engine_api
 
@@ -43,7 +44,7 @@ def handle(request_json: str) -> str:
         args = {} if args is None else args
         if not isinstance(args, dict):
             raise RequestError("bad-request", "'args' must be an object")
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        with activity.lock, _capture(out):
             result = _COMMANDS[command](args)
         response: dict[str, Any] = {"protocol": PROTOCOL, "id": request_id, "ok": True, "result": result}
     except RequestError as exc:
@@ -56,6 +57,43 @@ def handle(request_json: str) -> str:
         return json.dumps(response, default=_json_default)
     except Exception as exc:
         return json.dumps(_error(request_id, "internal", f"response not serialisable: {exc}"))
+
+
+class _ThreadOutput(io.TextIOBase):
+    """Stands in for sys.stdout/stderr while a command runs: this thread's writes (module code
+    run by a reload) go to the response; other threads' (the user's program, when a debugger
+    calls us from its own thread) still reach the original stream."""
+
+    def __init__(self, original: Any, sink: io.StringIO) -> None:
+        self._original = original
+        self._sink = sink
+        self._thread = threading.get_ident()
+
+    def write(self, text: str) -> int:
+        if threading.get_ident() == self._thread:
+            return self._sink.write(text)
+        return self._original.write(text) if self._original is not None else len(text)
+
+    def flush(self) -> None:
+        if threading.get_ident() != self._thread and self._original is not None:
+            self._original.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._original, name)
+
+
+@contextlib.contextmanager
+def _capture(sink: io.StringIO) -> Iterator[None]:
+    """Capture this thread's output (call with ``activity.lock`` held: swaps are process-wide)."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _ThreadOutput(saved[0], sink), _ThreadOutput(saved[1], sink)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def _parse(request_json: Any) -> dict[str, Any]:

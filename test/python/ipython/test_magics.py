@@ -313,3 +313,30 @@ def test_without_watchdog_file_times_are_checked(ws: Workspace, monkeypatch: pyt
     ws.run(f"import {m}")
     ws.write(m, "X = 2\n")
     assert ws.run(f"{m}.X") == 2
+
+
+def test_class_works_over_a_minimal_embedding_shell(ws: Workspace) -> None:
+    """Embedders (like IPython's own tests) hand the class a shell with just a namespace and
+    ``push``; everything it needs must come from those."""
+
+    class Shell:
+        def __init__(self) -> None:
+            self.user_ns: dict[str, object] = {}
+            self.user_ns_hidden: dict[str, object] = {}
+
+        def push(self, items: dict[str, object]) -> None:
+            self.user_ns.update(items)
+
+    shell = Shell()
+    magics = HotswapMagics(shell=shell)
+    try:
+        m = ws.module("X = 1\n")
+        magics.autoreload("2")
+        magics.aimport(m)
+        assert shell.user_ns[m].X == 1  # type: ignore[attr-defined]
+        magics.post_execute_hook()
+        ws.write(m, "X = 2\n")
+        magics.pre_run_cell()
+        assert shell.user_ns[m].X == 2  # type: ignore[attr-defined]
+    finally:
+        magics.stop()

@@ -125,3 +125,31 @@ def test_service_imports_with_standard_library_only() -> None:
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_output_of_other_threads_is_not_swallowed(pkg: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """A debugger calls the service from its own thread while the program keeps printing."""
+    import threading
+
+    import svc_mod  # noqa: F401
+
+    started, release = threading.Event(), threading.Event()
+    (pkg / "svc_mod.py").write_text(
+        "import threading\nprint('from reload')\n_e = __import__('builtins').__dict__.get('_svc_hook')\n"
+        "if _e: _e[0].set(); _e[1].wait(5)\ndef f():\n    return 5\n")
+    import builtins
+
+    builtins._svc_hook = (started, release)  # type: ignore[attr-defined]
+    try:
+        result: dict[str, Any] = {}
+        t = threading.Thread(target=lambda: result.update(call("reload", {"modules": ["svc_mod"]})))
+        t.start()
+        assert started.wait(10)
+        print("program output while reloading")
+        release.set()
+        t.join(10)
+    finally:
+        del builtins._svc_hook  # type: ignore[attr-defined]
+    assert "from reload" in result.get("output", "")
+    assert "program output" not in result.get("output", "")
+    assert "program output while reloading" in capfd.readouterr().out
