@@ -134,11 +134,12 @@ class HotswapServer(LanguageServer):
         self.labels[source_of(kernel)] = label_of(kernel)
         self._save_batches[kernel.id] = Coalescer(lambda paths, k=kernel: self.reload_saved(k, paths))
         self._stale_batches[kernel.id] = Coalescer(lambda _, k=kernel: self.refresh_stale(k), quiet=0.0)
-        probe = self.spawn(self._reprobe(kernel))
+        probe = self.spawn(self._reprobe(kernel, notify=False))
         done, _ = await asyncio.wait({probe}, timeout=PROBE_WAIT)
         if not done:
             # A long cell is running: the probe waits behind it and reports when it is done.
             kernel.facts.status = "busy"
+            probe.add_done_callback(lambda _: self.kernels_changed() if kernel.id in self.kernels else None)
         elif kernel.dead or kernel.id not in self.kernels:
             raise KernelError(f"cannot attach to {real}: the kernel is not running")
         log.info("attached kernel %s (pid %s)", kernel.id, kernel.facts.pid)
@@ -179,7 +180,7 @@ class HotswapServer(LanguageServer):
             self.spawn(self._reprobe(kernel))
         self.kernels_changed()
 
-    async def _reprobe(self, kernel: AttachedKernel) -> None:
+    async def _reprobe(self, kernel: AttachedKernel, *, notify: bool = True) -> None:
         """Learn pid and hotswap version; say so if the kernel cannot import hotswap."""
         try:
             await kernel.probe()
@@ -191,7 +192,8 @@ class HotswapServer(LanguageServer):
             self.report_missing_hotswap(kernel)
         else:
             kernel.hotswap_missing_reported = False
-        self.kernels_changed()
+        if notify:
+            self.kernels_changed()
 
     def _on_user_execution(self, kernel: AttachedKernel) -> None:
         batch = self._stale_batches.get(kernel.id)
@@ -260,18 +262,24 @@ class HotswapServer(LanguageServer):
             report = await kernel.request("reload", args)
         except HotswapMissing:
             self.report_missing_hotswap(kernel)
-            return None
-        except KernelDied:
-            return None  # _on_death tells the user once
+            return self._no_reload(kernel, "hotswap is not loaded in the kernel")
+        except KernelDied as exc:
+            return self._no_reload(kernel, str(exc))  # _on_death tells the user once
         except KernelError as exc:
             self.say(logging.ERROR, str(exc))
-            return None
+            return self._no_reload(kernel, str(exc))
         if kernel.facts.status == "no-hotswap":
             kernel.facts.status = kernel.execution_state
             kernel.hotswap_missing_reported = False
         self.publish(self.store.apply_reload(source_of(kernel), report))
         self.protocol.notify(NOTIFY_DID_RELOAD, {"kernel": kernel.id, **summary(report)})
         return report
+
+    def _no_reload(self, kernel: AttachedKernel, error: str) -> None:
+        """Every willReload gets its didReload, so a UI never keeps spinning."""
+        self.protocol.notify(NOTIFY_DID_RELOAD, {"kernel": kernel.id, "modules": [], "durationMs": None,
+                                                 "reloaded": 0, "failed": 0, "stale": 0, "error": error})
+        return None
 
     async def refresh_stale(self, kernel: AttachedKernel) -> None:
         """After the user ran code: re-check stale objects, so recreated ones lose their warning."""

@@ -266,6 +266,13 @@ async def test_kernel_without_hotswap_gets_a_clear_message(server_factory, start
                               what="showMessage about %load_ext hotswap")
     assert info["id"] in msgs[0]
 
+    # A save still pairs willReload with a didReload (so no UI keeps spinning), and the
+    # advice is not repeated on every save.
+    open_and_save(client, workdir / "mathx.py", "X = 1\n")
+    done = await rec.wait_for(lambda: did_reloads(rec, info["id"]), what="didReload with an error")
+    assert done[0]["reloaded"] == 0 and "not loaded" in done[0]["error"]
+    assert len([m for m in rec.of(types.WINDOW_SHOW_MESSAGE) if "%load_ext hotswap" in m.message]) == 1
+
 
 async def test_server_without_jupyter_client_starts_and_says_how_to_install(server_factory, tmp_path: Path) -> None:
     shadow = tmp_path / "nojc" / "jupyter_client"

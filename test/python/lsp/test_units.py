@@ -1,0 +1,61 @@
+"""Fast checks of the server's pure parts: settings and globs, diagnostics merging."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from hotswap.lsp.diagnostics import DiagnosticStore, summary, to_lsp
+from hotswap.lsp.settings import Settings, glob_to_regex, parse
+
+
+def test_globs_follow_editor_conventions() -> None:
+    assert glob_to_regex("**/*.py").fullmatch("/w/pkg/mod.py")
+    assert not glob_to_regex("src/*.py").fullmatch("src/pkg/mod.py")
+    assert glob_to_regex("src/**/*.py").fullmatch("src/pkg/mod.py")
+    assert glob_to_regex("src/{a,b}/*.py").fullmatch("src/b/x.py")
+    assert glob_to_regex("test_*.py").fullmatch("/w/tests/test_x.py")  # no '/': a name anywhere
+
+
+def test_settings_defaults_relative_globs_and_bad_values() -> None:
+    settings, problems = parse({"hotswap": {"exclude": ["tests/**"], "reloadOnSave": "yes", "staleSeverity": "hint"}})
+    assert problems == ["hotswap.reloadOnSave must be true or false, got 'yes'"]
+    assert settings.reload_on_save is True and settings.stale_severity == "hint"
+    assert settings.wants("/w/pkg/mod.py", ["/w"])
+    assert not settings.wants("/w/tests/test_mod.py", ["/w"])
+    assert not settings.wants("/w/pkg/data.json", ["/w"])
+    assert not Settings().wants("/w/.venv/lib/python3.11/site-packages/x.py", ["/w"])
+    same, problems = parse({"include": 3}, settings)
+    assert same.include == settings.include and "include" in problems[0]
+
+
+def _diag(file: str, code: str, line: int = 1) -> dict:
+    return {"file": file, "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 4}},
+            "severity": "warning" if code.startswith("stale") else "error", "code": code, "message": code, "names": ["g"]}
+
+
+def test_reload_replaces_mentioned_files_and_stale_replaces_only_stale_codes() -> None:
+    store = DiagnosticStore()
+    touched = store.apply_reload("k1", {"modules": [{"file": "/w/a.py"}], "diagnostics": [_diag("/w/a.py", "stale-instance"), _diag("/w/b.py", "syntax-error")]})
+    assert {t.rsplit("/", 1)[1] for t in touched} == {"a.py", "b.py"}
+    store.apply_reload("k2", {"modules": [], "diagnostics": [_diag("/w/a.py", "stale-closure")]})
+    uri, merged = store.merged(next(t for t in touched if t.endswith("a.py")), {"k1": "kernel one"}, "warning")
+    assert uri == "file:///w/a.py" and sorted(d.code for d in merged) == ["stale-closure", "stale-instance"]
+    # A stale refresh from k1 with nothing stale: k1's stale warning goes, its syntax error and k2's warning stay.
+    store.apply_stale("k1", {"modules": [], "diagnostics": []})
+    keys = {k.rsplit("/", 1)[1]: k for k in store.all_files()}
+    assert [d.code for d in store.merged(keys["a.py"], {}, "warning")[1]] == ["stale-closure"]
+    assert [d.code for d in store.merged(keys["b.py"], {}, "warning")[1]] == ["syntax-error"]
+    assert store.drop_source("k2") == {keys["a.py"]}
+    assert store.merged(keys["a.py"], {}, "warning")[1] == []
+
+
+def test_lsp_diagnostic_fields() -> None:
+    d = to_lsp(_diag("/w/a.py", "stale-instance", 4), "kernel k (pid 7)", "information")
+    assert d.severity == types.DiagnosticSeverity.Information and d.source == "hotswap"
+    assert d.code_description.href == "https://github.com/hotswap-dev/hotswap/blob/main/docs/diagnostics.md#stale-instance"
+    assert d.related_information[0].location.range.start.line == 4
+    assert "recreate g in kernel k (pid 7)" in d.related_information[0].message
+    assert to_lsp(_diag("/w/a.py", "syntax-error"), "k", "hint").severity == types.DiagnosticSeverity.Error
+    s = summary({"duration_ms": 2.5, "modules": [{"name": "a", "status": "reloaded", "duration_ms": 2.0}, {"name": "b", "status": "failed"}],
+                 "diagnostics": [_diag("/w/a.py", "stale-instance")]})
+    assert (s["reloaded"], s["failed"], s["stale"], s["durationMs"]) == (1, 1, 1, 2.5)
