@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import os
 import shlex
 import sys
 from typing import Any, Callable, Optional, TextIO
@@ -235,7 +236,8 @@ class HotswapMagics(Magics, activity.FrontEnd):
             stale = []
             print(f"(could not re-check stale objects: {exc})", file=sys.stderr)
         print(format_status(self.mode(), self.watcher.describe(), list(activity.recent),
-                            [d for d in stale if d.get("code") in activity.STALE_CODES]))
+                            [d for d in stale if d.get("code") in activity.STALE_CODES],
+                            list(self.watcher.module_file)))
 
     # ------------------------------------------------------------------- hooks
     def pre_run_cell(self, info: Any = None) -> None:
@@ -292,10 +294,10 @@ class HotswapMagics(Magics, activity.FrontEnd):
             report = {"modules": [{"name": n, "status": "failed", "error": f"{type(exc).__name__}: {exc}"} for n in names]}
         finally:
             self.watcher.mark_current(files)
-        for m in report.get("modules", []):
-            if m.get("status") == "failed" and not self.hide_errors:
-                error = str(m.get("error") or "unknown error").strip().splitlines()
-                print(f"[autoreload of {m.get('name')} failed: {error[0] if error else 'unknown error'}]", file=sys.stderr)
+        if not self.hide_errors:
+            for m in report.get("modules", []):
+                if m.get("status") == "failed":
+                    print(f"[autoreload of {m.get('name')} failed: {_failure_text(m, report)}]", file=sys.stderr)
         if self.autoload_obj:
             self._push_new_names(report, before)
 
@@ -330,3 +332,16 @@ class HotswapMagics(Magics, activity.FrontEnd):
 
 
 _MISSING: Any = object()
+
+
+def _failure_text(module: dict[str, Any], report: dict[str, Any]) -> str:
+    """One line: the engine's reason and where it happened (``m.py:3``)."""
+    lines = str(module.get("error") or "unknown error").strip().splitlines()
+    text = lines[0] if lines else "unknown error"
+    for d in report.get("diagnostics", []):
+        if d.get("severity") == "error" and d.get("file") == module.get("file"):
+            line = ((d.get("range") or {}).get("start") or {}).get("line")
+            if isinstance(line, int):
+                text += f" ({os.path.basename(str(d['file']))}:{line + 1})"
+            break
+    return text

@@ -9,14 +9,20 @@ from typing import Any, Optional
 MODE_TEXT = {None: "not loaded", 0: "0 (off)", 1: "1 (explicit: %aimport-ed modules only)",
              2: "2 (all changed user modules)", 3: "3 (complete: also new names)"}
 SHOW_RECENT = 10
+SHOW_MODULES = 15
 
 
-def format_status(mode: Optional[int], watching: str, recent: list[dict[str, Any]], stale: list[dict[str, Any]]) -> str:
+def format_status(mode: Optional[int], watching: str, recent: list[dict[str, Any]], stale: list[dict[str, Any]],
+                  modules: Optional[list[str]] = None) -> str:
     """Status lines: mode, what is watched, recent reloads with timings, stale objects."""
     from .. import __version__
 
     lines = [f"hotswap {__version__}: autoreload mode {MODE_TEXT.get(mode, str(mode))}",
-             f"Watching {watching}."]
+             f"Watching {watching}" + (":" if modules else ".")]
+    if modules:
+        shown = sorted(modules)[:SHOW_MODULES]
+        more = len(modules) - len(shown)
+        lines.append("  " + ", ".join(shown) + (f" and {more} more" if more > 0 else ""))
     if recent:
         lines.append("Recent reloads:")
         for r in recent[-SHOW_RECENT:]:

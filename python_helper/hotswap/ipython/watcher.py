@@ -290,7 +290,8 @@ class ModuleWatcher:
 
     def describe(self) -> str:
         how = "watchdog" if self.watching else ("file times" + (f"; {self.watchdog_error}" if self.watchdog_error else ""))
-        return f"{self.count} modules in {len(self.folders)} folders ({how})"
+        n, f = self.count, len(self.folders)
+        return f"{n} module{'s' if n != 1 else ''} in {f} folder{'s' if f != 1 else ''} ({how})"
 
 
 def _make_handler(nominate: Callable[[str], None]) -> Any:
