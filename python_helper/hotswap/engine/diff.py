@@ -7,13 +7,14 @@ baselines answer it, best first:
 - the module's cached bytecode (``__pycache__``), which is what the import system executed
   when it was not reloaded by hotswap before: each new statement is compiled on its own and
   looked up in the old module bytecode, ignoring line numbers;
-- nothing: definitions are all re-executed (then compared object by object), other
-  statements run only when they bind a name the module lacks.
+- nothing: definitions are compared with the live objects' code, other statements run only
+  when they bind a name the module lacks (or change an ALL_CAPS literal constant).
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
 import dis
 import importlib.util
 import marshal
@@ -23,6 +24,7 @@ from typing import Iterable, Protocol
 
 DEF_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
+_SENTINEL = "__hotswap_statement_end__"
 _SKIP_OPS = {"CACHE", "NOP", "EXTENDED_ARG", "RESUME"}
 _JUMPS = set(dis.hasjrel) | set(dis.hasjabs)
 
@@ -225,14 +227,21 @@ def baseline_data(tree: ast.Module, keys: list[str]) -> tuple[dict[str, list[int
 
 
 def _normalize(code: types.CodeType) -> list[tuple[str, object, int, bool]]:
-    """Instructions as (opname, comparable argument, offset, is_jump), without filler ops."""
+    """Instructions as (opname, comparable argument, index, is_jump), without filler ops.
+
+    Jump targets become instruction indexes, and the two forms of a method call
+    (``LOAD_METHOD`` vs ``PUSH_NULL`` + ``LOAD_ATTR``, chosen by whether the name was bound by
+    an import elsewhere in the module) are folded into one, so a statement compiled on its own
+    compares equal to the same statement inside its module.
+    """
+    raw = [ins for ins in dis.get_instructions(code) if ins.opname not in _SKIP_OPS and ins.opname != "PUSH_NULL"]
+    offsets = [ins.offset for ins in raw]
     out: list[tuple[str, object, int, bool]] = []
-    for ins in dis.get_instructions(code):
-        if ins.opname in _SKIP_OPS:
-            continue
+    for index, ins in enumerate(raw):
         jump = ins.opcode in _JUMPS
+        op = "LOAD_ATTR" if ins.opname == "LOAD_METHOD" else ins.opname
         if jump:
-            arg: object = ins.argval
+            arg: object = bisect.bisect_left(offsets, ins.argval) if isinstance(ins.argval, int) else ins.argval
         elif isinstance(ins.argval, types.CodeType):
             arg = code_key(ins.argval)
         elif ins.arg is None:
@@ -241,7 +250,7 @@ def _normalize(code: types.CodeType) -> list[tuple[str, object, int, bool]]:
             arg = ins.argval
         else:
             arg = _const_key(ins.argval)
-        out.append((ins.opname, arg, ins.offset, jump))
+        out.append((op, arg, index, jump))
     return out
 
 
@@ -259,14 +268,22 @@ class BytecodeBaseline:
         self._names = {a for op, a, _o, _j in self._old if op in ("STORE_NAME", "STORE_GLOBAL")}
 
     def unchanged(self, node: ast.stmt, key: str = "") -> bool:
+        # A sentinel statement after the node keeps the compiler from inlining the module's
+        # final "return None" into the node's branches, as happens to the last statement only.
+        sentinel = ast.Expr(value=ast.Name(id=_SENTINEL, ctx=ast.Load()))
+        ast.copy_location(sentinel, node)
+        module = ast.fix_missing_locations(ast.Module(body=[node, sentinel], type_ignores=[]))
         try:
-            code = compile(ast.Module(body=[node], type_ignores=[]), self._filename, "exec", dont_inherit=True)
+            code = compile(module, self._filename, "exec", dont_inherit=True)
         except (SyntaxError, ValueError, TypeError):
             return False
         new = _normalize(code)
-        # drop the implicit "return None" every module code ends with
-        if len(new) >= 2 and new[-1][0] == "RETURN_VALUE" and new[-2][0] == "LOAD_CONST":
-            new = new[:-2]
+        for i in range(len(new) - 1, -1, -1):
+            if new[i][0] == "LOAD_NAME" and new[i][1] == _SENTINEL:
+                new = new[:i]
+                break
+        else:
+            return False
         if not new:
             return True
         base_new = new[0][2]
@@ -303,7 +320,7 @@ class NoBaseline:
 
     def unchanged(self, node: ast.stmt, key: str = "") -> bool:
         if is_def(node):
-            return False
+            return True  # the caller compares definitions with the live objects
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             return all(n in self._d for n in bound_names([node])) and not binds_star([node])
         names = bound_names([node])

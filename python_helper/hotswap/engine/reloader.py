@@ -35,7 +35,7 @@ from .diff import (
 )
 from .imports import holders_of, importers, file_imports, namespace_imports
 from .modules import module_file, modules_for_paths, realpath, user_module_objects
-from .patch_functions import patch_value, unwrap_function
+from .patch_functions import patch_value, safe_same, unwrap_function
 from .report import Diagnostic, ModuleResult, Report, at_line
 from .source import Source, SourceProblem, compile_module, parse, read_source, refresh_linecache
 from .stale import TRACKER, _Binding
@@ -305,7 +305,25 @@ def _live_matches(node: ast.stmt, d: dict[str, Any], codes: dict[tuple[str, int]
                     return False
         return True
     fn = unwrap_function(old)
-    return fn is not None and same_code(fn.__code__, code)
+    return fn is not None and same_code(fn.__code__, code) and _literal_defaults_match(node, fn)
+
+
+def _literal_defaults_match(node: ast.stmt, fn: types.FunctionType) -> bool:
+    """Defaults live outside the code object; compare those written as literals."""
+    args = getattr(node, "args", None)
+    if args is None:
+        return True
+    defaults = fn.__defaults__ or ()
+    if len(args.defaults) != len(defaults):
+        return False
+    for expr, value in zip(args.defaults, defaults):
+        try:
+            literal = ast.literal_eval(expr)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue
+        if not safe_same(literal, value):
+            return False
+    return True
 
 
 def _relocate(obj: Any, code: types.CodeType, depth: int = 0) -> None:
