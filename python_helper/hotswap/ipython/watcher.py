@@ -30,6 +30,7 @@ Stamp = tuple[int, int]  # (st_mtime_ns, st_size)
 
 _IGNORED_EVENTS = frozenset({"opened", "closed_no_write"})
 HOT_FILES = 8
+MAX_FOLDERS = 256  # beyond this, files in further folders are stat'ed instead
 STAT_ALL_LIMIT = 32  # up to this many watched files, stat them all (about 1 us each)
 RACY_NS = 50_000_000  # file clocks tick every few ms: saves closer than this may share an mtime
 SETTLE_SECONDS = 0.2  # longest wait for the observer to hand over events already queued
@@ -82,6 +83,8 @@ class ModuleWatcher:
         self.digests: dict[str, Optional[int]] = {}  # real file -> content checksum when last (re)loaded
         self._racy: set[str] = set()  # files whose stamp cannot yet tell a new save apart
         self.stat_all_limit = STAT_ALL_LIMIT
+        self.unwatched_folders: set[str] = set()  # folders watchdog could not (or should not) watch
+        self._polled: set[str] = set()  # files in those folders: stat'ed before every cell
         self._observer: Any = None
         self._handler: Any = None
         self._lock = threading.Lock()
@@ -122,22 +125,32 @@ class ModuleWatcher:
             except Exception:
                 pass
         self.folders.clear()
+        self.unwatched_folders.clear()
 
     def _nominate(self, path: str) -> None:
         """Called on the observer thread for each interesting event path."""
         if path in self.files:
             self._pending.add(path)
 
-    def _watch_folder(self, folder: str) -> None:
+    def _watch_folder(self, folder: str) -> bool:
+        """Ask watchdog for events from ``folder``; False when its files must be polled."""
         if folder in self.folders:
-            return
-        self.folders.add(folder)
+            return True
+        if folder in self.unwatched_folders:
+            return False
         if self._observer is None:
-            return
+            self.folders.add(folder)
+            return True
+        if len(self.folders) >= MAX_FOLDERS:
+            self.unwatched_folders.add(folder)  # each watched folder costs watchdog a thread
+            return False
         try:
             self._observer.schedule(self._handler, folder, recursive=False)
-        except Exception:
-            pass  # the folder went away or inotify is out of watches: stat checks still see hot files
+        except Exception:  # the folder went away, or the system is out of inotify watches
+            self.unwatched_folders.add(folder)
+            return False
+        self.folders.add(folder)
+        return True
 
     def _settle(self) -> None:
         """Let the observer hand over events it has already queued (a save just before a cell)."""
@@ -171,7 +184,7 @@ class ModuleWatcher:
             self._known_count = len(modules)
 
     def _add(self, name: str, module: Any, explicit: bool = False) -> None:
-        if name == "__main__" or name.startswith("hotswap."):
+        if name in ("__main__", "__mp_main__") or name.startswith("hotswap."):
             return
         f = _module_source(module)
         if f is None:
@@ -189,7 +202,8 @@ class ModuleWatcher:
         if not names:
             self._record(real, _stamp(real))
         names.add(name)
-        self._watch_folder(os.path.dirname(real))
+        if not self._watch_folder(os.path.dirname(real)):
+            self._polled.add(real)
 
     def _forget(self, name: str) -> None:
         real = self.module_file.pop(name, None)
@@ -204,6 +218,7 @@ class ModuleWatcher:
                 self.stamps.pop(real, None)
                 self.digests.pop(real, None)
                 self._racy.discard(real)
+                self._polled.discard(real)
 
     def watch_module(self, name: str) -> None:
         """Watch ``name`` even if it is a library module (the user asked for it by name)."""
@@ -239,6 +254,7 @@ class ModuleWatcher:
                     break
             candidates = nominated | self._racy
             candidates.update(self._hot)
+            candidates.update(self._polled)
             if self.explicit:
                 candidates.update(self.explicit.values())
         out: list[tuple[str, str]] = []

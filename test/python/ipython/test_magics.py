@@ -340,3 +340,17 @@ def test_class_works_over_a_minimal_embedding_shell(ws: Workspace) -> None:
         assert shell.user_ns[m].X == 2  # type: ignore[attr-defined]
     finally:
         magics.stop()
+
+
+def test_folders_beyond_the_watch_limit_are_polled(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hotswap.ipython import watcher
+
+    monkeypatch.setattr(watcher, "MAX_FOLDERS", 0)
+    ws.run("%load_ext hotswap")
+    magics = ws.shell.magics_manager.registry["HotswapMagics"]
+    magics.watcher.stat_all_limit = 0
+    m = ws.module("X = 1\n")
+    ws.run(f"import {m}")
+    assert str(ws.root.resolve()) in magics.watcher.unwatched_folders
+    ws.write(m, "X = 2\n")
+    assert ws.run(f"{m}.X") == 2
