@@ -74,6 +74,7 @@ def _scan(tree: ast.Module, package: str | None) -> tuple[list[ImportRef], set[s
             plain.add(mod)
             for alias in node.names:
                 if alias.name == "*":
+                    refs.append(ImportRef(mod, "*", "*", node.lineno, node.col_offset, getattr(node, "end_col_offset", node.col_offset) or node.col_offset))
                     continue
                 refs.append(ImportRef(mod, alias.name, alias.asname or alias.name, node.lineno, node.col_offset, getattr(node, "end_col_offset", node.col_offset) or node.col_offset))
                 plain.add(f"{mod}.{alias.name}")
@@ -158,16 +159,26 @@ def holders_of(target: str, names: Iterable[str], namespace: dict[str, Any] | No
         if target not in plain:
             continue
         for ref in refs:
-            if ref.module == target and ref.remote in wanted:
-                out.append(Holder("module", name, module.__dict__, ref, file))
+            if ref.module == target:
+                out.extend(Holder("module", name, module.__dict__, r, file) for r in _expand(ref, wanted))
     if namespace is not None:
         refs, file = namespace_imports(namespace)
         seen: set[str] = set()
         for ref in refs:
-            if ref.module == target and ref.remote in wanted and ref.local not in seen:
-                seen.add(ref.local)
-                out.append(Holder("namespace", "", namespace, ref, file))
+            if ref.module != target:
+                continue
+            for r in _expand(ref, wanted):
+                if r.local not in seen:
+                    seen.add(r.local)
+                    out.append(Holder("namespace", "", namespace, r, file))
     return out
+
+
+def _expand(ref: ImportRef, wanted: set[str]) -> list[ImportRef]:
+    """A star import binds every wanted (public) name under its own name."""
+    if ref.remote == "*":
+        return [ImportRef(ref.module, n, n, ref.lineno, ref.col, ref.end_col) for n in sorted(wanted) if not n.startswith("_")]
+    return [ref] if ref.remote in wanted else []
 
 
 def importers(target: str) -> list[str]:

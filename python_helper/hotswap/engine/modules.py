@@ -67,7 +67,7 @@ def is_user_file(path: str) -> bool:
     if cached is not None:
         return cached
     real = realpath(path)
-    result = real.endswith(_SOURCE_SUFFIXES) and not any(real.startswith(r) for r in _roots())
+    result = real.endswith(_SOURCE_SUFFIXES) and not any(real.startswith(r) for r in _roots()) and os.path.isfile(real)
     if len(_user_cache) > 20000:
         _user_cache.clear()
     _user_cache[path] = result

@@ -107,3 +107,14 @@ def test_removed_function_leaves_module(project: Project) -> None:
     assert not hasattr(m, "b")
     assert report.module("fns").removed == ["b"]
     assert messages(report, "reload-error") == []
+
+
+def test_star_import_names_are_updated(project: Project) -> None:
+    project.load("starred", "VALUE = 1\n_PRIVATE = 1\n")
+    other = project.load("star_user", "from starred import *\n")
+    project.run("from starred import *")
+    project.ns["_ih"] = ["", "from starred import *"]
+    project.edit("starred", "VALUE = 2\n_PRIVATE = 1\n")
+    project.reload("starred")
+    assert other.VALUE == 2
+    assert project.ns["VALUE"] == 2
