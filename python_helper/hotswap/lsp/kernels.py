@@ -111,6 +111,7 @@ class AttachedKernel:
         self.dead = False
         self.hotswap_missing_reported = False
         self.execution_state = "starting"
+        self.restarts = 0  # bumped on IOPub "starting": requests in flight died with the old process
 
     @property
     def id(self) -> str:
@@ -243,12 +244,15 @@ class AttachedKernel:
         from queue import Empty
 
         client = self._client
+        generation = self.restarts
         for _attempt in range(2):
             msg_id = client.execute("", silent=True, store_history=False, user_expressions=expressions,
                                     allow_stdin=False, stop_on_error=False)
             while True:
                 if self.dead:
                     raise KernelDied(f"kernel {self.id} stopped before answering")
+                if self.restarts != generation:
+                    raise KernelError(f"kernel {self.id} restarted before answering")
                 try:
                     reply = await client.get_shell_msg(timeout=_POLL)
                 except Empty:
@@ -288,6 +292,7 @@ class AttachedKernel:
                     # A restarted kernel: same sockets, new process (and maybe no hotswap yet).
                     self.facts.pid = None
                     self.hotswap_missing_reported = False
+                    self.restarts += 1
                 if state in ("busy", "idle", "starting") and state != self.execution_state:
                     self.execution_state = state
                     if self.facts.status in ("idle", "busy", "starting"):

@@ -344,3 +344,20 @@ async def test_configuration_change_applies_stale_severity(server_factory, workd
     msgs = await rec.wait_for(lambda: [m.message for m in rec.of(types.WINDOW_SHOW_MESSAGE) if "staleSeverity" in m.message],
                               what="bad setting message")
     assert "loud" in msgs[0]
+
+
+async def test_attach_to_a_kernel_running_a_long_cell_answers_and_completes_later(server_factory, start_kernel, workdir: Path) -> None:
+    gate = workdir / "gate"
+    kernel = await start_kernel()
+    cell = kernel.start_cell(f"""
+        import os, time
+        while not os.path.exists({str(gate)!r}):
+            time.sleep(0.01)
+    """)
+    await kernel.wait_started(cell)
+    client, rec = await server_factory()
+    info = await attach(client, rec, kernel)
+    assert info["status"] == "busy" and info["pid"] is None  # answered without waiting for the cell
+    gate.write_text("open")
+    assert (await kernel.wait_reply(cell))["content"]["status"] == "ok"
+    await rec.wait_for(lambda: kernel_pids(rec) and kernel_pids(rec)[-1] == [kernel.pid], what="pid learned after the cell")
