@@ -31,7 +31,7 @@ Stamp = tuple[int, int]  # (st_mtime_ns, st_size)
 _IGNORED_EVENTS = frozenset({"opened", "closed_no_write"})
 HOT_FILES = 8
 MAX_FOLDERS = 256  # beyond this, files in further folders are stat'ed instead
-STAT_ALL_LIMIT = 32  # up to this many watched files, stat them all (about 1 us each)
+STAT_ALL_LIMIT = 24  # up to this many watched files, stat them all (1-2 us each)
 RACY_NS = 50_000_000  # file clocks tick every few ms: saves closer than this may share an mtime
 SETTLE_SECONDS = 0.2  # longest wait for the observer to hand over events already queued
 
@@ -244,7 +244,7 @@ class ModuleWatcher:
             except KeyError:
                 break
         if everything or self._observer is None or len(self.files) <= self.stat_all_limit:
-            candidates = set(self.files)
+            candidates: Iterable[str] = self._quick_scan(nominated)
         else:
             self._settle()
             while pending:
@@ -252,11 +252,12 @@ class ModuleWatcher:
                     nominated.add(pending.pop())
                 except KeyError:
                     break
-            candidates = nominated | self._racy
-            candidates.update(self._hot)
-            candidates.update(self._polled)
+            more = nominated | self._racy
+            more.update(self._hot)
+            more.update(self._polled)
             if self.explicit:
-                candidates.update(self.explicit.values())
+                more.update(self.explicit.values())
+            candidates = more
         out: list[tuple[str, str]] = []
         for real in candidates:
             names = self.files.get(real)
@@ -276,6 +277,21 @@ class ModuleWatcher:
             if real not in self._hot:
                 self._hot.append(real)
             out.extend((name, real) for name in sorted(names))
+        return out
+
+    def _quick_scan(self, nominated: set[str]) -> list[str]:
+        """Every watched file whose stamp moved, plus nominated and racy ones (the hot loop
+        of the few-files path: one ``stat`` per file and nothing else)."""
+        stat = os.stat
+        racy = self._racy
+        out: list[str] = []
+        for real, old in self.stamps.items():
+            try:
+                st = stat(real)
+            except OSError:
+                continue
+            if old is None or st.st_mtime_ns != old[0] or st.st_size != old[1] or real in nominated or real in racy:
+                out.append(real)
         return out
 
     def _record(self, real: str, stamp: Optional[Stamp]) -> None:
