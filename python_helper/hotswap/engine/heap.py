@@ -33,6 +33,9 @@ def scan(code_ids: set[int], classes: set[type]) -> HeapResult:
     functions = result.functions
     instances = result.instances
     fn_type = types.FunctionType
+    # type(obj) is looked up by identity, so a metaclass with __eq__ but no __hash__ cannot
+    # make the set lookup raise
+    class_ids = {id(c): c for c in classes}
     for obj in gc.get_objects():
         t = type(obj)
         if t is fn_type:
@@ -40,6 +43,6 @@ def scan(code_ids: set[int], classes: set[type]) -> HeapResult:
                 cid = id(obj.__code__)  # type: ignore[attr-defined]
                 if cid in code_ids:
                     functions.setdefault(cid, []).append(obj)  # type: ignore[arg-type]
-        elif t in classes:
+        elif id(t) in class_ids:
             instances.setdefault(t, []).append(obj)
     return result

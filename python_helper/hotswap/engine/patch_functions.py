@@ -9,6 +9,7 @@ which rebinding names can never achieve. The patched code runs against the old f
 
 from __future__ import annotations
 
+import functools
 import types
 from typing import Any
 
@@ -56,14 +57,18 @@ def _annotations_same(a: dict[str, Any], b: dict[str, Any], ctx: ReloadContext) 
     return all(safe_same(a[k], ctx.old_for(b[k])) for k in a)
 
 
+_LRU_TYPES: tuple[type, ...] = tuple(
+    t for t in (getattr(functools, "_lru_cache_wrapper", None),) if isinstance(t, type)
+)
+
+
 def is_lru_wrapper(obj: Any) -> bool:
-    """functools.lru_cache / cache wrappers (C objects with a fixed inner function)."""
-    return (
-        not isinstance(obj, types.FunctionType)
-        and hasattr(obj, "cache_clear")
-        and hasattr(obj, "cache_info")
-        and hasattr(obj, "__wrapped__")
-    )
+    """functools.lru_cache / cache wrappers (C objects with a fixed inner function).
+
+    Decided by type, never by ``hasattr`` on arbitrary objects: proxies and lazy objects run
+    code (and may raise anything) on attribute access.
+    """
+    return isinstance(obj, _LRU_TYPES)
 
 
 def is_singledispatch(obj: Any) -> bool:
