@@ -361,3 +361,15 @@ async def test_attach_to_a_kernel_running_a_long_cell_answers_and_completes_late
     gate.write_text("open")
     assert (await kernel.wait_reply(cell))["content"]["status"] == "ok"
     await rec.wait_for(lambda: kernel_pids(rec) and kernel_pids(rec)[-1] == [kernel.pid], what="pid learned after the cell")
+
+
+async def test_registry_is_polled_when_watchdog_is_missing(server_factory, start_kernel, tmp_path: Path) -> None:
+    shadow = tmp_path / "nowd" / "watchdog"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('No module named watchdog')\n")
+    client, rec = await server_factory(extra_env={"PYTHONPATH": str(shadow.parent)})
+    kernel = await start_kernel()
+    await kernel.run("%load_ext hotswap")
+    await rec.wait_for(lambda: any(pids == [kernel.pid] for pids in kernel_pids(rec)), what="kernel found by polling")
+    await kernel.km.shutdown_kernel(now=True)
+    await rec.wait_for(lambda: kernel_pids(rec)[-1] == [], what="kernel gone after shutdown")
