@@ -285,6 +285,8 @@ class AttachedKernel:
             kind = msg.get("header", {}).get("msg_type")
             parent = msg.get("parent_header", {}) or {}
             if kind == "execute_input" and parent.get("session") != own_session:
+                if len(self._user_cells) > 1000:  # idle messages lost (IOPub high-water mark)
+                    self._user_cells.clear()
                 self._user_cells.add(parent.get("msg_id", ""))
             elif kind == "status":
                 state = msg.get("content", {}).get("execution_state", "")
