@@ -41,6 +41,7 @@ class ClassReplacement:
     reason: str
     file: str
     lineno: int
+    gained: tuple[str, ...] = ()  # attributes new instances have and old ones lack
 
 
 @dataclass

@@ -133,13 +133,34 @@ def _expectation(old: type, new: type, node: ast.ClassDef | None, old_init: set[
     ctx.expectations.append(InitExpectation(old, added, ctx.file, init_line or lineno, frozenset(new_fields), current))
 
 
+def _field_names(cls: type) -> list[str]:
+    """Per-instance data a class declares: named tuple fields, dataclass fields, slots."""
+    names: list[str] = []
+    fields = cls.__dict__.get("_fields")
+    if isinstance(fields, tuple):
+        names += [str(f) for f in fields]
+    dc = cls.__dict__.get("__dataclass_fields__")
+    if isinstance(dc, dict):
+        names += [str(f) for f in dc]
+    names += [s for s in (_slots(cls) or ()) if s not in ("__dict__", "__weakref__")]
+    return list(dict.fromkeys(names))
+
+
+def _gained(old: type, new: type, node: ast.ClassDef | None) -> tuple[str, ...]:
+    """What instances of the new class have that instances of the old one lack."""
+    old_names = set(_field_names(old)) | _init_names(old)
+    gained = [n for n in _field_names(new) if n not in old_names]
+    gained += [a for a in self_assignments(node)[0] if a not in old_names and a not in gained]
+    return tuple(gained)
+
+
 def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: int, node: ast.ClassDef | None = None) -> Outcome:
     """Merge the new class body into the old class object; REPLACED if the layout changed."""
     if old is new:
         return Outcome.UNCHANGED
     reason = layout_change(old, new, ctx)
     if reason is not None:
-        ctx.replaced_classes.append(ClassReplacement(old, new, reason, ctx.file, lineno))
+        ctx.replaced_classes.append(ClassReplacement(old, new, reason, ctx.file, lineno, _gained(old, new, node)))
         return Outcome.REPLACED
     ctx.merged(new, old)
     old_init = _init_names(old)

@@ -38,6 +38,7 @@ class _Replaced:
     reason: str
     file: str
     lineno: int
+    gained: tuple[str, ...]
 
 
 @dataclass
@@ -87,7 +88,7 @@ class Tracker:
             fields = ((prev.fields if prev is not None else frozenset()) | e.fields) & frozenset(attrs)
             self.expect[e.cls] = _Expect(e.cls.__qualname__, attrs, e.file, e.init_line, fields)
         for r in ctx.replaced_classes:
-            self.replaced[r.old] = _Replaced(r.old.__qualname__, r.reason, r.file, r.lineno)
+            self.replaced[r.old] = _Replaced(r.old.__qualname__, r.reason, r.file, r.lineno, r.gained)
             self.expect.pop(r.old, None)
 
     def add_closure(self, code: types.CodeType, maker: str, inner: str, file: str, lineno: int) -> None:
@@ -155,8 +156,10 @@ class Tracker:
             who = _who(names, _unnamed(objs, index), info.name)
             verb = "was" if len(objs) == 1 else "were"
             it = "it" if len(objs) == 1 else "them"
+            they = "it lacks" if len(objs) == 1 else "they lack"
+            lacks = f" ({they} {_and([repr(a) for a in info.gained])})" if info.gained else ""
             msg = (
-                f"{who} {verb} made from the old {info.name}, which was replaced because {info.reason}; "
+                f"{who} {verb} made from the old {info.name}, which was replaced because {info.reason}{lacks}; "
                 f"recreate {it} to use the new class."
             )
             out.append(at_line(info.file, info.lineno, "warning", "stale-instance", msg, names))
