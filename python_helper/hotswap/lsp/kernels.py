@@ -264,7 +264,8 @@ class AttachedKernel:
                 continue  # the user's failing cell aborted the queue: ask again once
             if content.get("status") != "ok":
                 raise KernelError(f"kernel {self.id} refused the request: {content.get('ename', content.get('status'))}")
-            return content.get("user_expressions", {})
+            values: dict[str, Any] = content.get("user_expressions") or {}
+            return values
         raise KernelError(f"kernel {self.id} aborted the request twice")
 
     # ------------------------------------------------------------------- IOPub

@@ -8,10 +8,11 @@ goes through here, so every editor gets the same behaviour.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import sys
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -132,8 +133,8 @@ class HotswapServer(LanguageServer):
         await kernel.start()
         self.kernels[kernel.id] = kernel
         self.labels[source_of(kernel)] = label_of(kernel)
-        self._save_batches[kernel.id] = Coalescer(lambda paths, k=kernel: self.reload_saved(k, paths))
-        self._stale_batches[kernel.id] = Coalescer(lambda _, k=kernel: self.refresh_stale(k), quiet=0.0)
+        self._save_batches[kernel.id] = Coalescer(functools.partial(self.reload_saved, kernel))
+        self._stale_batches[kernel.id] = Coalescer(functools.partial(self._refresh_job, kernel), quiet=0.0)
         probe = self.spawn(self._reprobe(kernel, notify=False))
         done, _ = await asyncio.wait({probe}, timeout=PROBE_WAIT)
         if not done:
@@ -253,7 +254,7 @@ class HotswapServer(LanguageServer):
     async def reload_saved(self, kernel: AttachedKernel, paths: list[str]) -> None:
         await self.reload(kernel, paths=paths)
 
-    async def reload(self, kernel: AttachedKernel, *, paths: list[str] = (), modules: list[str] = ()) -> Optional[dict[str, Any]]:  # type: ignore[assignment]
+    async def reload(self, kernel: AttachedKernel, *, paths: Sequence[str] = (), modules: Sequence[str] = ()) -> Optional[dict[str, Any]]:
         """One reload request to one kernel; publishes its diagnostics and didReload."""
         self.protocol.notify(NOTIFY_WILL_RELOAD, {"kernel": kernel.id, "files": list(paths), "modules": list(modules)})
         args = {"paths": list(paths), "modules": list(modules), "dependents": self.settings.reload_dependents,
@@ -262,12 +263,15 @@ class HotswapServer(LanguageServer):
             report = await kernel.request("reload", args)
         except HotswapMissing:
             self.report_missing_hotswap(kernel)
-            return self._no_reload(kernel, "hotswap is not loaded in the kernel")
+            self._no_reload(kernel, "hotswap is not loaded in the kernel")
+            return None
         except KernelDied as exc:
-            return self._no_reload(kernel, str(exc))  # _on_death tells the user once
+            self._no_reload(kernel, str(exc))  # _on_death tells the user once
+            return None
         except KernelError as exc:
             self.say(logging.ERROR, str(exc))
-            return self._no_reload(kernel, str(exc))
+            self._no_reload(kernel, str(exc))
+            return None
         if kernel.facts.status == "no-hotswap":
             kernel.facts.status = kernel.execution_state
             kernel.hotswap_missing_reported = False
@@ -279,7 +283,9 @@ class HotswapServer(LanguageServer):
         """Every willReload gets its didReload, so a UI never keeps spinning."""
         self.protocol.notify(NOTIFY_DID_RELOAD, {"kernel": kernel.id, "modules": [], "durationMs": None,
                                                  "reloaded": 0, "failed": 0, "stale": 0, "error": error})
-        return None
+
+    async def _refresh_job(self, kernel: AttachedKernel, _triggers: list[str]) -> None:
+        await self.refresh_stale(kernel)
 
     async def refresh_stale(self, kernel: AttachedKernel) -> None:
         """After the user ran code: re-check stale objects, so recreated ones lose their warning."""
