@@ -111,6 +111,12 @@ def _patch_cells(old: types.FunctionType, new: types.FunctionType, ctx: ReloadCo
             continue
         if name == "__class__" and isinstance(ov, type):
             continue  # the old class stays the class the method belongs to
+        if isinstance(ov, types.FunctionType) and isinstance(mapped, types.FunctionType):
+            # a decorator without functools.wraps holds the decorated function in a cell
+            out = patch_function(ov, mapped, ctx, f"{old.__qualname__}.{name}", old.__code__.co_firstlineno)
+            if out is not Outcome.REPLACED:
+                changed |= out is Outcome.PATCHED
+                continue
         ocell.cell_contents = mapped
         changed = True
     return changed
@@ -118,8 +124,16 @@ def _patch_cells(old: types.FunctionType, new: types.FunctionType, ctx: ReloadCo
 
 def patch_function(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
     """Copy the behaviour of ``new`` into ``old``; REPLACED when the closure shapes differ."""
-    if old is new:
+    if old is new or ctx.new_to_old.get(id(new)) is old:
         return Outcome.UNCHANGED
+    ctx.merged(new, old)  # first, so functions reachable from each other do not recurse forever
+    outcome = _patch_function(old, new, ctx, label, lineno)
+    if outcome is Outcome.REPLACED:
+        ctx.new_to_old.pop(id(new), None)
+    return outcome
+
+
+def _patch_function(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
     changed = False
     ow = old.__dict__.get("__wrapped__", _MISSING)
     nw = new.__dict__.get("__wrapped__", _MISSING)
@@ -131,7 +145,6 @@ def patch_function(old: types.FunctionType, new: types.FunctionType, ctx: Reload
     if is_singledispatch(old) and is_singledispatch(new):
         # the wrapper is functools' own; its cells hold the old dispatcher's registry
         changed |= _patch_dispatch(old, new, ctx, label, lineno)
-        ctx.merged(new, old)
         return Outcome.PATCHED if changed else Outcome.UNCHANGED
     oc, nc = old.__code__, new.__code__
     if oc.co_freevars != nc.co_freevars:
@@ -164,7 +177,6 @@ def patch_function(old: types.FunctionType, new: types.FunctionType, ctx: Reload
             continue
         old.__dict__[key] = ctx.old_for(nv)
         changed = True
-    ctx.merged(new, old)
     return Outcome.PATCHED if changed else Outcome.UNCHANGED
 
 

@@ -223,3 +223,34 @@ def test_registry_decorator_is_not_run_again_for_unchanged_functions(project: Pr
     project.edit("handlers_mod", src.replace('return "b"', 'return "B"'))
     project.reload("handlers_mod")
     assert [h() for h in registry.handlers][:2] == ["a", "B"]
+
+
+def test_decorator_without_wraps_keeps_inner_identity(project: Project) -> None:
+    src = """
+        def plain(fn):
+            def wrapper(*args):
+                return ("plain", fn(*args))
+            return wrapper
+
+        @plain
+        def g(x):
+            return x
+    """
+    m = project.load("plain_deco", src)
+    g = m.g
+    project.edit("plain_deco", src.replace("return x\n", "return x * 2\n"))
+    report = project.reload("plain_deco")
+    assert m.g is g and g(2) == ("plain", 4)
+    assert report.module("plain_deco").patched == ["g"]
+
+
+def test_recursive_function_and_mutual_references(project: Project) -> None:
+    src = """
+        def fact(n):
+            return 1 if n <= 1 else n * fact(n - 1)
+    """
+    m = project.load("recur", src)
+    f = m.fact
+    project.edit("recur", src.replace("1 if n <= 1", "2 if n <= 1"))
+    project.reload("recur")
+    assert m.fact is f and f(3) == 12
