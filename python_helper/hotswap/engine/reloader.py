@@ -111,7 +111,11 @@ def reload(
             module, filename = loaded_mods[name]
             res = _reload_module(name, module, filename, ctx, preserve, report, dependent=True)
             report.modules.append(res)
-    _finish(ctx, ns, report)
+    try:
+        _finish(ctx, ns, report)
+    except Exception as exc:  # noqa: BLE001 - stale checks are advisory; never fail the reload
+        report.diagnostics.append(at_line(ctx.file or "", 1, "error", "internal-error",
+                                          f"hotswap could not check for stale objects ({type(exc).__name__}: {exc}).", None))
     report.duration_ms = (time.perf_counter() - start) * 1000
     return report
 
@@ -201,6 +205,12 @@ def _reload_module(name: str, module: types.ModuleType, filename: str, ctx: Relo
     res = ModuleResult(name, real, "failed", "dependent" if dependent else "patch")
     try:
         _reload_module_inner(name, module, filename, real, ctx, preserve, report, res, dependent)
+    except Exception as exc:  # noqa: BLE001 - a bug in hotswap must not take the user's kernel down
+        res.status = "failed"
+        res.error = f"hotswap internal error: {type(exc).__name__}: {exc}"
+        report.diagnostics.append(at_line(real, 1, "error", "internal-error",
+                                          f"hotswap could not finish reloading {name} ({type(exc).__name__}: {exc}). "
+                                          f"Please report this; restarting the kernel gives a clean state.", None))
     finally:
         res.duration_ms = (time.perf_counter() - t0) * 1000
     return res
