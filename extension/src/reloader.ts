@@ -154,7 +154,11 @@ export class Reloader {
 
     /** Targets the extension must serve itself: those the server is not attached to. */
     private async ownTargets(): Promise<ServiceTarget[]> {
-        const [targets, pids] = await Promise.all([this.deps.targets(), this.serverPids()]);
+        const targets = await this.deps.targets();
+        if (targets.length === 0) {
+            return [];
+        }
+        const pids = await this.serverPids();
         const own: ServiceTarget[] = [];
         for (const target of targets) {
             const state = this.state(target.key);

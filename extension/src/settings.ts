@@ -18,11 +18,15 @@ export interface HotswapSettings {
 /** What the language server receives under `hotswap` (docs: Language server contract). */
 export type ServerSettings = Omit<HotswapSettings, 'pythonPath'>;
 
+/** The same defaults as the language server (hotswap/lsp/settings.py) and the manifest. */
+export const DEFAULT_INCLUDE: readonly string[] = ['**/*.py'];
+export const DEFAULT_EXCLUDE: readonly string[] = ['**/site-packages/**', '**/.venv/**', '**/.git/**'];
+
 export const DEFAULT_SETTINGS: HotswapSettings = {
     reloadOnSave: true,
     pythonPath: '',
-    include: [],
-    exclude: [],
+    include: [...DEFAULT_INCLUDE],
+    exclude: [...DEFAULT_EXCLUDE],
     staleSeverity: 'warning',
     preserveModuleState: true,
     reloadDependents: false,
@@ -53,13 +57,15 @@ export function readSettings(read: SettingReader): { settings: HotswapSettings; 
     const globs = (key: 'include' | 'exclude'): string[] => {
         const value = read(key);
         if (value === undefined || value === null) {
-            return [];
+            return [...DEFAULT_SETTINGS[key]];
         }
         if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-            problems.push(`hotswap.${key} must be a list of glob patterns (strings); ignoring it.`);
-            return [];
+            problems.push(`hotswap.${key} must be a list of glob patterns (strings); using the default.`);
+            return [...DEFAULT_SETTINGS[key]];
         }
-        return value.filter((v: string) => v.trim() !== '');
+        const list = value.filter((v: string) => v.trim() !== '');
+        // An empty include list would turn every reload off; it means "the default" instead.
+        return key === 'include' && list.length === 0 ? [...DEFAULT_INCLUDE] : list;
     };
     const severity = read('staleSeverity');
     let staleSeverity: StaleSeverity = DEFAULT_SETTINGS.staleSeverity;
@@ -99,12 +105,12 @@ export function serverSettings(settings: HotswapSettings): ServerSettings {
 }
 
 /**
- * Whether a saved file is one to reload: it must match an include glob (when any are set) and
- * no exclude glob. `matches` is VS Code's own glob matcher in the extension.
+ * Whether a saved file is one to reload: it must match an include glob and no exclude glob.
+ * `matches` is VS Code's own glob matcher in the extension.
  */
 export function fileSelected(settings: HotswapSettings, matches: (glob: string) => boolean): boolean {
     if (settings.exclude.some(matches)) {
         return false;
     }
-    return settings.include.length === 0 || settings.include.some(matches);
+    return settings.include.some(matches);
 }

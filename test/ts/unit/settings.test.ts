@@ -13,7 +13,7 @@ describe('settings', () => {
         const { settings, problems } = readSettings((k) => values[k]);
         expect(settings.reloadOnSave).toBe(true);
         expect(settings.staleSeverity).toBe('warning');
-        expect(settings.include).toEqual([]);
+        expect(settings.include).toEqual(['**/*.py']);
         expect(settings.pythonPath).toBe('/usr/bin/python3');
         expect(problems.join('\n')).toMatch(/hotswap.reloadOnSave must be true or false/);
         expect(problems.join('\n')).toMatch(/hotswap.staleSeverity must be one of error, warning, information, hint/);
@@ -25,7 +25,7 @@ describe('settings', () => {
         const sent = serverSettings(settings);
         expect(sent).toEqual({
             reloadOnSave: true,
-            include: [],
+            include: ['**/*.py'],
             exclude: ['**/migrations/**'],
             staleSeverity: 'warning',
             preserveModuleState: true,
@@ -40,6 +40,11 @@ describe('settings', () => {
         expect(fileSelected(settings, matcher('src/a.py'))).toBe(true);
         expect(fileSelected(settings, matcher('src/gen/b.py'))).toBe(false);
         expect(fileSelected(settings, matcher('other/c.py'))).toBe(false);
-        expect(fileSelected(DEFAULT_SETTINGS, matcher('other/c.py'))).toBe(true);
+    });
+
+    it('treats an empty include list as the default, so saving never silently stops reloading', () => {
+        const { settings } = readSettings((k) => (k === 'include' ? [] : undefined));
+        expect(settings.include).toEqual(['**/*.py']);
+        expect(settings.exclude).toEqual(['**/site-packages/**', '**/.venv/**', '**/.git/**']);
     });
 });
