@@ -125,7 +125,11 @@ def stale(namespace: dict[str, Any] | None = None) -> Report:
     start = time.perf_counter()
     ns = namespace if namespace is not None else _main_namespace()
     report = Report()
-    report.diagnostics += _stale_diagnostics(ns, ReloadContext(ns))
+    try:
+        report.diagnostics += _stale_diagnostics(ns, ReloadContext(ns))
+    except Exception as exc:  # noqa: BLE001 - advisory; never raise into the kernel
+        report.diagnostics.append(at_line("", 1, "error", "internal-error",
+                                          f"hotswap could not check for stale objects ({type(exc).__name__}: {exc}).", None))
     report.duration_ms = (time.perf_counter() - start) * 1000
     return report
 

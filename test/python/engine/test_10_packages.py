@@ -91,3 +91,16 @@ def test_src_layout_package_by_module_name(project: Project) -> None:
     report = hotswap.reload(modules=["mylib.core"], namespace=project.ns)
     assert report.module("mylib.core").status == "reloaded"
     assert m.f() == 2
+
+
+def test_full_reload_of_package_keeps_its_submodules(project: Project) -> None:
+    project.write("fullpkg.part", "def f():\n    return 1\n")
+    pkg = project.load("fullpkg", "__hotswap_full_reload__ = True\nNAME = 'a'\n", package=True)
+    import fullpkg.part  # noqa: F401
+
+    project.edit("fullpkg", "__hotswap_full_reload__ = True\nNAME = 'b'\n", package=True)
+    report = project.reload("fullpkg", package=True)
+    assert report.module("fullpkg").strategy == "full"
+    assert pkg.NAME == "b"
+    assert pkg.part.f() == 1
+    assert report.module("fullpkg").removed == []
