@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import os
 import sys
@@ -91,6 +92,8 @@ class HotswapServer(LanguageServer):
         self.settings, problems = parse(raw, self.settings)
         for problem in problems:
             self.say(logging.WARNING, problem)
+        if self.settings != old:
+            self.say(logging.INFO, f"settings: {json.dumps(self.settings.to_dict())}", show=False)
         if old.stale_severity != self.settings.stale_severity:
             self.publish(self.store.all_files())
 
@@ -345,29 +348,36 @@ def create_server() -> HotswapServer:
     def initialize(ls: HotswapServer, params: types.InitializeParams) -> None:
         ls.apply_settings(params.initialization_options)
 
+    async def pull_settings(ls: HotswapServer) -> None:
+        """Ask for the ``hotswap`` section, for clients that keep settings there
+        (Neovim's ``settings``, eglot's workspace configuration)."""
+        caps = ls.client_capabilities.workspace
+        if caps is None or not caps.configuration:
+            return
+        try:
+            values = await asyncio.wait_for(ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section="hotswap")])), 10)
+        except Exception as exc:
+            log.info("workspace/configuration failed: %s", exc)
+            return
+        if values and isinstance(values[0], Mapping) and values[0]:
+            ls.apply_settings(values[0])
+
     @server.feature(types.INITIALIZED)
     async def initialized(ls: HotswapServer, params: types.InitializedParams) -> None:
         if not ls.has_jupyter_client:
             ls.say(logging.ERROR, missing_jupyter_client_message())
-            return
-        ls.start_discovery()
+        else:
+            ls.start_discovery()
+        await pull_settings(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: HotswapServer, params: types.DidChangeConfigurationParams) -> None:
         settings = params.settings
         if isinstance(settings, Mapping) and "hotswap" in settings:
             ls.apply_settings(settings)
-            return
-        caps = ls.client_capabilities.workspace
-        if caps is not None and caps.configuration:
-            try:
-                values = await ls.workspace_configuration_async(
-                    types.ConfigurationParams(items=[types.ConfigurationItem(section="hotswap")]))
-            except Exception as exc:
-                log.info("workspace/configuration failed: %s", exc)
-                return
-            if values and values[0] is not None:
-                ls.apply_settings(values[0])
+        else:
+            await pull_settings(ls)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     def did_save(ls: HotswapServer, params: types.DidSaveTextDocumentParams) -> None:

@@ -115,6 +115,17 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
+def _plain(value: Any) -> Any:
+    """JSON-like data: pygls hands untyped client values over as namedtuples."""
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):
+        return {k: _plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _strings(value: Any) -> tuple[str, ...] | None:
     if isinstance(value, str):
         return (value,)
@@ -133,6 +144,7 @@ def parse(raw: Any, base: Settings | None = None) -> tuple[Settings, list[str]]:
     problems: list[str] = []
     if raw is None:
         return current, problems
+    raw = _plain(raw)
     if isinstance(raw, Mapping) and isinstance(raw.get("hotswap"), Mapping):
         raw = raw["hotswap"]
     if not isinstance(raw, Mapping):

@@ -86,7 +86,8 @@ async def server_factory(env: dict[str, str], workdir: Path) -> AsyncIterator[Ca
     """Factory: start ``python -m hotswap.lsp`` and initialise it with ``settings``."""
     clients: list[LanguageClient] = []
 
-    async def start(settings: Optional[dict[str, Any]] = None, extra_env: Optional[dict[str, str]] = None) -> tuple[LanguageClient, Recorder]:
+    async def start(settings: Optional[dict[str, Any]] = None, extra_env: Optional[dict[str, str]] = None,
+                    configuration: Optional[dict[str, Any]] = None) -> tuple[LanguageClient, Recorder]:
         rec = Recorder()
         features = dict(DEFAULT_CLIENT_FEATURES)
         base_publish = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
@@ -102,9 +103,16 @@ async def server_factory(env: dict[str, str], workdir: Path) -> AsyncIterator[Ca
 
         features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
         features[types.WINDOW_SHOW_MESSAGE] = show
+        base_log = features[types.WINDOW_LOG_MESSAGE]
+
+        def log_message(client: LanguageClient, params: types.LogMessageParams) -> None:
+            base_log(client, params)
+            rec.add(types.WINDOW_LOG_MESSAGE, params)
+
+        features[types.WINDOW_LOG_MESSAGE] = log_message
         for method in ("hotswap/willReload", "hotswap/didReload", "hotswap/kernelsChanged"):
             features[method] = _recording(rec, method)
-        client = LanguageClient(converter_factory=default_converter)
+        client = LanguageClient(converter_factory=default_converter, configuration={"": configuration} if configuration else None)
         register_lsp_features(client, features)
         await client.start_io(sys.executable, "-m", "hotswap.lsp", "--log-level", "DEBUG",
                               env={**env, **(extra_env or {})}, cwd=str(workdir))
@@ -114,7 +122,8 @@ async def server_factory(env: dict[str, str], workdir: Path) -> AsyncIterator[Ca
                 text_document=types.TextDocumentClientCapabilities(
                     publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
                         related_information=True, code_description_support=True, data_support=True)),
-                window=types.WindowClientCapabilities(show_message=types.ShowMessageRequestClientCapabilities())),
+                window=types.WindowClientCapabilities(show_message=types.ShowMessageRequestClientCapabilities()),
+                workspace=types.WorkspaceClientCapabilities(configuration=configuration is not None)),
             root_uri=from_fs_path(str(workdir)),
             workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(workdir)), name="work")],
             initialization_options={"hotswap": settings or {}})), TIMEOUT)

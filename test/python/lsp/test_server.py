@@ -373,3 +373,15 @@ async def test_registry_is_polled_when_watchdog_is_missing(server_factory, start
     await rec.wait_for(lambda: any(pids == [kernel.pid] for pids in kernel_pids(rec)), what="kernel found by polling")
     await kernel.km.shutdown_kernel(now=True)
     await rec.wait_for(lambda: kernel_pids(rec)[-1] == [], what="kernel gone after shutdown")
+
+
+async def test_settings_pulled_with_workspace_configuration(server_factory, workdir: Path) -> None:
+    path = str(workdir / "greeter.py")
+    client, rec = await server_factory(configuration={"hotswap": {"staleSeverity": "hint"}})
+    report = {"version": 1, "modules": [], "diagnostics": [
+        {"file": path, "range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 5}},
+         "severity": "warning", "code": "stale-instance", "message": "g is stale", "names": ["g"]}]}
+    await rec.wait_for(lambda: [m for m in rec.of(types.WINDOW_LOG_MESSAGE) if '"staleSeverity": "hint"' in m.message],
+                       what="settings pulled with workspace/configuration")
+    await command(client, "hotswap.publishReport", {"source": "jupyter:nb", "report": report, "kind": "stale"})
+    assert [d.severity for d in diagnostics_for(rec, workdir / "greeter.py")] == [types.DiagnosticSeverity.Hint]
