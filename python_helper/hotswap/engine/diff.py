@@ -218,6 +218,48 @@ class SourceBaseline:
         return None if self._names is None else set(self._names)
 
 
+def _segment(lines: list[str], node: ast.stmt) -> str:
+    return "".join(lines[first_line(node) - 1 : (getattr(node, "end_lineno", None) or node.lineno)])
+
+
+def class_bodies(tree: ast.Module, text: str) -> dict[str, dict[str, set[str]]]:
+    """For each class (by qualified name): the text of each data statement in its body -> the
+    names it binds. Lets a reload keep class-level state whose statement did not change."""
+    lines = text.splitlines(True)
+    out: dict[str, dict[str, set[str]]] = {}
+
+    def visit(node: ast.ClassDef, prefix: str) -> None:
+        qual = f"{prefix}{node.name}"
+        body: dict[str, set[str]] = {}
+        for item in node.body:
+            if isinstance(item, ast.ClassDef):
+                visit(item, qual + ".")
+            elif not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body.setdefault(_segment(lines, item), set()).update(bound_names([item]))
+        out[qual] = body
+
+    for n in tree.body:
+        if isinstance(n, ast.ClassDef):
+            visit(n, "")
+    return out
+
+
+def unchanged_class_data(old: dict[str, dict[str, set[str]]], new: dict[str, dict[str, set[str]]]) -> dict[str, set[str]]:
+    """Class attributes whose defining statement is textually the same in old and new source."""
+    keep: dict[str, set[str]] = {}
+    for qual, body in new.items():
+        before = old.get(qual)
+        if not before:
+            continue
+        names: set[str] = set()
+        for text, bound in body.items():
+            if text in before:
+                names |= bound
+        if names:
+            keep[qual] = names
+    return keep
+
+
 def baseline_data(tree: ast.Module, keys: list[str]) -> tuple[dict[str, list[int]], set[str] | None]:
     """What a later reload needs to know about this source: statement texts and bound names."""
     by_key: dict[str, list[int]] = {}

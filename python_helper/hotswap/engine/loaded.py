@@ -19,6 +19,7 @@ class Loaded:
     digest: str
     keys: dict[str, list[int]]  # statement text -> first lines where it occurs
     names: set[str] | None  # names bound at top level (None: a star import hides them)
+    classes: dict[str, dict[str, set[str]]]  # class qualname -> data statement text -> names
 
 
 _loaded: dict[str, Loaded] = {}
@@ -31,12 +32,13 @@ def get(name: str, module: types.ModuleType) -> Loaded | None:
     return entry
 
 
-def put(name: str, module: types.ModuleType, digest: str, keys: dict[str, list[int]], names: set[str] | None) -> None:
+def put(name: str, module: types.ModuleType, digest: str, keys: dict[str, list[int]], names: set[str] | None,
+        classes: dict[str, dict[str, set[str]]]) -> None:
     try:
         ref = weakref.ref(module)
     except TypeError:
         return
-    _loaded[name] = Loaded(ref, digest, keys, names)
+    _loaded[name] = Loaded(ref, digest, keys, names, classes)
 
 
 def forget(name: str) -> None:

@@ -183,6 +183,8 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
             ctx.patched.append(member_label)
             changed = True
             continue
+        if name in ctx.keep_class_data.get(label, ()) and not _behaviour(ov) and not _behaviour(nv):
+            continue  # e.g. `registry = []`: unchanged statement, keep the state it accumulated
         child = _child_class(node, name) if isinstance(nv, type) else None
         out = patch_value(ov, nv, ctx, member_label, line, child)
         if out is Outcome.REPLACED:
@@ -216,6 +218,11 @@ def retarget_class_cell_all(new: type, old: type) -> None:
     """All methods compiled in ``new`` share one ``__class__`` cell; point it at ``old``."""
     for v in list(new.__dict__.values()):
         retarget_class_cell(v, new, old)
+
+
+def _behaviour(value: Any) -> bool:
+    """Functions, descriptors and classes are code to update; anything else is data."""
+    return isinstance(value, (types.FunctionType, type, staticmethod, classmethod, property)) or hasattr(type(value), "__get__")
 
 
 def _sunder(name: str) -> bool:

@@ -22,7 +22,9 @@ from .diff import (
     Baseline,
     SourceBaseline,
     baseline_data,
+    class_bodies,
     statement_keys,
+    unchanged_class_data,
     NoBaseline,
     binds_star,
     bound_names,
@@ -259,6 +261,8 @@ def _reload_module_inner(name: str, module: types.ModuleType, filename: str, rea
     ctx.file, ctx.module_name, ctx.text = real, name, src.text
     ctx.patched = []
     keys = statement_keys(tree, src.text)
+    new_classes = class_bodies(tree, src.text)
+    ctx.keep_class_data = unchanged_class_data(prev.classes, new_classes) if prev is not None else {}
     if full:
         if not dependent:
             res.strategy = "full"
@@ -268,7 +272,7 @@ def _reload_module_inner(name: str, module: types.ModuleType, filename: str, rea
         ok = _execute_changed(name, module, filename, real, full_code, tree, keys, src, prev, ctx, report, res)
     if ok:
         by_key, names = baseline_data(tree, keys)
-        loaded.put(name, module, src.digest, by_key, names)
+        loaded.put(name, module, src.digest, by_key, names, new_classes)
         refresh_linecache(filename, src.text)
         if real != filename:
             refresh_linecache(real, src.text)
@@ -285,7 +289,7 @@ def _imported_baseline(name: str, module: types.ModuleType, filename: str) -> lo
     except (SyntaxError, ValueError):
         return None
     by_key, names = baseline_data(tree, statement_keys(tree, text))
-    loaded.put(name, module, digest, by_key, names)
+    loaded.put(name, module, digest, by_key, names, class_bodies(tree, text))
     return loaded.get(name, module)
 
 

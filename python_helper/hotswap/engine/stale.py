@@ -124,7 +124,7 @@ class Tracker:
                 stale_objs.setdefault(root, []).extend(objs)
         # Tuples of atomic values can be untracked by the garbage collector (named tuples,
         # enum members): also look at what the user namespace holds directly.
-        for obj in _namespace_objects(namespace):
+        for obj in (_namespace_objects(namespace) if targets else ()):
             root = targets.get(type(obj))
             if root is not None:
                 lst = stale_objs.setdefault(root, [])

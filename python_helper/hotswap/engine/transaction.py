@@ -33,6 +33,10 @@ class Snapshot:
         for key, value in self._saved.items():
             if target.get(key, _MISSING) is not value:
                 target[key] = value
+        if list(target) != list(self._saved):
+            # a name deleted and put back moved to the end; restore the order as well
+            target.clear()
+            target.update(self._saved)
 
 
 _MISSING = object()

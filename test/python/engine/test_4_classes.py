@@ -162,3 +162,24 @@ def test_subclass_in_other_module_sees_patched_base(project: Project) -> None:
     project.reload("base_mod")
     assert c.hello() == "hi child"
     assert issubclass(sub.Child, m.Base)
+
+
+def test_class_data_state_kept_when_its_statement_is_unchanged(project: Project) -> None:
+    src = """
+        class Registry:
+            items = []
+            LIMIT = 3
+
+            def add(self, x):
+                self.items.append(x)
+                return len(self.items)
+    """
+    m = project.load("reg2", src)
+    r = m.Registry()
+    r.add("a")
+    items = m.Registry.items
+    project.edit("reg2", src.replace("return len(self.items)", "return len(self.items) * 10").replace("LIMIT = 3", "LIMIT = 4"))
+    project.reload("reg2")
+    assert m.Registry.items is items
+    assert r.add("b") == 20
+    assert m.Registry.LIMIT == 4

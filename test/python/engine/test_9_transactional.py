@@ -40,14 +40,15 @@ def test_exception_restores_namespace_exactly(project: Project) -> None:
         def f():
             return "new"
 
+        del VALUE
         raise RuntimeError("config missing")
     """)
     report = project.reload("exc")
     assert report.module("exc").status == "failed"
     [d] = report.by_code("reload-error")
-    assert d.line == 6
+    assert d.line == 7
     assert "RuntimeError: config missing" in d.message
-    assert m.__dict__.keys() == before.keys()
+    assert list(m.__dict__) == list(before)
     assert all(m.__dict__[k] is v for k, v in before.items())
     assert m.f is f and f() == "old"
 
