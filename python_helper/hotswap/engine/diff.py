@@ -301,9 +301,10 @@ class BytecodeBaseline:
 
     kind = "bytecode"
 
-    def __init__(self, code: types.CodeType, filename: str) -> None:
+    def __init__(self, code: types.CodeType, filename: str, flags: int = 0) -> None:
         self._old = _normalize(code)
         self._filename = filename
+        self._flags = flags
         self._first: dict[str, list[int]] = {}
         for i, (op, _a, _o, _j) in enumerate(self._old):
             self._first.setdefault(op, []).append(i)
@@ -316,7 +317,7 @@ class BytecodeBaseline:
         ast.copy_location(sentinel, node)
         module = ast.fix_missing_locations(ast.Module(body=[node, sentinel], type_ignores=[]))
         try:
-            code = compile(module, self._filename, "exec", dont_inherit=True)
+            code = compile(module, self._filename, "exec", flags=self._flags, dont_inherit=True)
         except (SyntaxError, ValueError, TypeError):
             return False
         new = _normalize(code)
@@ -385,7 +386,7 @@ class NoBaseline:
         return None
 
 
-def bytecode_baseline(module: types.ModuleType, filename: str) -> BytecodeBaseline | None:
+def bytecode_baseline(module: types.ModuleType, filename: str, flags: int = 0) -> BytecodeBaseline | None:
     """Load the module code the import system cached, if it is there and readable."""
     cached = getattr(module, "__cached__", None)
     if not isinstance(cached, str):
@@ -408,7 +409,7 @@ def bytecode_baseline(module: types.ModuleType, filename: str) -> BytecodeBaseli
         return None
     if os.path.basename(code.co_filename) != os.path.basename(filename):
         return None
-    return BytecodeBaseline(code, filename)
+    return BytecodeBaseline(code, filename, flags)
 
 
 def pyc_matches_source(module: types.ModuleType, filename: str) -> bool:

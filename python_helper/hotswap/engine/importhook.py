@@ -58,6 +58,10 @@ def imported_source(name: str) -> tuple[str, str] | None:
     return _sources.get(name)
 
 
+def forget(name: str) -> None:
+    _sources.pop(name, None)
+
+
 def install() -> None:
     """Put the recorder first on ``sys.meta_path`` (idempotent)."""
     if not any(isinstance(f, SourceRecorder) for f in sys.meta_path):

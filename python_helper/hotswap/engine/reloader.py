@@ -39,7 +39,7 @@ from .imports import holders_of, importers, file_imports, namespace_imports
 from .modules import module_file, modules_for_paths, realpath, user_module_objects
 from .patch_functions import patch_value, safe_same, unwrap_function
 from .report import Diagnostic, ModuleResult, Report, at_line
-from .source import Source, SourceProblem, compile_module, parse, read_source, refresh_linecache
+from .source import Source, SourceProblem, compile_module, future_flags, parse, read_source, refresh_linecache
 from .stale import TRACKER, _Binding
 from .transaction import Snapshot
 
@@ -284,6 +284,7 @@ def _imported_baseline(name: str, module: types.ModuleType, filename: str) -> lo
     if hit is None:
         return None
     digest, text = hit
+    importhook.forget(name)  # consumed: from now on the engine's own record is the baseline
     try:
         tree = ast.parse(text, filename=filename)
     except (SyntaxError, ValueError):
@@ -374,7 +375,7 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
     if prev is not None:
         baseline = SourceBaseline(prev.keys, prev.names)
     else:
-        baseline = bytecode_baseline(module, filename) or NoBaseline(d)
+        baseline = bytecode_baseline(module, filename, future_flags(tree)) or NoBaseline(d)
     codes = _top_codes(full_code) if full_code is not None else {}
     selected: list[ast.stmt] = []
     moved: list[ast.stmt] = []
@@ -394,7 +395,7 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
     if selected:
         snapshot = Snapshot(d)
         try:
-            code = compile_module(ast.Module(body=selected, type_ignores=[]), filename)
+            code = compile_module(ast.Module(body=selected, type_ignores=[]), filename, future_flags(tree))
         except SourceProblem as p:
             _problem(res, report, p, real, src.text)
             return False
@@ -414,7 +415,7 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
         _propagate(name, {}, removed, ctx)
     if moved and not codes:
         try:
-            codes = _top_codes(compile_module(ast.Module(body=moved, type_ignores=[]), filename))
+            codes = _top_codes(compile_module(ast.Module(body=moved, type_ignores=[]), filename, future_flags(tree)))
         except SourceProblem:
             codes = {}
     for node in moved:
@@ -449,7 +450,7 @@ def _follow_replaced_bases(name: str, filename: str, real: str, tree: ast.Module
         mark = len(ctx.replaced_classes)
         snapshot = Snapshot(d)
         try:
-            code = compile_module(ast.Module(body=extra, type_ignores=[]), filename)
+            code = compile_module(ast.Module(body=extra, type_ignores=[]), filename, future_flags(tree))
         except SourceProblem as p:
             _problem(res, report, p, real, src.text)
             return False

@@ -7,6 +7,7 @@ diffs and diagnostics is exactly what was executed.
 
 from __future__ import annotations
 
+import __future__
 import ast
 import hashlib
 import io
@@ -95,10 +96,28 @@ def parse(source: Source, filename: str) -> ast.Module:
         raise SourceProblem("syntax-error", f"The file cannot be parsed: {exc}. The module was not reloaded.") from None
 
 
-def compile_module(tree: ast.Module, filename: str) -> types.CodeType:
+def future_flags(tree: ast.Module) -> int:
+    """Compiler flags of the module's ``from __future__ import ...`` statements.
+
+    A partial module (only the changed statements) no longer starts with them, but its code
+    must be compiled as the whole file would be (e.g. ``annotations`` changes what a
+    function's annotations are).
+    """
+    flags = 0
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            for alias in node.names:
+                feature = getattr(__future__, alias.name, None)
+                flags |= getattr(feature, "compiler_flag", 0)
+        elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            break  # future imports only count before any other statement
+    return flags
+
+
+def compile_module(tree: ast.Module, filename: str, flags: int = 0) -> types.CodeType:
     """Compile a (possibly partial) module tree; nodes keep their original line numbers."""
     try:
-        return compile(tree, filename, "exec", dont_inherit=True)
+        return compile(tree, filename, "exec", flags=flags, dont_inherit=True)
     except SyntaxError as exc:  # errors only the compiler sees, e.g. 'return' outside function
         raise _syntax_problem(exc) from None
 

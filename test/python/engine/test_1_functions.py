@@ -146,3 +146,22 @@ def test_async_function_is_patched(project: Project) -> None:
     project.reload("aio")
     assert m.fetch is f
     assert asyncio.run(f()) == 2
+
+
+def test_future_annotations_apply_to_changed_functions(project: Project) -> None:
+    m = project.load("fut", """
+        from __future__ import annotations
+
+        def f(x: Undefined) -> int:
+            return 1
+    """)
+    project.edit("fut", """
+        from __future__ import annotations
+
+        def f(x: StillUndefined) -> int:
+            return 2
+    """)
+    report = project.reload("fut")
+    assert report.module("fut").status == "reloaded", report.to_dict()
+    assert m.f(0) == 2
+    assert m.f.__annotations__["x"] == "StillUndefined"
