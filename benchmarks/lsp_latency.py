@@ -55,6 +55,7 @@ async def _measure(saves: int) -> tuple[list[float], list[float]]:
         uri = from_fs_path(str(path))
 
         km = AsyncKernelManager(kernel_name="hotswap-bench")
+        km.connection_file = str(runtime / "kernel-bench.json")
         await km.start_kernel(cwd=str(work), env=env)
         kc = km.client()
         client = LanguageClient("hotswap-bench", "1")

@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import sys
+import uuid
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Optional
 
@@ -64,6 +65,7 @@ async def start_kernel(env: dict[str, str], workdir: Path) -> AsyncIterator[Call
 
     async def start(extra_env: Optional[dict[str, str]] = None, cwd: Optional[Path] = None) -> Kernel:
         km = AsyncKernelManager(kernel_name="hotswap-test")
+        km.connection_file = os.path.join(env["JUPYTER_RUNTIME_DIR"], f"kernel-{uuid.uuid4()}.json")
         await km.start_kernel(cwd=str(cwd or workdir), env={**env, **(extra_env or {})})
         kc = km.client()
         kc.start_channels()
