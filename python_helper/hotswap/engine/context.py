@@ -75,6 +75,8 @@ class ReloadContext:
     cache_cleared: list[tuple[str, str, int]] = field(default_factory=list)
     # class qualname -> data attributes whose statement did not change: keep their old values
     keep_class_data: dict[str, set[str]] = field(default_factory=dict)
+    # class qualname -> every name its previous source bound (absent: previous source unknown)
+    old_class_names: dict[str, set[str]] = field(default_factory=dict)
 
     def merged(self, new: Any, old: Any) -> None:
         """Remember that ``new`` now lives on as ``old`` (used to fix closure cells)."""

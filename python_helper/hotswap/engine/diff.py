@@ -224,13 +224,15 @@ def _segment(lines: list[str], node: ast.stmt) -> str:
 
 def class_bodies(tree: ast.Module, text: str) -> dict[str, dict[str, set[str]]]:
     """For each class (by qualified name): the text of each data statement in its body -> the
-    names it binds. Lets a reload keep class-level state whose statement did not change."""
+    names it binds, and under the key "" every name the body binds. Lets a reload keep
+    class-level state whose statement did not change, and remove only what the source removed
+    (not attributes other code set on the class at run time)."""
     lines = text.splitlines(True)
     out: dict[str, dict[str, set[str]]] = {}
 
     def visit(node: ast.ClassDef, prefix: str) -> None:
         qual = f"{prefix}{node.name}"
-        body: dict[str, set[str]] = {}
+        body: dict[str, set[str]] = {"": bound_names(node.body)}
         for item in node.body:
             if isinstance(item, ast.ClassDef):
                 visit(item, qual + ".")
@@ -253,7 +255,7 @@ def unchanged_class_data(old: dict[str, dict[str, set[str]]], new: dict[str, dic
             continue
         names: set[str] = set()
         for text, bound in body.items():
-            if text in before:
+            if text and text in before:
                 names |= bound
         if names:
             keep[qual] = names

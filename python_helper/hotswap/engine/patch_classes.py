@@ -14,6 +14,7 @@ import types
 from typing import Any
 
 from .context import ClassReplacement, InitExpectation, Outcome, ReloadContext
+from .modules import realpath
 from .patch_functions import patch_value, retarget_class_cell, safe_same, unwrap_function
 
 # Entries every class has that describe the class object itself, not its behaviour.
@@ -191,16 +192,24 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
             retarget_class_cell(nv, new, old)
             setattr(old, name, nv)
             changed = True
-            if not isinstance(nv, (types.FunctionType, type)) and not callable(nv):
-                continue
-            ctx.patched.append(member_label)
+            if not (name.startswith("__") and name.endswith("__")) or _behaviour(nv):
+                ctx.patched.append(member_label)
         elif out is Outcome.PATCHED:
             changed = True
             ctx.patched.append(member_label)
+    declared = ctx.old_class_names.get(label)
     for name in list(old.__dict__):
         if name in new_dict or name in _SKIP or name in members or (is_enum and _sunder(name)):
             continue
-        if isinstance(old.__dict__[name], _SLOT_TYPES):
+        value = old.__dict__[name]
+        if isinstance(value, _SLOT_TYPES):
+            continue
+        # Remove what the old class body defined; keep attributes set on the class at run time
+        # (``Cls.cache = {}`` elsewhere). Without the old source, only remove code from this file.
+        if declared is not None:
+            if name not in declared:
+                continue
+        elif not _defined_in(value, ctx.file):
             continue
         try:
             delattr(old, name)
@@ -223,6 +232,17 @@ def retarget_class_cell_all(new: type, old: type) -> None:
 def _behaviour(value: Any) -> bool:
     """Functions, descriptors and classes are code to update; anything else is data."""
     return isinstance(value, (types.FunctionType, type, staticmethod, classmethod, property)) or hasattr(type(value), "__get__")
+
+
+def _defined_in(value: Any, real_file: str) -> bool:
+    """Is this class attribute code compiled from the reloaded file?"""
+    fn = unwrap_function(value)
+    if fn is None:
+        return False
+    try:
+        return realpath(fn.__code__.co_filename) == real_file
+    except (TypeError, ValueError):
+        return False
 
 
 def _sunder(name: str) -> bool:

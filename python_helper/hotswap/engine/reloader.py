@@ -263,6 +263,7 @@ def _reload_module_inner(name: str, module: types.ModuleType, filename: str, rea
     keys = statement_keys(tree, src.text)
     new_classes = class_bodies(tree, src.text)
     ctx.keep_class_data = unchanged_class_data(prev.classes, new_classes) if prev is not None else {}
+    ctx.old_class_names = {q: b.get("", set()) for q, b in prev.classes.items()} if prev is not None else {}
     if full:
         if not dependent:
             res.strategy = "full"

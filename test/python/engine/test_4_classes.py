@@ -183,3 +183,21 @@ def test_class_data_state_kept_when_its_statement_is_unchanged(project: Project)
     assert m.Registry.items is items
     assert r.add("b") == 20
     assert m.Registry.LIMIT == 4
+
+
+def test_attributes_set_on_the_class_at_run_time_survive(project: Project) -> None:
+    src = """
+        class Service:
+            def ping(self):
+                return "pong"
+
+        Service.instances = []
+    """
+    m = project.load("svc", src)
+    m.Service.instances.append(1)
+    m.Service.extra = "set elsewhere"
+    project.edit("svc", src.replace('"pong"', '"PONG"'))
+    project.reload("svc")
+    assert m.Service().ping() == "PONG"
+    assert m.Service.instances == [1]
+    assert m.Service.extra == "set elsewhere"
