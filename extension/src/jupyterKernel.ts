@@ -99,18 +99,28 @@ export class JupyterKernelTarget implements ServiceTarget {
             if (isAccessRevoked(err)) {
                 throw new KernelAccessDenied();
             }
-            const detail = errors.length > 0 ? errors.join('; ') : err instanceof Error ? err.message : String(err);
-            throw new KernelExecutionError(`${this.label}: the kernel could not run the Hotswap request (${detail})`);
+            throw this.executionError(errors.length > 0 ? errors.join('; ') : err instanceof Error ? err.message : String(err));
         } finally {
             source.dispose();
         }
         if (errors.length > 0) {
-            throw new KernelExecutionError(`${this.label}: the kernel could not run the Hotswap request (${errors.join('; ')})`);
+            throw this.executionError(errors.join('; '));
         }
         const response = parseMarkedOutput(stdout, marker);
         if (!response) {
             throw new ProtocolError(`${this.label}: the kernel printed no Hotswap answer`);
         }
         return resultOf<T>(response);
+    }
+
+    /** Says what went wrong in words; a kernel that cannot import the helper is likely remote. */
+    private executionError(detail: string): KernelExecutionError {
+        if (/No module named '?hotswap/.test(detail)) {
+            return new KernelExecutionError(
+                `${this.label}: the kernel cannot import Hotswap from ${this.helperDir} (is it running on another machine?). ` +
+                    'Install hotswap in the kernel\'s environment to reload code there.',
+            );
+        }
+        return new KernelExecutionError(`${this.label}: the kernel could not run the Hotswap request (${detail})`);
     }
 }

@@ -122,6 +122,26 @@ describe('Jupyter kernel target', () => {
         expect(error).toBeInstanceOf(KernelAccessDenied);
         expect((error as Error).message).toContain('"Jupyter: Manage Access To Jupyter Kernels"');
     });
+    it('says the helper cannot be imported when the kernel cannot reach the extension folder', async () => {
+        // A kernel on another machine cannot import from the extension folder: simulate it.
+        await bridge.run(
+            [
+                'import sys, importlib.abc',
+                'class _NoHotswap(importlib.abc.MetaPathFinder):',
+                '    def find_spec(self, name, path=None, target=None):',
+                "        if name == 'hotswap' or name.startswith('hotswap.'):",
+                "            raise ModuleNotFoundError(f'No module named {name!r}')",
+                "_saved = {k: sys.modules.pop(k) for k in list(sys.modules) if k == 'hotswap' or k.startswith('hotswap.')}",
+                'sys.meta_path.insert(0, _NoHotswap())',
+            ].join('\n'),
+        );
+        try {
+            const target = new JupyterKernelTarget(KEY, 'Interactive Window', kernel, '/remote/ext/python_helper', testTokens);
+            await expect(target.request('status')).rejects.toThrow(/cannot import Hotswap from \/remote\/ext\/python_helper/);
+        } finally {
+            await bridge.run('del sys.meta_path[0]\nsys.modules.update(_saved)\ndel _saved, _NoHotswap');
+        }
+    });
 });
 
 describe('reload on save through the Jupyter extension', () => {
