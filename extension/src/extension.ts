@@ -109,6 +109,9 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
         }
         python = chosen.path;
         log.info(`${reason}: interpreter ${chosen.path} (from ${chosen.source})${probe.version ? `, Python ${probe.version}` : ''}`);
+        if (chosen.source === 'python-extension' && settings.pythonPath) {
+            log.info('hotswap.pythonPath is not used while the Python extension selects the interpreter.');
+        }
         const problem = interpreterProblem(chosen.path, probe);
         if (problem && !warnedInterpreters.has(chosen.path)) {
             warnedInterpreters.add(chosen.path);
@@ -127,7 +130,7 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
         }
     }
     if (pythonEnv) {
-        subs.push({ dispose: pythonEnv.onDidChange(() => void startServer('Python interpreter changed')).dispose });
+        subs.push(pythonEnv.onDidChange(() => void startServer('Python interpreter changed')));
     }
     subs.push(
         vscode.workspace.onDidChangeConfiguration((e) => {
