@@ -13,6 +13,8 @@ const run = promisify(execFile);
 export function defaultUserSettings(pythonPath = VENV_PYTHON) {
   return {
     'hotswap.pythonPath': pythonPath,
+    // The LSP traffic lands in the Hotswap log, which a failing test copies to test-results/.
+    'hotswap.trace.server': 'messages',
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
     'workbench.welcomePage.walkthroughs.openOnInstall': false,

@@ -5,6 +5,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installExtension, prepareUserData, startCodeServer } from './codeServer.mjs';
+import { saveEvidence } from './failures.mjs';
 import { Kernel } from './kernel.mjs';
 import { DEMO_DIR, vsixPath } from './paths.mjs';
 import { launchBrowser, openWorkbench } from './workbench.mjs';
@@ -49,6 +50,7 @@ export async function startSession({ name, trust }) {
     session.page = await openWorkbench(session.browser, session.codeServer.url, session.workspace);
     return session;
   } catch (error) {
+    await saveEvidence(session, `${name}-setup`);
     await session.stop();
     throw error;
   }

@@ -70,8 +70,9 @@ export async function pickQuickPickItem(page, text) {
 /** Open a workspace file with Quick Open (ctrl+p) and wait until its editor has focus. */
 export async function openFile(page, fileName) {
   await openQuickInput(page, 'Control+P', fileName);
-  const row = page.locator(QUICK_INPUT_ROWS).filter({ hasText: fileName }).first();
-  await row.waitFor({ state: 'visible' });
+  // Wait for the filtered list: until then the focused row may be another recent file.
+  const focused = page.locator(`${QUICK_INPUT_ROWS}.focused`).filter({ hasText: fileName });
+  await focused.waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
   await page.locator(`.tab.active[data-resource-name="${fileName}"]`).waitFor({ state: 'visible' });
   await page.locator('.editor-instance .monaco-editor.focused').waitFor({ state: 'visible' });
@@ -102,24 +103,36 @@ export async function showProblems(page) {
 }
 
 /**
- * The Problems rows as the user reads them: severity icon, text (message, source, code and
- * "[Ln 9, Col 9]") and the accessible label.
- * @returns {Promise<{ severity: 'error' | 'warning' | 'info' | 'file', text: string, label: string }[]>}
+ * The Problems rows as the user reads them: text (message, source, code and "[Ln 9, Col 9]")
+ * and the accessible label, whose first word is the severity for problem rows ("Warning: ...").
+ * @returns {Promise<{ severity: 'error' | 'warning' | 'info' | 'other', text: string, label: string }[]>}
  */
 export async function problemRows(page) {
-  return page.locator(PROBLEM_ROWS).evaluateAll((rows) =>
-    rows.map((row) => {
-      const icon = row.querySelector('.marker-icon, .codicon');
-      const iconClass = icon?.className ?? '';
-      const severity = /error/.test(iconClass) ? 'error' : /warning/.test(iconClass) ? 'warning' : /info/.test(iconClass) ? 'info' : 'file';
-      return { severity, text: row.textContent ?? '', label: row.getAttribute('aria-label') ?? '' };
-    }),
+  const rows = await page.locator(PROBLEM_ROWS).evaluateAll((elements) =>
+    elements.map((row) => ({ text: row.textContent ?? '', label: row.getAttribute('aria-label') ?? '' })),
   );
+  return rows.map(({ text, label }) => {
+    const prefix = /^(Error|Warning|Info):/.exec(label)?.[1];
+    const severity = prefix === 'Error' ? 'error' : prefix === 'Warning' ? 'warning' : prefix === 'Info' ? 'info' : 'other';
+    return { severity, text, label };
+  });
 }
 
 /** The Hotswap status bar item (last reload, spinner while one runs). */
 export function hotswapStatusItem(page) {
   return page.locator('.part.statusbar .statusbar-item[id*="hotswap" i]').first();
+}
+
+/**
+ * Expand the extension's "Hot Reload" view in the Explorer and return the row naming the
+ * kernel with this pid: the user's sign that Hotswap is connected to their kernel.
+ */
+export async function hotReloadKernelRow(page, pid) {
+  const header = page.locator('.pane-header').filter({ hasText: /hot reload/i }).first();
+  await header.waitFor({ state: 'visible' });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  const pane = page.locator('.pane').filter({ has: header });
+  return pane.locator('.monaco-list-row').filter({ hasText: `Kernel ${pid}` }).first();
 }
 
 /** VS Code's own Restricted Mode indicator. */

@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { withScreenshot } from '../lib/failures.mjs';
+import { saveEvidence, withEvidence } from '../lib/failures.mjs';
 import { DOCS_IMAGES_DIR, resultsDir } from '../lib/paths.mjs';
 import { startSession } from '../lib/session.mjs';
 import { waitUntil } from '../lib/wait.mjs';
 import {
+  hotReloadKernelRow,
   hotswapStatusItem,
   openFile,
   pickQuickPickItem,
@@ -37,19 +38,24 @@ async function reloadCount(kernel, module) {
 describe('Hotswap in VS Code (trusted workspace)', () => {
   /** @type {Awaited<ReturnType<typeof startSession>>} */
   let session;
-  const page = () => session?.page;
 
   before(async () => {
     session = await startSession({ name: 'editor', trust: true });
-    // The language server finds the kernel through the registry and shows itself in the status bar.
-    await hotswapStatusItem(session.page).waitFor({ state: 'visible', timeout: 90_000 });
+    try {
+      // The language server finds the kernel through the registry; the Hot Reload view lists it.
+      await hotswapStatusItem(session.page).waitFor({ state: 'visible', timeout: 90_000 });
+      await (await hotReloadKernelRow(session.page, session.kernel.pid)).waitFor({ state: 'visible', timeout: 90_000 });
+    } catch (error) {
+      await saveEvidence(session, 'editor-setup');
+      throw error;
+    }
   });
 
   after(async () => {
     await session?.stop();
   });
 
-  it('saving scale in the editor updates the function behind an existing `from math_utils import scale`', withScreenshot(page, async () => {
+  it('saving scale in the editor updates the function behind an existing `from math_utils import scale`', withEvidence(() => session, async () => {
     const { kernel, workspace } = session;
     assert.equal((await kernel.execute('scale(2)')).result, '4');
     const file = path.join(workspace, 'math_utils.py');
@@ -70,7 +76,7 @@ describe('Hotswap in VS Code (trusted workspace)', () => {
     });
   }));
 
-  it('adding an attribute in __init__ while g exists warns about g in Problems until g is recreated', withScreenshot(page, async () => {
+  it('adding an attribute in __init__ while g exists warns about g in Problems until g is recreated', withEvidence(() => session, async () => {
     const { kernel, workspace } = session;
     const file = path.join(workspace, 'greeter.py');
     const edited = readFileSync(file, 'utf8').replace(
@@ -89,7 +95,7 @@ describe('Hotswap in VS Code (trusted workspace)', () => {
       (found) => found.some((row) => row.severity === 'warning' && /\bg\b/.test(row.text) && row.text.includes(`[Ln ${line},`)),
       { what: `a warning naming g at line ${line} of greeter.py` },
     );
-    assert.ok(rows.some((row) => row.severity === 'file' && row.text.includes('greeter.py')), 'the warning is filed under greeter.py');
+    assert.ok(rows.some((row) => /problems? in file greeter\.py/.test(row.label)), 'the warning is filed under greeter.py');
     assert.equal(await kernel.eval("hasattr(Greeter('x'), 'punctuation')"), 'True');
 
     const picture = await screenshot(session.page, resultsDir(), 'problems-stale-warning');
@@ -108,7 +114,7 @@ describe('Hotswap in VS Code (trusted workspace)', () => {
     assert.equal(await kernel.eval('g.punctuation'), "'!'");
   }));
 
-  it('"Hotswap: Reload Module" from the command palette reloads the module picked', withScreenshot(page, async () => {
+  it('"Hotswap: Reload Module" from the command palette reloads the module picked', withEvidence(() => session, async () => {
     const { kernel, workspace } = session;
     const file = path.join(workspace, 'math_utils.py');
     const before = await reloadCount(kernel, 'math_utils');
@@ -123,7 +129,7 @@ describe('Hotswap in VS Code (trusted workspace)', () => {
     assert.equal(await reloadCount(kernel, 'math_utils'), before + 1);
   }));
 
-  it('saving a syntax error shows it in Problems at its line and keeps the old code running; fixing it clears it', withScreenshot(page, async () => {
+  it('saving a syntax error shows it in Problems at its line and keeps the old code running; fixing it clears it', withEvidence(() => session, async () => {
     const { kernel, workspace } = session;
     const file = path.join(workspace, 'math_utils.py');
     const good = readFileSync(file, 'utf8');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { withScreenshot } from '../lib/failures.mjs';
+import { withEvidence } from '../lib/failures.mjs';
 import { startSession } from '../lib/session.mjs';
 import { holdsFor } from '../lib/wait.mjs';
 import {
@@ -40,7 +40,6 @@ function groupCommandLines(pgid) {
 describe('Hotswap in VS Code (Restricted Mode)', () => {
   /** @type {Awaited<ReturnType<typeof startSession>>} */
   let session;
-  const page = () => session?.page;
 
   before(async () => {
     session = await startSession({ name: 'restricted', trust: false });
@@ -50,7 +49,7 @@ describe('Hotswap in VS Code (Restricted Mode)', () => {
     await session?.stop();
   });
 
-  it('a save in an untrusted workspace sends nothing to the kernel', withScreenshot(page, async () => {
+  it('a save in an untrusted workspace sends nothing to the kernel', withEvidence(() => session, async () => {
     const { kernel, workspace, page: workbench } = session;
     await restrictedModeIndicator(workbench).waitFor({ state: 'visible' });
     assert.equal((await kernel.execute('scale(2)')).result, '4');
