@@ -20,7 +20,7 @@ import importlib.util
 import marshal
 import os
 import types
-from typing import Iterable, Protocol
+from typing import Any, Iterable, Protocol
 
 DEF_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -183,21 +183,6 @@ class Baseline(Protocol):
     def old_names(self) -> set[str] | None: ...
 
 
-def statement_keys(tree: ast.Module, text: str) -> list[str]:
-    """The exact source text of each top-level statement (decorators included).
-
-    Comparing text is much cheaper than comparing ASTs and just as exact for deciding what to
-    re-execute: a statement whose text is identical compiles to identical code.
-    """
-    lines = text.splitlines(True)
-    keys: list[str] = []
-    for node in tree.body:
-        start = first_line(node) - 1
-        end = getattr(node, "end_lineno", None) or node.lineno
-        keys.append("".join(lines[start:end]))
-    return keys
-
-
 class SourceBaseline:
     """Exact comparison against the source the engine loaded last (statement texts)."""
 
@@ -206,6 +191,19 @@ class SourceBaseline:
     def __init__(self, keys: dict[str, list[int]], names: set[str] | None) -> None:
         self._keys = keys
         self._names = names
+
+    @classmethod
+    def of(cls, stmts: Iterable[Any]) -> "SourceBaseline":
+        """From the statements (``incremental.Stmt``) the previous source consisted of."""
+        keys: dict[str, list[int]] = {}
+        names: set[str] | None = set()
+        for st in stmts:
+            keys.setdefault(st.key, []).append(st.first)
+            if st.star:
+                names = None
+            elif names is not None:
+                names |= st.names
+        return cls(keys, names)
 
     def unchanged(self, node: ast.stmt, key: str = "") -> bool:
         return key in self._keys
@@ -222,7 +220,7 @@ def _segment(lines: list[str], node: ast.stmt) -> str:
     return "".join(lines[first_line(node) - 1 : (getattr(node, "end_lineno", None) or node.lineno)])
 
 
-def class_bodies(tree: ast.Module, text: str) -> dict[str, dict[str, set[str]]]:
+def class_bodies(nodes: list[ast.stmt], text: str) -> dict[str, dict[str, set[str]]]:
     """For each class (by qualified name): the text of each data statement in its body -> the
     names it binds, and under the key "" every name the body binds. Lets a reload keep
     class-level state whose statement did not change, and remove only what the source removed
@@ -240,7 +238,7 @@ def class_bodies(tree: ast.Module, text: str) -> dict[str, dict[str, set[str]]]:
                 body.setdefault(_segment(lines, item), set()).update(bound_names([item]))
         out[qual] = body
 
-    for n in tree.body:
+    for n in nodes:
         if isinstance(n, ast.ClassDef):
             visit(n, "")
     return out
@@ -260,14 +258,6 @@ def unchanged_class_data(old: dict[str, dict[str, set[str]]], new: dict[str, dic
         if names:
             keep[qual] = names
     return keep
-
-
-def baseline_data(tree: ast.Module, keys: list[str]) -> tuple[dict[str, list[int]], set[str] | None]:
-    """What a later reload needs to know about this source: statement texts and bound names."""
-    by_key: dict[str, list[int]] = {}
-    for node, key in zip(tree.body, keys):
-        by_key.setdefault(key, []).append(first_line(node))
-    return by_key, (None if binds_star(tree.body) else bound_names(tree.body))
 
 
 def _normalize(code: types.CodeType) -> list[tuple[str, object, int, bool]]:

@@ -10,16 +10,19 @@ import types
 import weakref
 from dataclasses import dataclass
 
+from .incremental import Stmt
+
 
 @dataclass
 class Loaded:
-    """Source digest and statement texts of the source the module now runs."""
+    """The source the module now runs: digest, text and its top-level statements."""
 
     module: "weakref.ref[types.ModuleType]"
     digest: str
-    keys: dict[str, list[int]]  # statement text -> first lines where it occurs
-    names: set[str] | None  # names bound at top level (None: a star import hides them)
+    text: str
+    stmts: list[Stmt]  # the top-level statements of ``text``
     classes: dict[str, dict[str, set[str]]]  # class qualname -> data statement text -> names
+    flags: int  # __future__ compiler flags
 
 
 _loaded: dict[str, Loaded] = {}
@@ -32,13 +35,13 @@ def get(name: str, module: types.ModuleType) -> Loaded | None:
     return entry
 
 
-def put(name: str, module: types.ModuleType, digest: str, keys: dict[str, list[int]], names: set[str] | None,
-        classes: dict[str, dict[str, set[str]]]) -> None:
+def put(name: str, module: types.ModuleType, digest: str, text: str, stmts: list[Stmt],
+        classes: dict[str, dict[str, set[str]]], flags: int) -> None:
     try:
         ref = weakref.ref(module)
     except TypeError:
         return
-    _loaded[name] = Loaded(ref, digest, keys, names, classes)
+    _loaded[name] = Loaded(ref, digest, text, stmts, classes, flags)
 
 
 def forget(name: str) -> None:

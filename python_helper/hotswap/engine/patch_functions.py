@@ -292,6 +292,11 @@ def retarget_class_cell(obj: Any, new_cls: type, old_cls: type) -> None:
                 pass
 
 
+def functions_in(obj: Any) -> list[types.FunctionType]:
+    """Every plain function behind a class attribute's wrappers (decorators, descriptors)."""
+    return _functions_in(obj)
+
+
 def _functions_in(obj: Any, depth: int = 0) -> list[types.FunctionType]:
     """Functions reachable through the usual wrappers of a class attribute."""
     if depth > 8 or obj is None:

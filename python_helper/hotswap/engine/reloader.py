@@ -21,12 +21,9 @@ from .context import Outcome, ReloadContext
 from .diff import (
     Baseline,
     SourceBaseline,
-    baseline_data,
     class_bodies,
-    statement_keys,
     unchanged_class_data,
     NoBaseline,
-    binds_star,
     bound_names,
     bytecode_baseline,
     describe,
@@ -37,9 +34,10 @@ from .diff import (
 )
 from .imports import holders_of, importers, file_imports, namespace_imports
 from .modules import module_file, modules_for_paths, realpath, user_module_objects
-from .patch_functions import patch_value, safe_same, unwrap_function
+from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
+from .patch_functions import functions_in, patch_value, safe_same, unwrap_function
 from .report import Diagnostic, ModuleResult, Report, at_line
-from .source import Source, SourceProblem, compile_module, future_flags, parse, read_source, refresh_linecache
+from .source import Source, SourceProblem, compile_module, read_source, refresh_linecache
 from .stale import TRACKER, _Binding
 from .transaction import Snapshot
 
@@ -248,35 +246,51 @@ def _reload_module_inner(name: str, module: types.ModuleType, filename: str, rea
             "empty-file", f"{real} is empty; the loaded module {name} was kept as it was. Save the file with its content to reload it.",
             1, severity="warning"), real)
         return
-    full = dependent or not preserve
+    full = dependent or not preserve or d.get(FULL_RELOAD_MARKER) is True
+    parsed: Parsed | None = None
+    full_code: types.CodeType | None = None
     try:
-        tree = parse(src, filename)
-        full = full or _has_marker(tree, d)
-        # With the previous source known, only changed statements need compiling (they are
-        # compiled below); otherwise compile everything now to catch compile-time errors.
-        full_code = compile_module(tree, filename) if (full or prev is None) else None
+        if prev is not None and not full:
+            parsed = parse_changed(prev.text, prev.stmts, prev.flags, src, filename, (FULL_RELOAD_MARKER,))
+        if parsed is None:
+            parsed = parse_full(src, filename)
+            assert parsed.tree is not None
+            full = full or _has_marker(parsed.tree, d)
+            # With the previous source known, only changed statements need compiling (they
+            # are compiled below); otherwise compile everything now to catch compile errors.
+            if full or prev is None:
+                full_code = compile_module(parsed.tree, filename, parsed.flags)
     except SourceProblem as p:
         _problem(res, report, p, real, src.text)
         return
     ctx.file, ctx.module_name, ctx.text = real, name, src.text
     ctx.patched = []
-    keys = statement_keys(tree, src.text)
-    new_classes = class_bodies(tree, src.text)
+    new_classes = _class_data(parsed, prev)
     ctx.keep_class_data = unchanged_class_data(prev.classes, new_classes) if prev is not None else {}
     ctx.old_class_names = {q: b.get("", set()) for q, b in prev.classes.items()} if prev is not None else {}
     if full:
         if not dependent:
             res.strategy = "full"
-        assert full_code is not None
-        ok = _execute_full(name, module, filename, real, full_code, tree, src, ctx, report, res)
+        assert full_code is not None and parsed.tree is not None
+        ok = _execute_full(name, module, filename, real, full_code, parsed.tree, src, ctx, report, res)
     else:
-        ok = _execute_changed(name, module, filename, real, full_code, tree, keys, src, prev, ctx, report, res)
+        ok = _execute_changed(name, module, filename, real, full_code, parsed, src, prev, ctx, report, res)
     if ok:
-        by_key, names = baseline_data(tree, keys)
-        loaded.put(name, module, src.digest, by_key, names, new_classes)
+        loaded.put(name, module, src.digest, src.text, parsed.stmts, new_classes, parsed.flags)
         refresh_linecache(filename, src.text)
         if real != filename:
             refresh_linecache(real, src.text)
+
+
+def _class_data(parsed: Parsed, prev: loaded.Loaded | None) -> dict[str, dict[str, set[str]]]:
+    """Class body records for the new source: parsed classes anew, others carried over."""
+    out = class_bodies(parsed.parsed_nodes(), parsed.text)
+    if prev is not None and parsed.tree is None:
+        carried = {st.def_name for i, st in enumerate(parsed.stmts) if st.is_class and i not in parsed.nodes}
+        for qual, body in prev.classes.items():
+            if qual.split(".", 1)[0] in carried and qual not in out:
+                out[qual] = body
+    return out
 
 
 def _imported_baseline(name: str, module: types.ModuleType, filename: str) -> loaded.Loaded | None:
@@ -287,11 +301,10 @@ def _imported_baseline(name: str, module: types.ModuleType, filename: str) -> lo
     digest, text = hit
     importhook.forget(name)  # consumed: from now on the engine's own record is the baseline
     try:
-        tree = ast.parse(text, filename=filename)
-    except (SyntaxError, ValueError):
+        parsed = parse_full(Source(filename, text, digest), filename)
+    except SourceProblem:
         return None
-    by_key, names = baseline_data(tree, statement_keys(tree, text))
-    loaded.put(name, module, digest, by_key, names, class_bodies(tree, text))
+    loaded.put(name, module, digest, text, parsed.stmts, class_bodies(parsed.parsed_nodes(), text), parsed.flags)
     return loaded.get(name, module)
 
 
@@ -368,22 +381,28 @@ def _relocate(obj: Any, code: types.CodeType, depth: int = 0) -> None:
 
 
 def _execute_changed(name: str, module: types.ModuleType, filename: str, real: str, full_code: types.CodeType | None,
-                     tree: ast.Module, keys: list[str], src: Source, prev: loaded.Loaded | None, ctx: ReloadContext,
+                     parsed: Parsed, src: Source, prev: loaded.Loaded | None, ctx: ReloadContext,
                      report: Report, res: ModuleResult) -> bool:
     """State-preserving strategy: run only changed statements, then merge."""
     d = module.__dict__
     baseline: Baseline
     if prev is not None:
-        baseline = SourceBaseline(prev.keys, prev.names)
+        baseline = SourceBaseline.of(prev.stmts)
     else:
-        baseline = bytecode_baseline(module, filename, future_flags(tree)) or NoBaseline(d)
+        baseline = bytecode_baseline(module, filename, parsed.flags) or NoBaseline(d)
     codes = _top_codes(full_code) if full_code is not None else {}
     selected: list[ast.stmt] = []
     moved: list[ast.stmt] = []
-    for node, key in zip(tree.body, keys):
-        if baseline.unchanged(node, key):
+    shifted: list[Stmt] = []
+    for i, st in enumerate(parsed.stmts):
+        node = parsed.nodes.get(i)
+        if node is None:  # carried over from the previous text: unchanged, maybe moved
+            if st.def_name and st.moved_by:
+                shifted.append(st)
+            continue
+        if baseline.unchanged(node, st.key):
             if isinstance(baseline, SourceBaseline):
-                if is_def(node) and baseline.moved(node, key):
+                if is_def(node) and baseline.moved(node, st.key):
                     moved.append(node)
             elif is_def(node):
                 if _live_matches(node, d, codes):
@@ -392,31 +411,33 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
                     selected.append(node)
             continue
         selected.append(node)
-    defs = _def_nodes(tree)
+    reused = parsed.rebound()
     if selected:
+        defs = {n.name: n for n in selected if is_def(n)}  # type: ignore[attr-defined]
         snapshot = Snapshot(d)
         try:
-            code = compile_module(ast.Module(body=selected, type_ignores=[]), filename, future_flags(tree))
+            code = compile_module(ast.Module(body=selected, type_ignores=[]), filename, parsed.flags)
         except SourceProblem as p:
             _problem(res, report, p, real, src.text)
             return False
         first_replaced = len(ctx.replaced_classes)
         if not _run(code, d, snapshot, real, src.text, res, report):
             return False
-        _merge(name, selected, snapshot.saved, d, defs, ctx, res, report, tree=tree)
-        if not _follow_replaced_bases(name, filename, real, tree, selected, first_replaced, src, ctx, report, res):
+        _merge(name, selected, snapshot.saved, d, defs, ctx, res, report, reused)
+        if not _follow_replaced_bases(name, filename, real, parsed, selected, first_replaced, src, ctx, report, res):
             return False
     res.executed = [describe(n, src.text) for n in selected if not is_def(n)]
     # names the old source bound and the new one does not leave the module
     old_names = baseline.old_names()
-    if old_names is not None and not binds_star(tree.body):
-        gone = sorted(n for n in old_names - bound_names(tree.body) if not (n.startswith("__") and n.endswith("__")) and n in d)
+    new_names = parsed.names()
+    if old_names is not None and new_names is not None:
+        gone = sorted(n for n in old_names - new_names if not (n.startswith("__") and n.endswith("__")) and n in d)
         removed = {n: d.pop(n) for n in gone}
         res.removed.extend(gone)
         _propagate(name, {}, removed, ctx)
     if moved and not codes:
         try:
-            codes = _top_codes(compile_module(ast.Module(body=moved, type_ignores=[]), filename, future_flags(tree)))
+            codes = _top_codes(compile_module(ast.Module(body=moved, type_ignores=[]), filename, parsed.flags))
         except SourceProblem:
             codes = {}
     for node in moved:
@@ -424,12 +445,40 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
         c = codes.get((node.name, first_line(node)))  # type: ignore[attr-defined]
         if obj is not None and c is not None:
             _relocate(obj, c)
+    for st in shifted:
+        obj = d.get(st.def_name or "")
+        if obj is not None:
+            _shift(obj, st.moved_by, st.first - st.moved_by, st.end - st.moved_by, real)
     res.patched = list(dict.fromkeys(res.patched + ctx.patched))
     res.status = "reloaded" if (selected or res.removed) else "unchanged"
     return True
 
 
-def _follow_replaced_bases(name: str, filename: str, real: str, tree: ast.Module, selected: list[ast.stmt],
+def _shifted_code(code: types.CodeType, delta: int) -> types.CodeType:
+    """The same code, ``delta`` lines further down (line tables are relative to the first line)."""
+    consts = tuple(_shifted_code(c, delta) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_firstlineno=code.co_firstlineno + delta, co_consts=consts)
+
+
+def _shift(obj: Any, delta: int, lo: int, hi: int, real: str, depth: int = 0) -> None:
+    """Move the code of an unchanged definition (that used to span lines lo..hi) by delta lines.
+
+    Only code compiled from this file within that span is touched: a class attribute may be a
+    function defined elsewhere.
+    """
+    if depth > 10:
+        return
+    if isinstance(obj, type):
+        for member in list(obj.__dict__.values()):
+            _shift(member, delta, lo, hi, real, depth + 1)
+        return
+    for fn in functions_in(obj):
+        code = fn.__code__
+        if lo <= code.co_firstlineno <= hi and realpath(code.co_filename) == real:
+            fn.__code__ = _shifted_code(code, delta)
+
+
+def _follow_replaced_bases(name: str, filename: str, real: str, parsed: Parsed, selected: list[ast.stmt],
                            first: int, src: Source, ctx: ReloadContext, report: Report, res: ModuleResult) -> bool:
     """Unchanged classes of this module that derive from a replaced class are rebuilt too.
 
@@ -440,10 +489,14 @@ def _follow_replaced_bases(name: str, filename: str, real: str, tree: ast.Module
     if d is None:
         return True
     replaced = {r.old for r in ctx.replaced_classes[first:]}
+    if not replaced:
+        return True
+    tree = reparse_all(parsed, filename)
     while replaced:
+        done = {getattr(n, "name", None) for n in selected}
         extra = [
             n for n in tree.body
-            if isinstance(n, ast.ClassDef) and n not in selected and isinstance(d.get(n.name), type)
+            if isinstance(n, ast.ClassDef) and n.name not in done and isinstance(d.get(n.name), type)
             and any(b in replaced for b in d[n.name].__mro__[1:])
         ]
         if not extra:
@@ -451,13 +504,13 @@ def _follow_replaced_bases(name: str, filename: str, real: str, tree: ast.Module
         mark = len(ctx.replaced_classes)
         snapshot = Snapshot(d)
         try:
-            code = compile_module(ast.Module(body=extra, type_ignores=[]), filename, future_flags(tree))
+            code = compile_module(ast.Module(body=extra, type_ignores=[]), filename, parsed.flags)
         except SourceProblem as p:
             _problem(res, report, p, real, src.text)
             return False
         if not _run(code, d, snapshot, real, src.text, res, report):
             return False
-        _merge(name, extra, snapshot.saved, d, _def_nodes(tree), ctx, res, report, tree=tree)
+        _merge(name, extra, snapshot.saved, d, {n.name: n for n in extra}, ctx, res, report, parsed.rebound())
         selected.extend(extra)
         replaced = {r.old for r in ctx.replaced_classes[mark:]}
     return True
@@ -477,7 +530,7 @@ def _execute_full(name: str, module: types.ModuleType, filename: str, real: str,
         return False
     for k, v in submodules.items():
         d.setdefault(k, v)
-    _merge(name, tree.body, saved, d, _def_nodes(tree), ctx, res, report, all_names=True, tree=tree)
+    _merge(name, tree.body, saved, d, _def_nodes(tree), ctx, res, report, _rebound_names(tree.body), all_names=True)
     gone = sorted(k for k in saved if k not in d and not (k.startswith("__") and k.endswith("__")))
     res.removed.extend(gone)
     _propagate(name, {}, {k: saved[k] for k in gone}, ctx)
@@ -523,10 +576,8 @@ def _failing_position(exc: BaseException, real: str) -> tuple[int, int | None, i
 
 
 def _merge(name: str, executed: list[ast.stmt], saved: dict[str, Any], d: dict[str, Any], defs: dict[str, ast.stmt],
-           ctx: ReloadContext, res: ModuleResult, report: Report, all_names: bool = False,
-           tree: ast.Module | None = None) -> None:
+           ctx: ReloadContext, res: ModuleResult, report: Report, reused: set[str], all_names: bool = False) -> None:
     """Fold new objects into old ones; collect rebinding of names whose object changed."""
-    reused = _rebound_names(tree.body if tree is not None else executed)
     names = list(d) if all_names else [n for n in _ordered_names(executed) if n in d]
     rebound: dict[str, tuple[Any, Any]] = {}
     for key in names:
