@@ -29,7 +29,8 @@ export async function planConsole(helperDir: string, baseEnv: NodeJS.ProcessEnv 
         connectionFile,
         kernelArgs: ['-m', 'ipykernel_launcher', '-f', connectionFile, '--IPKernelApp.extra_extensions=hotswap'],
         consoleArgs: ['-m', 'jupyter_console', '--existing', connectionFile],
-        env: { ...baseEnv, PYTHONPATH: pythonPath },
+        // JPY_PARENT_PID: ipykernel exits by itself if the editor's extension host goes away.
+        env: { ...baseEnv, PYTHONPATH: pythonPath, JPY_PARENT_PID: String(process.pid) },
     };
 }
 
