@@ -445,10 +445,11 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
         c = codes.get((node.name, first_line(node)))  # type: ignore[attr-defined]
         if obj is not None and c is not None:
             _relocate(obj, c)
+    seen: set[int] = set()
     for st in shifted:
         obj = d.get(st.def_name or "")
         if obj is not None:
-            _shift(obj, st.moved_by, st.first - st.moved_by, st.end - st.moved_by, real)
+            _shift(obj, st.moved_by, st.first - st.moved_by, st.end - st.moved_by, real, seen)
     res.patched = list(dict.fromkeys(res.patched + ctx.patched))
     res.status = "reloaded" if (selected or res.removed) else "unchanged"
     return True
@@ -460,21 +461,23 @@ def _shifted_code(code: types.CodeType, delta: int) -> types.CodeType:
     return code.replace(co_firstlineno=code.co_firstlineno + delta, co_consts=consts)
 
 
-def _shift(obj: Any, delta: int, lo: int, hi: int, real: str, depth: int = 0) -> None:
+def _shift(obj: Any, delta: int, lo: int, hi: int, real: str, seen: set[int], depth: int = 0) -> None:
     """Move the code of an unchanged definition (that used to span lines lo..hi) by delta lines.
 
     Only code compiled from this file within that span is touched: a class attribute may be a
     function defined elsewhere.
     """
-    if depth > 10:
+    if depth > 10 or id(obj) in seen:
         return
+    seen.add(id(obj))
     if isinstance(obj, type):
         for member in list(obj.__dict__.values()):
-            _shift(member, delta, lo, hi, real, depth + 1)
+            _shift(member, delta, lo, hi, real, seen, depth + 1)
         return
     for fn in functions_in(obj):
         code = fn.__code__
-        if lo <= code.co_firstlineno <= hi and realpath(code.co_filename) == real:
+        if id(fn) not in seen and lo <= code.co_firstlineno <= hi and realpath(code.co_filename) == real:
+            seen.add(id(fn))
             fn.__code__ = _shifted_code(code, delta)
 
 

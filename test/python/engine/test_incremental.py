@@ -108,3 +108,12 @@ def test_string_opened_by_edit_swallows_code_below(project: Project) -> None:
     report = project.reload("swallow_inc")
     assert report.module("swallow_inc").removed == ["b"]
     assert "def b()" in m.DOC
+
+
+def test_aliased_method_is_moved_once(project: Project) -> None:
+    src = BASE.replace("    def boom(self):", "    alias = m\n\n    def boom(self):")
+    m = project.load("alias_inc", src)
+    project.edit("alias_inc", src.replace("X = 1\n", "X = 1\nW = 2\n"))
+    project.reload("alias_inc")
+    assert m.C.m.__code__.co_firstlineno == 17
+    assert m.C.alias is m.C.m
