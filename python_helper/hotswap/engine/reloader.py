@@ -467,10 +467,12 @@ def _shift(obj: Any, delta: int, lo: int, hi: int, real: str, seen: set[int], de
     Only code compiled from this file within that span is touched: a class attribute may be a
     function defined elsewhere.
     """
-    if depth > 10 or id(obj) in seen:
+    if depth > 10:
         return
-    seen.add(id(obj))
     if isinstance(obj, type):
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
         for member in list(obj.__dict__.values()):
             _shift(member, delta, lo, hi, real, seen, depth + 1)
         return
