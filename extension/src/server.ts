@@ -3,7 +3,6 @@
  * the typed calls the rest of the extension makes to it. The server owns diagnostics; the
  * extension only hands it reports and shows what it announces.
  */
-import * as path from 'node:path';
 import {
     ExecuteCommandRequest,
     LanguageClient,
@@ -16,6 +15,7 @@ import {
 import type { Disposable, LogOutputChannel, WorkspaceFolder } from 'vscode';
 import * as vsapi from './vscodeapi';
 import type { Report } from './kernelCode';
+import { ExtensionLayout, serverArgs } from './layout';
 import type { ReportKind, ServerApi, ServerKernel } from './reloader';
 import type { ServerSettings } from './settings';
 
@@ -44,21 +44,6 @@ export interface ServerEvents {
     kernelsChanged(params: KernelsChangedParams): void;
     /** A server message about jupyter_client; the extension already told the user, so it may drop it. */
     showMessage(type: MessageType, message: string): void;
-}
-
-/** Where the extension's Python parts live inside the installed extension folder. */
-export interface ExtensionLayout {
-    /** `<ext>/python_helper`: the hotswap package, injected into kernels and the server. */
-    helperDir: string;
-    /** `<ext>/bundled/tool/launch_server.py`: puts the bundled libraries on sys.path, runs hotswap.lsp. */
-    launcher: string;
-}
-
-export function layoutOf(extensionPath: string): ExtensionLayout {
-    return {
-        helperDir: path.join(extensionPath, 'python_helper'),
-        launcher: path.join(extensionPath, 'bundled', 'tool', 'launch_server.py'),
-    };
 }
 
 /**
@@ -99,7 +84,7 @@ export class HotswapServer implements ServerApi, Disposable {
         await this.stop();
         const serverOptions: ServerOptions = {
             command: python,
-            args: ['-X', 'utf8', this.layout.launcher],
+            args: serverArgs(this.layout),
             options: {
                 cwd: folder?.uri.fsPath,
                 env: { ...process.env, PYTHONUNBUFFERED: '1' },

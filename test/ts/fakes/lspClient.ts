@@ -1,0 +1,97 @@
+/**
+ * A minimal LSP client over stdio (Content-Length framing, JSON-RPC 2.0) to drive the real
+ * language server exactly as the extension launches it.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+
+interface Message {
+    jsonrpc: '2.0';
+    id?: number;
+    method?: string;
+    params?: unknown;
+    result?: unknown;
+    error?: { code: number; message: string };
+}
+
+export class LspClient {
+    private seq = 1;
+    private buffer = Buffer.alloc(0);
+    private readonly pending = new Map<number, (m: Message) => void>();
+    readonly notifications: Message[] = [];
+    private stderr = '';
+
+    private constructor(private readonly child: ChildProcess) {
+        child.stdout!.on('data', (chunk: Buffer) => this.receive(chunk));
+        child.stderr!.on('data', (d: Buffer) => {
+            this.stderr = (this.stderr + d.toString()).slice(-4000);
+        });
+    }
+
+    static start(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): LspClient {
+        return new LspClient(spawn(command, args, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] }));
+    }
+
+    get log(): string {
+        return this.stderr;
+    }
+
+    private receive(chunk: Buffer): void {
+        this.buffer = Buffer.concat([this.buffer, chunk]);
+        for (;;) {
+            const headerEnd = this.buffer.indexOf('\r\n\r\n');
+            if (headerEnd < 0) {
+                return;
+            }
+            const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, headerEnd).toString('ascii'))?.[1]);
+            if (this.buffer.length < headerEnd + 4 + length) {
+                return;
+            }
+            const message = JSON.parse(this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8')) as Message;
+            this.buffer = this.buffer.subarray(headerEnd + 4 + length);
+            if (message.id !== undefined && message.method === undefined) {
+                this.pending.get(message.id)?.(message);
+                this.pending.delete(message.id);
+            } else if (message.id !== undefined && message.method !== undefined) {
+                // A server request (workspace/configuration, window/workDoneProgress/create...): answer null.
+                this.write({ jsonrpc: '2.0', id: message.id, result: null });
+            } else {
+                this.notifications.push(message);
+            }
+        }
+    }
+
+    private write(message: Message): void {
+        const body = Buffer.from(JSON.stringify(message), 'utf8');
+        this.child.stdin!.write(`Content-Length: ${body.length}\r\n\r\n`);
+        this.child.stdin!.write(body);
+    }
+
+    async request<T>(method: string, params: unknown): Promise<T> {
+        const id = this.seq++;
+        const response = await new Promise<Message>((resolve) => {
+            this.pending.set(id, resolve);
+            this.write({ jsonrpc: '2.0', id, method, params });
+        });
+        if (response.error) {
+            throw new Error(`${method}: ${response.error.message}`);
+        }
+        return response.result as T;
+    }
+
+    notify(method: string, params: unknown): void {
+        this.write({ jsonrpc: '2.0', method, params });
+    }
+
+    /** Shuts the server down the LSP way and waits for the process to end. */
+    async stop(): Promise<void> {
+        if (this.child.exitCode !== null) {
+            return;
+        }
+        const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+        await this.request('shutdown', null).catch(() => undefined);
+        this.notify('exit', null);
+        const timer = setTimeout(() => this.child.kill('SIGKILL'), 10000);
+        await exited;
+        clearTimeout(timer);
+    }
+}
