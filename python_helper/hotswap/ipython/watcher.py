@@ -83,6 +83,8 @@ class ModuleWatcher:
         self.digests: dict[str, Optional[int]] = {}  # real file -> content checksum when last (re)loaded
         self._racy: set[str] = set()  # files whose stamp cannot yet tell a new save apart
         self.stat_all_limit = STAT_ALL_LIMIT
+        self._probe: Optional[Callable[[], bool]] = None
+        self._probe_failed = False
         self.unwatched_folders: set[str] = set()  # folders watchdog could not (or should not) watch
         self._polled: set[str] = set()  # files in those folders: stat'ed before every cell
         self._observer: Any = None
@@ -153,17 +155,75 @@ class ModuleWatcher:
         return True
 
     def _settle(self) -> None:
-        """Let the observer hand over events it has already queued (a save just before a cell)."""
+        """Let events of a save made just before this cell reach us.
+
+        The kernel's main thread holds the GIL while it prepares a cell, so watchdog's
+        threads may not have run since the save. Cheap probes say whether anything is on its
+        way (unread or unhandled inotify events on Linux, undispatched events in the
+        observer's queue); only then do we wait, releasing the GIL, until they came through
+        (bounded by SETTLE_SECONDS).
+        """
         queue = getattr(self._observer, "event_queue", None)
-        if queue is None or not getattr(queue, "unfinished_tasks", 0):
+        busy = self._busy_probe()
+        if not (busy is not None and busy()) and (queue is None or not getattr(queue, "unfinished_tasks", 0)):
             return
         deadline = time.monotonic() + SETTLE_SECONDS
-        with queue.all_tasks_done:
-            while queue.unfinished_tasks:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                queue.all_tasks_done.wait(left)
+        while time.monotonic() < deadline:
+            time.sleep(0.0002)
+            if busy is not None and busy():
+                continue
+            if queue is not None and getattr(queue, "unfinished_tasks", 0):
+                continue
+            break
+
+    def _busy_probe(self) -> Optional[Callable[[], bool]]:
+        """A probe telling whether watchdog's inotify backend still holds events for us:
+        unread on the descriptor, being read, or waiting for an emitter thread.
+
+        It reaches into watchdog's inotify internals, so every step is guarded: without
+        them (other platforms, other versions) the check relies on the observer's queue."""
+        if self._probe is not None or self._probe_failed:
+            return self._probe
+        try:
+            import select
+
+            reader = getattr(self._observer, "_inotify_fd", None)  # the observer's reader thread
+            fd = getattr(reader, "_inotify_fd", None)
+            if not isinstance(fd, int) or not hasattr(reader, "_is_reading"):
+                raise LookupError("not watchdog's inotify backend")
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            poll = poller.poll
+            observer = self._observer
+            cache: list[Any] = [-1, []]  # emitter count, their event buffers
+
+            def buffers() -> list[Any]:
+                emitters = observer.emitters
+                if len(emitters) != cache[0]:
+                    found = []
+                    for emitter in list(emitters):
+                        group = getattr(emitter, "_inotify", None)
+                        dq = getattr(getattr(getattr(group, "_move_event_grouper", None), "_queue", None), "_queue", None)
+                        if dq is None:
+                            return found  # an emitter still starting: look again next time
+                        found.append(dq)
+                    cache[0], cache[1] = len(emitters), found
+                return cache[1]
+
+            def busy() -> bool:
+                if poll(0) or not reader._is_reading:
+                    return True
+                for dq in buffers():
+                    # items flagged delayed are unpaired moves held back on purpose (0.5 s)
+                    if dq and any(not item[2] for item in list(dq)):
+                        return True
+                return False
+
+            busy()
+            self._probe = busy
+        except Exception:
+            self._probe_failed = True
+        return self._probe
 
     # ------------------------------------------------------------------ modules
     def scan(self) -> None:

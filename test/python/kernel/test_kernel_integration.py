@@ -175,3 +175,17 @@ def test_registry_entry_rewritten_after_restart(kernel: Callable[..., Kernel], r
     assert wait_for(lambda: not (runtime_dir / "hotswap" / f"kernel-{old_pid}.json").exists())
     k.check("%load_ext hotswap")
     assert (runtime_dir / "hotswap" / f"kernel-{k.pid}.json").exists()
+
+
+def test_many_modules_save_right_before_cell_is_not_missed(kernel: Callable[..., Kernel]) -> None:
+    """With more user modules than are worth stat'ing every cell, changes come from file
+    events; a save immediately followed by a cell must still be seen by that cell."""
+    k = kernel()
+    for i in range(60):
+        k.write(f"many_{i}.py", f"VALUE = {i}\n")
+    k.check("%load_ext hotswap\n" + "\n".join(f"import many_{i}" for i in range(60)))
+    watching = k.check("print(get_ipython().magics_manager.registry['HotswapMagics'].watcher.describe())").stdout
+    assert "watchdog" in watching
+    for round_, i in enumerate((3, 17, 42, 3, 59)):
+        k.write(f"many_{i}.py", f"VALUE = {1000 + round_}\n")
+        assert k.check(f"print(many_{i}.VALUE)").stdout.strip() == str(1000 + round_)
