@@ -267,6 +267,8 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
         }),
     );
 
+    subs.push(vscode.commands.registerCommand('hotswap.restartServer', () => startServer('Restart requested')));
+
     // Keep the Interactive Window startup line pointing at this version's helper.
     const jupyterConfig = vscode.workspace.getConfiguration('jupyter');
     const refreshed = refreshedPath(jupyterConfig.inspect<unknown[]>('runStartupCommands')?.globalValue, layout.helperDir);

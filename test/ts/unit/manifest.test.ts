@@ -1,0 +1,41 @@
+/** The manifest and the code agree: every command shown to users is implemented, every setting is read. */
+import { readFileSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../../extension/src/settings';
+import { REPO_ROOT } from '../fakes/paths';
+
+const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    contributes: {
+        commands: { command: string; title: string; category: string }[];
+        configuration: { properties: Record<string, { description?: string; default?: unknown }> };
+    };
+    capabilities: { untrustedWorkspaces: { supported: boolean } };
+};
+const sourceDir = path.join(REPO_ROOT, 'extension', 'src');
+const sources = readdirSync(sourceDir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => readFileSync(path.join(sourceDir, f), 'utf8'))
+    .join('\n');
+
+describe('manifest', () => {
+    it('registers every contributed command, all in the Hotswap category', () => {
+        for (const { command, category } of manifest.contributes.commands) {
+            expect(sources, command).toContain(`registerCommand('${command}'`);
+            expect(category).toBe('Hotswap');
+        }
+    });
+
+    it('documents every setting, with the defaults the code uses', () => {
+        const properties = manifest.contributes.configuration.properties;
+        for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
+            const property = properties[`hotswap.${key}`];
+            expect(property?.description, key).toBeTruthy();
+            expect(property.default, key).toEqual(value);
+        }
+    });
+
+    it('does not run in untrusted workspaces', () => {
+        expect(manifest.capabilities.untrustedWorkspaces.supported).toBe(false);
+    });
+});
