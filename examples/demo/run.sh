@@ -62,7 +62,12 @@ cat >"$USER_DATA/User/settings.json" <<EOF
   "extensions.ignoreRecommendations": true,
   "telemetry.telemetryLevel": "off",
   "update.mode": "none",
-  "terminal.integrated.cwd": "$WORKSPACE"
+  "terminal.integrated.cwd": "$WORKSPACE",
+  "terminal.integrated.env.linux": {
+    "PATH": "$VENV/bin:\${env:PATH}",
+    "VIRTUAL_ENV": "$VENV",
+    "JUPYTER_RUNTIME_DIR": "$RUNTIME"
+  }
 }
 EOF
 printf 'bind-addr: 127.0.0.1:%s\nauth: none\ncert: false\n' "$PORT" >"$USER_DATA/config.yaml"
@@ -108,7 +113,7 @@ cat <<EOF
   1. Open  $ADDRESS/?folder=$WORKSPACE
      and answer "Yes, I trust the authors" (Hotswap runs only in trusted workspaces).
   2. Open a terminal in VS Code (Ctrl+\`) and attach to the kernel:
-       jupyter console --existing $CONNECTION_FILE
+       $VENV/bin/jupyter console --existing $CONNECTION_FILE
      It already ran:  from math_utils import scale;  from greeter import Greeter;  g = Greeter("Ada")
   3. Follow README.md in the workspace: edit math_utils.py, save, call scale(2) again.
 

@@ -113,15 +113,26 @@ def start(cwd: Path, setup: str) -> tuple[KernelManager, BlockingKernelClient]:
     manager = KernelManager(kernel_name="python3")
     manager.connection_file = str(runtime / f"kernel-{uuid.uuid4()}.json")
     manager.start_kernel(cwd=str(cwd), env=dict(os.environ))
-    os.chmod(manager.connection_file, 0o600)
     client = manager.client()
-    client.start_channels()
-    client.wait_for_ready(timeout=TIMEOUT_S)
-    if setup:
-        reply = execute(client, setup)
-        if not reply["ok"]:
-            raise RuntimeError(f"kernel setup failed: {reply['error']}\n{reply['stderr']}")
+    try:
+        os.chmod(manager.connection_file, 0o600)
+        client.start_channels()
+        client.wait_for_ready(timeout=TIMEOUT_S)
+        if setup:
+            reply = execute(client, setup)
+            if not reply["ok"]:
+                raise RuntimeError(f"kernel setup failed: {reply['error']}\n{reply['stderr']}")
+    except BaseException:
+        stop(manager, client)
+        raise
     return manager, client
+
+
+def stop(manager: KernelManager, client: BlockingKernelClient) -> None:
+    """Shut the kernel down and remove its connection file."""
+    client.stop_channels()
+    manager.shutdown_kernel(now=False)
+    manager.cleanup_resources()
 
 
 def kernel_pid(manager: KernelManager) -> int | None:
@@ -165,10 +176,10 @@ def main() -> int:
     parser.add_argument("--no-setup", action="store_true", help="skip the demo imports")
     args = parser.parse_args()
 
-    stop = threading.Event()
+    stopping = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
-        stop.set()
+        stopping.set()
         if not args.serve:
             raise KeyboardInterrupt
 
@@ -180,16 +191,14 @@ def main() -> int:
         emit({"event": "ready", "connection_file": manager.connection_file,
               "kernel_pid": kernel_pid(manager)})
         if args.serve:
-            while not stop.wait(3600):
+            while not stopping.wait(3600):
                 pass
         else:
             serve_protocol(client)
     except KeyboardInterrupt:
         pass
     finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=False)
-        manager.cleanup_resources()
+        stop(manager, client)
     return 0
 
 

@@ -24,6 +24,8 @@ export async function launchBrowser() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      '--disable-breakpad',
+      '--disable-crash-reporter',
       '--no-first-run',
     ],
   });
