@@ -189,3 +189,16 @@ def test_many_modules_save_right_before_cell_is_not_missed(kernel: Callable[...,
     for round_, i in enumerate((3, 17, 42, 3, 59)):
         k.write(f"many_{i}.py", f"VALUE = {1000 + round_}\n")
         assert k.check(f"print(many_{i}.VALUE)").stdout.strip() == str(1000 + round_)
+
+
+def test_editor_reload_is_not_repeated_by_the_next_cell(kernel: Callable[..., Kernel]) -> None:
+    k = kernel()
+    k.write("shapes.py", "def area(r):\n    return 3 * r * r\n")
+    k.check("%load_ext hotswap\n%autoreload -p 2\nimport shapes")
+    k.write("shapes.py", "def area(r):\n    return 3.14159 * r * r\n")
+    response, _ = service_call(k.second_client(), "reload", {"paths": [str(k.cwd / "shapes.py")]})
+    assert [m["status"] for m in response["result"]["modules"]] == ["reloaded"]
+    cell = k.check("print(shapes.area(1))")
+    assert cell.stdout.strip() == "3.14159"  # no "Reloading 'shapes'." line: it is already current
+    k.write("shapes.py", "def area(r):\n    return 3.0 * r * r\n")
+    assert k.check("print(shapes.area(1))").stdout.strip().splitlines() == ["Reloading 'shapes'.", "3.0"]
