@@ -73,6 +73,10 @@ class ReloadContext:
     expectations: list[InitExpectation] = field(default_factory=list)
     patched: list[str] = field(default_factory=list)
     cache_cleared: list[tuple[str, str, int]] = field(default_factory=list)
+    # id(new class) -> (new class, old class) for classes merged in place: objects made from the
+    # new class while the module ran must become instances of the old one
+    retype: dict[int, tuple[type, type]] = field(default_factory=dict)
+    instances_possible: bool = False  # code other than def/class statements ran
     # class qualname -> data attributes whose statement did not change: keep their old values
     keep_class_data: dict[str, set[str]] = field(default_factory=dict)
     # class qualname -> every name its previous source bound (absent: previous source unknown)

@@ -107,9 +107,14 @@ def loaded_modules() -> list[tuple[str, types.ModuleType, str]]:
     """Every loaded module with a source file: (name, module, real file)."""
     out: list[tuple[str, types.ModuleType, str]] = []
     for name, module in list(sys.modules.items()):
-        if module is None or not isinstance(module, types.ModuleType):
+        # type() rather than isinstance(): objects posing as modules may run code (and fail)
+        # when their __class__ is looked up
+        if module is None or not issubclass(type(module), types.ModuleType):
             continue
-        real = real_module_file(name, module)
+        try:
+            real = real_module_file(name, module)
+        except Exception:  # noqa: BLE001 - a broken module object must not stop a reload
+            continue
         if real is not None:
             out.append((name, module, real))
     return out

@@ -164,6 +164,7 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
         ctx.replaced_classes.append(ClassReplacement(old, new, reason, ctx.file, lineno, _gained(old, new, node)))
         return Outcome.REPLACED
     ctx.merged(new, old)
+    ctx.retype[id(new)] = (new, old)
     old_init = _init_names(old)
     old_fields = set(getattr(old, "__dataclass_fields__", None) or ())
     members = set(old.__dict__.get("_member_map_", {})) if isinstance(old, enum.EnumMeta) else set()

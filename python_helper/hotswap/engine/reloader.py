@@ -43,7 +43,7 @@ from .transaction import Snapshot
 
 FULL_RELOAD_MARKER = "__hotswap_full_reload__"
 _MODULE_DUNDERS = (
-    "__name__", "__file__", "__spec__", "__loader__", "__package__", "__path__", "__cached__", "__builtins__",
+    "__name__", "__file__", "__spec__", "__loader__", "__package__", "__path__", "__cached__", "__builtins__", "__doc__",
 )
 _MISSING = object()
 
@@ -412,6 +412,8 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
             continue
         selected.append(node)
     reused = parsed.rebound()
+    if any(not is_def(n) or getattr(n, "decorator_list", None) for n in selected):
+        ctx.instances_possible = True
     if selected:
         defs = {n.name: n for n in selected if is_def(n)}  # type: ignore[attr-defined]
         snapshot = Snapshot(d)
@@ -531,6 +533,7 @@ def _execute_full(name: str, module: types.ModuleType, filename: str, real: str,
     submodules = {k: v for k, v in saved.items() if isinstance(v, types.ModuleType) and sys.modules.get(f"{name}.{k}") is v}
     d.clear()
     d.update(keep)
+    ctx.instances_possible = True
     if not _run(full_code, d, snapshot, real, src.text, res, report):
         return False
     for k, v in submodules.items():
@@ -685,11 +688,22 @@ def _finish(ctx: ReloadContext, ns: dict[str, Any], report: Report) -> None:
 def _stale_diagnostics(ns: dict[str, Any], ctx: ReloadContext) -> list[Diagnostic]:
     TRACKER.record(ctx)
     changes = ctx.closure_changes
-    if not changes and not TRACKER.needs_heap():
+    retype = ctx.retype if ctx.instances_possible else {}
+    if not changes and not retype and not TRACKER.needs_heap():
         return TRACKER.diagnostics(ns, heap.HeapResult(), {})
     targets = TRACKER.classes()
     code_ids = {id(c) for c in changes} | set(TRACKER.closures)
-    found = heap.scan(code_ids, set(targets))
+    found = heap.scan(code_ids, set(targets) | {new for new, _old in retype.values()})
+    for new_cls, old_cls in retype.values():
+        # made from the class body that was merged into the old class: same layout, so they can
+        # simply become instances of the old class (and then count like any other instance)
+        for obj in found.instances.pop(new_cls, []):
+            try:
+                obj.__class__ = old_cls
+            except (TypeError, AttributeError):
+                continue
+            if old_cls in targets:
+                found.instances.setdefault(old_cls, []).append(obj)
     for old_code, change in changes.items():
         fns = found.functions.pop(id(old_code), [])
         if not fns:

@@ -201,3 +201,41 @@ def test_attributes_set_on_the_class_at_run_time_survive(project: Project) -> No
     assert m.Service().ping() == "PONG"
     assert m.Service.instances == [1]
     assert m.Service.extra == "set elsewhere"
+
+
+def test_objects_made_while_the_module_ran_belong_to_the_kept_class(project: Project) -> None:
+    src = """
+        class Config:
+            def __init__(self, level):
+                self.level = level
+
+            def describe(self):
+                return f"level {self.level}"
+
+        DEFAULT = Config(1)
+        REGISTRY = {"default": DEFAULT}
+    """
+    m = project.load("cfg", src)
+    Config = m.Config
+    project.edit("cfg", src.replace('f"level {self.level}"', 'f"LEVEL {self.level}"').replace("Config(1)", "Config(2)"))
+    project.reload("cfg")
+    assert m.Config is Config
+    assert type(m.DEFAULT) is Config and isinstance(m.REGISTRY["default"], Config)
+    assert m.DEFAULT.describe() == "LEVEL 2"
+
+
+def test_full_reload_instances_belong_to_the_kept_class(project: Project) -> None:
+    src = """
+        __hotswap_full_reload__ = True
+
+        class Config:
+            pass
+
+        DEFAULT = Config()
+    """
+    m = project.load("cfg_full", src)
+    Config = m.Config
+    project.edit("cfg_full", src + "\n        OTHER = Config()\n")
+    project.reload("cfg_full")
+    assert m.Config is Config
+    assert type(m.DEFAULT) is Config and type(m.OTHER) is Config
