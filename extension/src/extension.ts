@@ -8,7 +8,7 @@ import { registerCommands } from './commands';
 import { DebugStates, DebugTarget, PYTHON_DEBUG_TYPES } from './debugSession';
 import type { ConsoleKernel } from './hotConsole';
 import { refreshedPath } from './interactiveWindow';
-import { chooseInterpreter, interpreterProblem, probeInterpreter } from './interpreter';
+import { chooseInterpreter, installCommand, interpreterProblem, probeInterpreter } from './interpreter';
 import type { ServiceTarget } from './jupyterKernel';
 import { JupyterKernels } from './jupyterKernels';
 import { summarize } from './kernelCode';
@@ -117,7 +117,14 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
         if (problem && !warnedInterpreters.has(chosen.path)) {
             warnedInterpreters.add(chosen.path);
             log.warn(problem);
-            void vsapi.showWarningMessage(problem);
+            const install = probe.runs && probe.supported && !probe.jupyterClient ? ['Install jupyter_client'] : [];
+            void vsapi.showWarningMessage(problem, ...install).then((choice) => {
+                if (choice) {
+                    const terminal = vscode.window.createTerminal({ name: 'Hotswap: install jupyter_client' });
+                    terminal.show();
+                    terminal.sendText(installCommand(chosen.path));
+                }
+            });
         }
         if (!probe.runs || !probe.supported) {
             await server.stop();
