@@ -8,7 +8,7 @@ import { registerCommands } from './commands';
 import { DebugStates, DebugTarget, PYTHON_DEBUG_TYPES } from './debugSession';
 import type { ConsoleKernel } from './hotConsole';
 import { refreshedPath } from './interactiveWindow';
-import { chooseInterpreter, installCommand, interpreterProblem, probeInterpreter } from './interpreter';
+import { chooseInterpreter, interpreterProblem, probeInterpreter } from './interpreter';
 import type { ServiceTarget } from './jupyterKernel';
 import { JupyterKernels } from './jupyterKernels';
 import { summarize } from './kernelCode';
@@ -120,9 +120,21 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
             const install = probe.runs && probe.supported && !probe.jupyterClient ? ['Install jupyter_client'] : [];
             void vsapi.showWarningMessage(problem, ...install).then((choice) => {
                 if (choice) {
-                    const terminal = vscode.window.createTerminal({ name: 'Hotswap: install jupyter_client' });
+                    // pip runs as the terminal's process; when the terminal closes the server restarts with it.
+                    const terminal = vscode.window.createTerminal({
+                        name: 'Hotswap: install jupyter_client',
+                        shellPath: chosen.path,
+                        shellArgs: ['-m', 'pip', 'install', 'jupyter_client'],
+                    });
                     terminal.show();
-                    terminal.sendText(installCommand(chosen.path));
+                    const closed = vscode.window.onDidCloseTerminal((t) => {
+                        if (t === terminal) {
+                            closed.dispose();
+                            warnedInterpreters.delete(chosen.path);
+                            void startServer('jupyter_client installed');
+                        }
+                    });
+                    subs.push(closed);
                 }
             });
         }
