@@ -117,6 +117,8 @@ class ModuleWatcher:
                 else:
                     self._observer = observer
         self.scan()
+        for name in list(self.explicit):
+            self.watch_module(name)
 
     def stop(self) -> None:
         observer, self._observer = self._observer, None
@@ -126,8 +128,16 @@ class ModuleWatcher:
                 observer.join(timeout=2)
             except Exception:
                 pass
+        # Forget everything so that a later start() takes stock afresh (explicit names stay).
         self.folders.clear()
         self.unwatched_folders.clear()
+        for table in (self.files, self.stamps, self.module_file, self.digests, self._seen):
+            table.clear()
+        for bag in (self._known, self._pending, self._racy, self._polled):
+            bag.clear()
+        self._hot.clear()
+        self._known_count = -1
+        self._probe, self._probe_failed = None, False
 
     def _nominate(self, path: str) -> None:
         """Called on the observer thread for each interesting event path."""

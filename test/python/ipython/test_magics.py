@@ -354,3 +354,18 @@ def test_folders_beyond_the_watch_limit_are_polled(ws: Workspace, monkeypatch: p
     assert str(ws.root.resolve()) in magics.watcher.unwatched_folders
     ws.write(m, "X = 2\n")
     assert ws.run(f"{m}.X") == 2
+
+
+def test_stop_then_start_watches_again(ws: Workspace) -> None:
+    magics = HotswapMagics(shell=ws.shell)
+    try:
+        m = ws.module("X = 1\n")
+        ws.run(f"import {m}")
+        magics.autoreload("2")
+        magics.stop()
+        magics.autoreload("2")
+        ws.write(m, "X = 2\n")
+        magics.pre_run_cell()
+        assert ws.ns(m).X == 2
+    finally:
+        magics.stop()
