@@ -24,11 +24,11 @@ class SourceRecorder:
 
     def find_spec(self, fullname: str, path: Sequence[str] | None, target: Any = None) -> Any:
         for finder in list(sys.meta_path):
-            if finder is self or isinstance(finder, SourceRecorder):
-                continue
+            if finder is self or type(finder).__name__ == "SourceRecorder":
+                continue  # (also another copy of hotswap's recorder)
             find = getattr(finder, "find_spec", None)
             if find is None:
-                continue
+                return None  # a legacy finder comes first: let the import system ask it
             spec = find(fullname, path, target)
             if spec is None:
                 continue
