@@ -88,6 +88,11 @@ export async function replaceEditorText(page, text) {
   await page.keyboard.insertText(text);
 }
 
+/** The rendered text lines of the focused editor (what the user sees). */
+export function activeEditorLines(page) {
+  return page.locator('.editor-instance .monaco-editor.focused .view-lines');
+}
+
 /** ctrl+s and wait until the active tab is no longer dirty. */
 export async function saveActiveEditor(page) {
   await page.keyboard.press('Control+S');

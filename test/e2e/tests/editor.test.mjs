@@ -10,6 +10,7 @@ import { DOCS_IMAGES_DIR, resultsDir } from '../lib/paths.mjs';
 import { startSession } from '../lib/session.mjs';
 import { waitUntil } from '../lib/wait.mjs';
 import {
+  activeEditorLines,
   hotReloadKernelRow,
   hotswapStatusItem,
   openFile,
@@ -120,7 +121,11 @@ describe('Hotswap in VS Code (trusted workspace)', () => {
     const before = await reloadCount(kernel, 'math_utils');
     // A change made outside the editor (a git pull, another tool): nothing reloads it by itself.
     writeFileSync(file, readFileSync(file, 'utf8').replace('return value * 3', 'return value * 4'));
+    await openFile(session.page, 'math_utils.py');
+    await activeEditorLines(session.page).filter({ hasText: 'value * 4' }).waitFor();
+    // VS Code has seen the change on disk; the kernel has not been asked to reload.
     assert.equal(await kernel.eval('scale(2)'), '6');
+    assert.equal(await reloadCount(kernel, 'math_utils'), before);
 
     await runCommand(session.page, 'Hotswap: Reload Module');
     await pickQuickPickItem(session.page, 'math_utils');
