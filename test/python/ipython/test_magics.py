@@ -369,3 +369,25 @@ def test_stop_then_start_watches_again(ws: Workspace) -> None:
         assert ws.ns(m).X == 2
     finally:
         magics.stop()
+
+
+def test_print_and_log_together(loaded: Workspace, caplog: pytest.LogCaptureFixture,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    m = loaded.module("X = 1\n")
+    loaded.run(f"import {m}")
+    loaded.run("%autoreload -p -l all")
+    loaded.write(m, "X = 2\n")
+    with caplog.at_level(logging.INFO, logger="autoreload"):
+        loaded.run("pass")
+    assert f"Reloading '{m}'." in capsys.readouterr().out
+    assert f"Reloading '{m}'." in [r.getMessage() for r in caplog.records if r.name == "autoreload"]
+
+
+def test_flags_alone_mean_now(loaded: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    m = loaded.module("X = 1\n")
+    loaded.run(f"import {m}")
+    loaded.run("%autoreload off")
+    loaded.write(m, "X = 2\n")
+    loaded.run("%autoreload -p")
+    assert loaded.ns(m).X == 2
+    assert f"Reloading '{m}'." in capsys.readouterr().out
