@@ -423,7 +423,10 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
             _problem(res, report, p, real, src.text)
             return False
         first_replaced = len(ctx.replaced_classes)
-        if not _run(code, d, snapshot, real, src.text, res, report):
+        outcome = _run(code, d, snapshot, real, src.text, res, report, parsed.names() or set())
+        if isinstance(outcome, NameError):
+            return _fall_back_to_full(name, module, filename, real, parsed, src, ctx, report, res, outcome)
+        if not outcome:
             return False
         _merge(name, selected, snapshot.saved, d, defs, ctx, res, report, reused)
         if not _follow_replaced_bases(name, filename, real, parsed, selected, first_replaced, src, ctx, report, res):
@@ -455,6 +458,27 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
     res.patched = list(dict.fromkeys(res.patched + ctx.patched))
     res.status = "reloaded" if (selected or res.removed) else "unchanged"
     return True
+
+
+def _fall_back_to_full(name: str, module: types.ModuleType, filename: str, real: str, parsed: Parsed, src: Source,
+                       ctx: ReloadContext, report: Report, res: ModuleResult, exc: NameError) -> bool:
+    """Run the whole module when a changed definition needs a name the module binds only for
+    a while (``import re`` ... ``del re``): only a full run recreates that moment."""
+    try:
+        tree = reparse_all(parsed, filename)
+        full_code = compile_module(tree, filename, parsed.flags)
+    except (SourceProblem, SyntaxError, ValueError) as p:
+        _problem(res, report, p if isinstance(p, SourceProblem) else SourceProblem("syntax-error", str(p)), real, src.text)
+        return False
+    res.strategy = "full"
+    ok = _execute_full(name, module, filename, real, full_code, tree, src, ctx, report, res)
+    if ok:
+        report.diagnostics.append(at_line(
+            real, 1, "information", "full-reload",
+            f"'{getattr(exc, 'name', '?')}' was not defined when only the changed code ran (the module removes or "
+            f"replaces it later), so the whole module was executed again; its module-level state was rebuilt.",
+            None, text=src.text))
+    return ok
 
 
 def _shifted_code(code: types.CodeType, delta: int) -> types.CodeType:
@@ -549,13 +573,19 @@ def _execute_full(name: str, module: types.ModuleType, filename: str, real: str,
 
 
 def _run(code: types.CodeType, d: dict[str, Any], snapshot: Snapshot, real: str, text: str,
-         res: ModuleResult, report: Report) -> bool:
-    """Execute; on any exception put the namespace back exactly and report where it failed."""
+         res: ModuleResult, report: Report, retry_names: set[str] | None = None) -> bool | NameError:
+    """Execute; on any exception put the namespace back exactly and report where it failed.
+
+    With ``retry_names``, a NameError for one of those names is returned instead of reported:
+    the caller can run the whole module instead (the name exists only at some point of it).
+    """
     try:
         exec(code, d)
         return True
     except BaseException as exc:  # noqa: BLE001 - SystemExit and friends must not leave a mix
         snapshot.restore()
+        if retry_names and isinstance(exc, NameError) and getattr(exc, "name", None) in retry_names:
+            return exc
         lineno, col, end_col = _failing_position(exc, real)
         if isinstance(exc, SystemExit):
             msg = (f"The module called sys.exit({exc.code!r}) while being reloaded; it was left exactly as it was "

@@ -98,3 +98,23 @@ def test_main_is_never_reexecuted_and_unknown_file_is_skipped(project: Project, 
     assert report.diagnostics == []
     report = hotswap.reload(modules=["__main__"], namespace=project.ns)
     assert report.modules[0].status == "skipped"
+
+
+def test_changed_definition_needing_a_deleted_name_falls_back_to_full_run(project: Project) -> None:
+    src = """
+        import re
+
+        def is_blank(line, pat=re.compile(r"\\s*$").match):
+            return pat(line) is not None
+
+        del re
+    """
+    m = project.load("deleted_name", src)
+    f = m.is_blank
+    project.edit("deleted_name", src.replace("return pat(line) is not None", "return bool(pat(line))"))
+    report = project.reload("deleted_name")
+    res = report.module("deleted_name")
+    assert res.status == "reloaded" and res.strategy == "full"
+    assert [d.code for d in report.diagnostics] == ["full-reload"]
+    assert m.is_blank is f and f("  ") is True
+    assert not hasattr(m, "re")
