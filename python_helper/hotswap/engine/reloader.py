@@ -46,6 +46,7 @@ _MODULE_DUNDERS = (
     "__name__", "__file__", "__spec__", "__loader__", "__package__", "__path__", "__cached__", "__builtins__", "__doc__",
 )
 _MISSING = object()
+_ANY_NAME: set[str] = {"*"}  # marker: any NameError may come from a name bound by a star import
 
 _options: dict[str, Any] = {"preserve_state": True}
 
@@ -423,7 +424,8 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
             _problem(res, report, p, real, src.text)
             return False
         first_replaced = len(ctx.replaced_classes)
-        outcome = _run(code, d, snapshot, real, src.text, res, report, parsed.names() or set())
+        bound = parsed.names()  # None: a star import may bind any name
+        outcome = _run(code, d, snapshot, real, src.text, res, report, bound if bound is not None else _ANY_NAME)
         if isinstance(outcome, NameError):
             return _fall_back_to_full(name, module, filename, real, parsed, src, ctx, report, res, outcome)
         if not outcome:
@@ -584,7 +586,8 @@ def _run(code: types.CodeType, d: dict[str, Any], snapshot: Snapshot, real: str,
         return True
     except BaseException as exc:  # noqa: BLE001 - SystemExit and friends must not leave a mix
         snapshot.restore()
-        if retry_names and isinstance(exc, NameError) and getattr(exc, "name", None) in retry_names:
+        if retry_names and isinstance(exc, NameError) and (
+                retry_names is _ANY_NAME or getattr(exc, "name", None) in retry_names):
             return exc
         lineno, col, end_col = _failing_position(exc, real)
         if isinstance(exc, SystemExit):
