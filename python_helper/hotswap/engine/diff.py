@@ -402,23 +402,3 @@ def bytecode_baseline(module: types.ModuleType, filename: str, flags: int = 0) -
     if os.path.basename(code.co_filename) != os.path.basename(filename):
         return None
     return BytecodeBaseline(code, filename, flags)
-
-
-def pyc_matches_source(module: types.ModuleType, filename: str) -> bool:
-    """True when the module's timestamp .pyc was compiled from the file as it is now."""
-    cached = getattr(module, "__cached__", None)
-    if not isinstance(cached, str):
-        return False
-    try:
-        with open(cached, "rb") as fh:
-            head = fh.read(16)
-        st = os.stat(filename)
-    except OSError:
-        return False
-    if len(head) < 16 or head[:4] != importlib.util.MAGIC_NUMBER:
-        return False
-    if int.from_bytes(head[4:8], "little") & 0b1:
-        return False  # hash-based pyc; not used by default, do not guess
-    mtime = int.from_bytes(head[8:12], "little")
-    size = int.from_bytes(head[12:16], "little")
-    return mtime == (int(st.st_mtime) & 0xFFFFFFFF) and size == (st.st_size & 0xFFFFFFFF)
