@@ -708,10 +708,20 @@ def _propagate(name: str, rebound: dict[str, tuple[Any, Any]], removed: dict[str
 # ------------------------------------------------------------------ heap pass and stale objects
 
 def _finish(ctx: ReloadContext, ns: dict[str, Any], report: Report) -> None:
+    replaced_olds = {id(r.old) for r in ctx.replaced_classes}
     for r in ctx.replaced_classes:
+        try:
+            subs = [c for c in type.__subclasses__(r.old) if id(c) not in replaced_olds]
+        except TypeError:
+            subs = []
+        tail = ""
+        if subs:
+            listed = ", ".join(f"{c.__module__}.{c.__qualname__}" for c in subs[:5])
+            tail = (f" Subclasses defined elsewhere still derive from the old class ({listed}); reload their modules "
+                    f"(or reload with dependents) to rebuild them.")
         report.diagnostics.append(at_line(r.file, r.lineno, "information", "class-replaced",
                                           f"{r.old.__qualname__} could not be updated in place because {r.reason}; "
-                                          f"a new class was installed.", None))
+                                          f"a new class was installed.{tail}", None))
     for file, label, lineno in ctx.cache_cleared:
         report.diagnostics.append(at_line(file, lineno, "information", "cache-cleared",
                                           f"The cache of {label} was cleared because its code changed.", None))

@@ -209,3 +209,30 @@ def test_subclass_in_same_module_follows_replaced_base(project: Project) -> None
     assert report.module("family").status == "reloaded"
     assert issubclass(m.Child, m.Base)
     assert m.Child().who() == "child"
+
+
+def test_subclasses_elsewhere_are_named_and_rebuilt_with_dependents(project: Project) -> None:
+    m = project.load("shapes_base", """
+        class Shape:
+            __slots__ = ("a",)
+    """)
+    other = project.load("shapes_sub", """
+        from shapes_base import Shape
+
+        class Square(Shape):
+            __slots__ = ()
+    """)
+    project.edit("shapes_base", """
+        class Shape:
+            __slots__ = ("a", "b")
+    """)
+    report = project.reload("shapes_base")
+    [info] = report.by_code("class-replaced")
+    assert "shapes_sub.Square" in info.message
+    assert not issubclass(other.Square, m.Shape)
+    project.edit("shapes_base", """
+        class Shape:
+            __slots__ = ("a", "b", "c")
+    """)
+    project.reload("shapes_base", dependents=True)
+    assert issubclass(other.Square, m.Shape)
