@@ -179,12 +179,16 @@ def test_aimport_missing_module_is_an_import_error(loaded: Workspace) -> None:
         loaded.run("%aimport no_such_module_anywhere")
 
 
-def test_aimported_library_module_is_checked(loaded: Workspace, tmp_path: os.PathLike[str]) -> None:
-    """A module outside user code is reloaded when the user names it with %aimport."""
-    m = loaded.module("X = 1\n")
+def test_library_modules_are_checked_only_when_named(loaded: Workspace) -> None:
+    """Site-packages and the standard library are not watched unless the user names them."""
+    import json
+
     magics = loaded.shell.magics_manager.registry["HotswapMagics"]
-    loaded.run(f"%aimport {m}")
-    assert m in magics.watcher.explicit
+    json_file = os.path.realpath(json.__file__)
+    assert json_file not in magics.watcher.files
+    loaded.run("%aimport json")
+    assert magics.watcher.explicit["json"] == json_file
+    assert json_file in magics.watcher.files
 
 
 def test_mode_3_pushes_new_names_for_tracked_from_imports(loaded: Workspace) -> None:
