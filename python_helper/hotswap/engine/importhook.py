@@ -51,6 +51,11 @@ def _record(name: str, path: str) -> None:
     except SourceProblem:
         return
     _sources[name] = (src.digest, src.text)
+    # the module is being (re)imported by someone else (importlib.reload, a fresh import):
+    # what the engine loaded before no longer describes it
+    from . import loaded
+
+    loaded.forget(name)
 
 
 def imported_source(name: str) -> tuple[str, str] | None:

@@ -28,3 +28,16 @@ def test_failed_import_still_raises(project: Project) -> None:
     project.write("broken_mod", "raise RuntimeError('at import')\n")
     with pytest.raises(RuntimeError):
         importlib.import_module("broken_mod")
+
+
+def test_importlib_reload_in_between_is_taken_into_account(project: Project) -> None:
+    import importlib
+
+    m = project.load("mixed_reload", "calls = []\nX = 1\n")
+    project.edit("mixed_reload", "calls = []\nX = 2\n")
+    importlib.reload(m)
+    m.calls.append("state")
+    project.edit("mixed_reload", "calls = []\nX = 2\n\ndef f():\n    return X\n")
+    report = project.reload("mixed_reload")
+    assert report.module("mixed_reload").executed == []
+    assert m.calls == ["state"] and m.f() == 2
