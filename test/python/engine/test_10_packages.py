@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import hotswap
-from conftest import Project
+from engine_support import Project
 
 
 def test_submodule_edit_updates_package_reexports_and_importers(project: Project) -> None:

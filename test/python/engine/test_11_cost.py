@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import time
 
-from conftest import Project
+from engine_support import Project
 from hotswap.engine import heap
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-from conftest import Project
+from engine_support import Project
 
 
 def test_body_change_reaches_module_attr_from_import_and_containers(project: Project) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Project
+from engine_support import Project
 
 
 def test_functools_wraps_wrapper(project: Project) -> None:

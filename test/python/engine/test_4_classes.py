@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 
-from conftest import Project
+from engine_support import Project
 
 SHAPES = """
     class Base:

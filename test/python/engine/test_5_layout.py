@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import Project
+from engine_support import Project
 
 CASES = {
     "slots": (

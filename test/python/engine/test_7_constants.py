@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Project, messages
+from engine_support import Project, messages
 
 
 def test_constant_reaches_module_namespace_and_other_modules(project: Project) -> None:

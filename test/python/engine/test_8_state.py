@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hotswap
-from conftest import Project
+from engine_support import Project
 
 STATEFUL = """
     import itertools

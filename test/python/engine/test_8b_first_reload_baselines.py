@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import py_compile
 
-from conftest import Project
+from engine_support import Project
 from hotswap.engine import importhook
 
 SOURCE = """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Project
+from engine_support import Project
 
 GOOD = """
     VALUE = 1

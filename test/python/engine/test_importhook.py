@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from conftest import Project
+from engine_support import Project
 from hotswap.engine import importhook
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import traceback
 
-from conftest import Project
+from engine_support import Project
 from hotswap.engine.incremental import parse_changed, parse_full
 from hotswap.engine.source import Source
 

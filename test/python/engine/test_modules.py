@@ -9,7 +9,7 @@ import sysconfig
 import time
 
 import hotswap
-from conftest import Project
+from engine_support import Project
 from hotswap.engine import is_user_file, user_modules
 
 
