@@ -58,6 +58,7 @@ def test_fiftieth_reload_costs_what_the_first_does(project: Project) -> None:
     assert m.f0(0) == 60
     # bounded state: 50 more reloads leave (almost) no extra objects behind
     assert counts[1] - counts[0] < 500, counts
-    first = sorted(durations[:10])[5]
-    last = sorted(durations[-10:])[5]
-    assert last < first * 2, (first, last)
+    # the fastest of the last ten against the fastest of the first ten: robust to a busy machine
+    first = min(durations[:10])
+    last = min(durations[-10:])
+    assert last < first * 1.5 + 0.001, (first, last)
