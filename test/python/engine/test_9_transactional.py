@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from engine_support import Project
 
 GOOD = """
@@ -50,6 +51,7 @@ def test_exception_restores_namespace_exactly(project: Project) -> None:
     assert "RuntimeError: config missing" in d.message
     assert list(m.__dict__) == list(before)
     assert all(m.__dict__[k] is v for k, v in before.items())
+    assert "NEW" not in m.__dict__ and m.VALUE == 1
     assert m.f is f and f() == "old"
 
 
@@ -79,8 +81,10 @@ def test_sys_exit_at_import_is_caught(project: Project) -> None:
         sys.exit(3)
     """)
     report = project.reload("quits")
+    assert report.module("quits").status == "failed"
     [d] = report.by_code("reload-error")
     assert "sys.exit(3)" in d.message
+    assert (d.line, d.character, d.end_character) == (2, 0, 11)  # `sys.exit(3)`
     assert m.VALUE == 1
 
 
@@ -88,8 +92,10 @@ def test_non_utf8_source_is_reported(project: Project) -> None:
     m = project.load("latin", GOOD)
     project.path("latin").write_bytes(b"VALUE = '\xe9t\xe9'\n")
     report = project.reload("latin")
+    assert report.module("latin").status == "failed"
     [d] = report.by_code("decode-error")
-    assert "UTF-8" in d.message or "utf-8" in d.message
+    assert "not valid UTF-8" in d.message and "coding: latin-1" in d.message
+    assert (d.line, d.character) == (0, 9)  # the first byte that does not decode
     assert m.VALUE == 1
 
 
@@ -128,3 +134,34 @@ def test_failed_reload_then_fixed_reload_works(project: Project) -> None:
     project.edit("retry", GOOD.replace('"old"', '"new"'))
     assert project.reload("retry").module("retry").status == "reloaded"
     assert m.f() == "new"
+
+
+BAD_INPUTS = {
+    "syntax-error": b"VALUE = 2\ndef f(:\n",
+    "reload-error": b"VALUE = 2\nNEW = 1\nraise KeyError('k')\n",
+    "sys-exit": b"VALUE = 2\nimport sys\nsys.exit()\n",
+    "decode-error": b"VALUE = '\xff'\n",
+    "empty-file": b"",
+    "file-missing": None,
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_loses_nothing(project: Project, case: str) -> None:
+    name = "bad_" + case.replace("-", "_")
+    m = project.load(name, GOOD)
+    project.run(f"from {name} import f, VALUE")
+    before = dict(m.__dict__)
+    f_code = m.f.__code__
+    content = BAD_INPUTS[case]
+    if content is None:
+        project.path(name).unlink()
+    else:
+        project.path(name).write_bytes(content)
+    report = project.reload(name)
+    assert report.module(name).status == "failed"
+    [d] = report.diagnostics
+    assert d.file == str(project.path(name)) and d.message
+    assert list(m.__dict__) == list(before)
+    assert all(m.__dict__[k] is v for k, v in before.items())
+    assert m.f.__code__ is f_code and project.ns["f"]() == "old" and project.ns["VALUE"] == 1
