@@ -104,3 +104,28 @@ def test_full_reload_of_package_keeps_its_submodules(project: Project) -> None:
     assert pkg.NAME == "b"
     assert pkg.part.f() == 1
     assert report.module("fullpkg").removed == []
+
+
+def test_dependents_run_after_what_they_import_whatever_the_load_order(project: Project) -> None:
+    log = project.load("order_log2", "seen = []\n")
+    project.load("base3", "SIZE = 2\n")
+    project.write("mid3", """
+        from base3 import SIZE
+        import order_log2
+        order_log2.seen.append("mid3")
+        DOUBLE = SIZE * 2
+    """)
+    # top3 is put in sys.modules before mid3 (it imports mid3 while running), and imports base3 directly
+    top = project.load("top3", """
+        from base3 import SIZE
+        import order_log2
+        from mid3 import DOUBLE
+        order_log2.seen.append("top3")
+        TOTAL = SIZE + DOUBLE
+    """)
+    log.seen.clear()
+    project.edit("base3", "SIZE = 5\n")
+    report = project.reload("base3", dependents=True)
+    assert [m.name for m in report.modules] == ["base3", "mid3", "top3"]
+    assert log.seen == ["mid3", "top3"]
+    assert top.TOTAL == 15
