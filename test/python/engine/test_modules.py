@@ -68,3 +68,32 @@ def test_report_to_dict_matches_the_protocol(project: Project) -> None:
     assert set(mod) == {"name", "file", "status", "strategy", "duration_ms", "patched", "added", "removed", "executed", "error"}
     assert mod["status"] == "reloaded" and mod["strategy"] == "patch" and mod["patched"] == ["f"]
     assert mod["error"] is None
+
+
+def test_report_diagnostics_to_dict_match_the_protocol(project: Project) -> None:
+    project.load("shape2", "class Greeter:\n    def __init__(self, name):\n        self.name = name\n")
+    project.run("from shape2 import Greeter\ng = Greeter('Ada')")
+    project.edit("shape2", "class Greeter:\n    def __init__(self, name):\n        self.name = name\n        self.p = '!'\n")
+    data = json.loads(json.dumps(hotswap.reload(paths=[str(project.path("shape2"))], namespace=project.ns).to_dict()))
+    [mod] = data["modules"]
+    assert isinstance(mod["duration_ms"], float) and mod["file"] == str(project.path("shape2"))
+    assert mod["patched"] == ["Greeter", "Greeter.__init__"] and mod["added"] == [] and mod["removed"] == []
+    [diag] = data["diagnostics"]
+    assert diag == {
+        "file": str(project.path("shape2")),
+        "range": {"start": {"line": 3, "character": 8}, "end": {"line": 3, "character": 20}},
+        "severity": "warning",
+        "code": "stale-instance",
+        "message": "g was created before Greeter gained 'p'; recreate it to use the new code.",
+        "names": ["g"],
+    }
+    assert json.loads(json.dumps(hotswap.stale(project.ns).to_dict()))["diagnostics"] == [diag]
+
+
+def test_skipped_file_is_reported_not_failed(project: Project, tmp_path) -> None:
+    stray = tmp_path / "never_imported.py"
+    stray.write_text("X = 1\n")
+    data = hotswap.reload(paths=[str(stray)], namespace=project.ns).to_dict()
+    [mod] = data["modules"]
+    assert mod["status"] == "skipped" and mod["file"] == str(stray) and mod["error"]
+    assert data["diagnostics"] == []
