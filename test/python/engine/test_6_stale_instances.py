@@ -134,3 +134,19 @@ def test_stale_report_state_does_not_grow(project: Project) -> None:
     project.run("g = Greeter('Ada')")
     hotswap.stale(project.ns)
     assert len(TRACKER.expect) == 0
+
+
+def test_default_namespace_is_main(project: Project, monkeypatch) -> None:
+    import sys
+    import types
+
+    main = types.ModuleType("__main__")
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    project.load("greeter7", GREETER)
+    exec("from greeter7 import Greeter\ng = Greeter('Ada')", main.__dict__)
+    project.edit("greeter7", GREETER_NEW)
+    report = hotswap.reload(paths=[str(project.path("greeter7"))])
+    [d] = report.diagnostics
+    assert d.names == ["g"] and "'punctuation'" in d.message
+    exec("g = Greeter('Ada')", main.__dict__)
+    assert hotswap.stale().diagnostics == []

@@ -118,3 +118,68 @@ def test_star_import_names_are_updated(project: Project) -> None:
     project.reload("starred")
     assert other.VALUE == 2
     assert project.ns["VALUE"] == 2
+
+
+def test_from_imports_of_functions_classes_and_constants_follow_in_modules_and_namespace(project: Project) -> None:
+    lib = project.load("lib7", """
+        class P:
+            __slots__ = ("x",)
+
+        LIMIT = 1
+
+        def f():
+            return 1
+    """)
+    other = project.load("other7", "from lib7 import P, LIMIT, f as g\n")
+    cell = "from lib7 import P as Q, LIMIT, f"
+    project.run(cell)
+    project.ns["_ih"] = ["", cell]
+    f = lib.f
+    project.edit("lib7", """
+        class P:
+            __slots__ = ("x", "y")
+
+        LIMIT = 2
+
+        def f():
+            return 2
+    """)
+    report = project.reload("lib7")
+    assert report.module("lib7").status == "reloaded"
+    assert other.P is lib.P and project.ns["Q"] is lib.P  # the replaced class is rebound everywhere
+    assert "y" in lib.P.__slots__
+    assert other.LIMIT == 2 and project.ns["LIMIT"] == 2
+    assert other.g is f and project.ns["f"] is f and f() == 2
+
+
+def test_deleted_function_and_class_still_imported_are_reported(project: Project) -> None:
+    import hotswap
+
+    project.load("lib7b", """
+        class Gone:
+            pass
+
+        def gone():
+            return 1
+
+        def kept():
+            return 1
+    """)
+    other = project.load("other7b", "import os\nfrom lib7b import gone, kept\n")
+    cell = "from lib7b import Gone, gone as old_gone"
+    project.run(cell)
+    project.ns["_ih"] = ["", cell]
+    project.edit("lib7b", """
+        def kept():
+            return 2
+    """)
+    report = project.reload("lib7b")
+    assert report.module("lib7b").removed == ["Gone", "gone"]
+    diags = report.by_code("stale-binding")
+    assert sorted(n for d in diags for n in d.names) == ["Gone", "old_gone"]
+    [in_module] = [d for d in diags if d.file == str(project.path("other7b"))]
+    assert in_module.line == 1 and "'gone'" in in_module.message
+    assert other.kept() == 2 and other.gone() == 1
+    # the user recreates nothing but deletes the names: only the other module's import is left
+    project.run("del Gone, old_gone")
+    assert [d.file for d in hotswap.stale(project.ns).by_code("stale-binding")] == [str(project.path("other7b"))]
