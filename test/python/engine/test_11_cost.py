@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 
+import hotswap
 from engine_support import Project
 from hotswap.engine import heap
 
@@ -85,3 +86,20 @@ def test_fiftieth_reload_leaves_nothing_behind(project: Project) -> None:
     assert sizes[1] == sizes[0]
     # 50 more reloads leave (almost) no extra objects behind
     assert counts[1] - counts[0] < 500, counts
+
+
+def test_one_heap_pass_for_several_modules_and_their_dependents(project: Project) -> None:
+    mods = [project.load(f"many{i}", _module(5, 3, 0)) for i in range(3)]
+    project.load("many_user", "from many0 import C0\nfrom many1 import f1\nX = C0()\n")
+    keep = [getattr(m, f"C{j}")() for m in mods for j in range(3)]
+    for i in range(3):
+        project.edit(f"many{i}", _module(5, 3, 1))
+    before = heap.passes
+    report = hotswap.reload(paths=[str(project.path(f"many{i}")) for i in range(3)], dependents=True, namespace=project.ns)
+    assert heap.passes - before == 1
+    assert [m.status for m in report.modules] == ["reloaded"] * 4
+    assert len(report.by_code("stale-instance")) == 9
+    before = heap.passes
+    assert len(hotswap.stale(project.ns).by_code("stale-instance")) == 9
+    assert heap.passes - before == 1
+    assert keep
