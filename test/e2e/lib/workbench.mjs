@@ -93,8 +93,9 @@ export function activeEditorLines(page) {
   return page.locator('.editor-instance .monaco-editor.focused .view-lines');
 }
 
-/** ctrl+s and wait until the active tab is no longer dirty. */
+/** ctrl+s once the edit has registered (tab dirty), then wait until the tab is clean again. */
 export async function saveActiveEditor(page) {
+  await page.locator('.tab.active.dirty').waitFor({ state: 'visible' });
   await page.keyboard.press('Control+S');
   await page.locator('.tab.active.dirty').waitFor({ state: 'detached' });
 }
