@@ -1,25 +1,28 @@
 /**
- * Entry point: wires the small modules together. Nothing starts in an untrusted workspace;
- * the work begins when the user trusts it.
+ * Entry point: only wires the modules together (editor calls go through vscodeapi). Nothing
+ * starts in an untrusted workspace; the work begins when the user trusts it.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { MessageType } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
-import { DebugStates, DebugTarget, PYTHON_DEBUG_TYPES } from './debugSession';
+import { PYTHON_DEBUG_TYPES } from './debugSession';
 import type { ConsoleKernel } from './hotConsole';
+import { viewKernels } from './hotReloadTree';
 import { refreshedPath } from './interactiveWindow';
-import { chooseInterpreter, interpreterProblem, probeInterpreter } from './interpreter';
-import type { ServiceTarget } from './jupyterKernel';
-import { JupyterKernels } from './jupyterKernels';
+import { isJupyterClientMessage, probeInterpreter } from './interpreter';
+import { offerManageAccess } from './jupyterKernel';
 import { summarize } from './kernelCode';
-import type { Report } from './kernelCode';
-import { KernelsView, ViewKernel } from './kernelsView';
-import { errorText } from './log';
-import { Reloader } from './reloader';
+import { KernelsView } from './kernelsView';
+import { Logger, errorText } from './log';
 import { layoutOf } from './layout';
+import { Reloader } from './reloader';
+import { saveDecision } from './saveFilter';
 import { HotswapServer, showServerMessage } from './server';
-import { HotswapSettings, fileSelected, readSettings, serverSettings } from './settings';
-import { STATUS_ITEM_ID, STATUS_ITEM_NAME, StatusBar } from './statusBar';
+import { ServerSupervisor } from './serverSupervisor';
+import { HotswapSettings, fileSelected, readSettings } from './settings';
+import { STATUS_ITEM_ID, STATUS_ITEM_NAME, StatusBar, serverSummary } from './statusBar';
+import { ReloadTargets } from './targets';
+import { startWhenTrusted } from './trust';
 import * as vsapi from './vscodeapi';
 
 let stopAll: (() => Promise<void>) | undefined;
@@ -27,58 +30,41 @@ let stopAll: (() => Promise<void>) | undefined;
 export function activate(context: vscode.ExtensionContext): void {
     const channel = vsapi.createLogChannel();
     context.subscriptions.push(channel);
-    if (!vsapi.isTrusted()) {
-        channel.info('Workspace is not trusted: Hotswap stays off until you trust it.');
-        context.subscriptions.push(
-            vscode.workspace.onDidGrantWorkspaceTrust(() => {
-                start(context, channel).catch((err) => channel.error(`Hotswap failed to start: ${errorText(err)}`));
-            }),
-        );
-        return;
+    const waiting = startWhenTrusted(vsapi.workspaceTrust, () => start(context, channel), channel);
+    if (waiting) {
+        context.subscriptions.push(waiting);
     }
-    start(context, channel).catch((err) => channel.error(`Hotswap failed to start: ${errorText(err)}`));
 }
 
 export async function deactivate(): Promise<void> {
     await stopAll?.();
 }
 
+/** Reads the settings, telling the user about any value that had to be replaced by its default. */
+function loadSettings(log: Logger): HotswapSettings {
+    const { settings, problems } = readSettings(vsapi.readHotswapSetting);
+    for (const problem of problems) {
+        log.warn(problem);
+        void vsapi.showWarningMessage(`Hotswap: ${problem}`);
+    }
+    return settings;
+}
+
 async function start(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel): Promise<void> {
     const log = channel;
     const layout = layoutOf(context.extensionPath);
     const subs = context.subscriptions;
+    let settings = loadSettings(log);
 
-    let settings: HotswapSettings = loadSettings();
-    function loadSettings(): HotswapSettings {
-        const { settings: read, problems } = readSettings(vsapi.readHotswapSetting);
-        for (const problem of problems) {
-            log.warn(problem);
-            void vsapi.showWarningMessage(`Hotswap: ${problem}`);
-        }
-        return read;
-    }
-
-    // Status bar.
-    const item = vscode.window.createStatusBarItem(STATUS_ITEM_ID, vscode.StatusBarAlignment.Left, -100);
-    item.name = STATUS_ITEM_NAME;
-    subs.push(item);
+    const item = vsapi.createStatusItem(STATUS_ITEM_ID, STATUS_ITEM_NAME);
     const status = new StatusBar(item);
-
-    // Interpreter and language server.
-    const warnedInterpreters = new Set<string>();
-    let python = 'python3';
     let view: KernelsView | undefined;
+
+    // Language server on the chosen interpreter.
+    let supervisor: ServerSupervisor | undefined;
     const server = new HotswapServer(layout, channel, {
         willReload: (p) => status.willReload(p.files?.length ? p.files : (p.modules ?? [])),
-        didReload: (p) =>
-            status.didReload({
-                modules: (p.modules ?? []).filter((m) => m.status === 'reloaded' || m.status === 'failed').map((m) => m.name),
-                reloaded: p.reloaded ?? 0,
-                failed: p.failed ?? 0,
-                stale: p.stale ?? 0,
-                durationMs: p.durationMs ?? 0,
-                kernel: p.kernel,
-            }),
+        didReload: (p) => status.didReload(serverSummary(p)),
         kernelsChanged: () => {
             status.settle();
             view?.refresh();
@@ -87,136 +73,65 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
             if (type === MessageType.Error) {
                 status.settle(); // a reload that failed to reach its kernel sends no didReload
             }
-            if (/jupyter[_-]client/i.test(message) && warnedInterpreters.has(python)) {
+            if (isJupyterClientMessage(message) && supervisor?.alreadyWarned()) {
                 log.warn(message); // the user was already told, with the fix
             } else {
                 showServerMessage(type, message);
             }
         },
     });
-    subs.push(server);
-
-    const pythonEnv = await vsapi.pythonEnvironments().catch((err) => {
+    const pythonEnv = await vsapi.pythonEnvironments().catch((err: unknown) => {
         log.warn(`The Python extension's API is unavailable (${errorText(err)}); using hotswap.pythonPath.`);
         return undefined;
     });
-    let startSerial = 0;
-    async function startServer(reason: string): Promise<void> {
-        const serial = ++startSerial;
-        const chosen = await chooseInterpreter(pythonEnv, settings.pythonPath);
-        const probe = await probeInterpreter(chosen.path);
-        if (serial !== startSerial) {
-            return; // a newer change superseded this one
-        }
-        python = chosen.path;
-        log.info(`${reason}: interpreter ${chosen.path} (from ${chosen.source})${probe.version ? `, Python ${probe.version}` : ''}`);
-        if (chosen.source === 'python-extension' && settings.pythonPath) {
-            log.info('hotswap.pythonPath is not used while the Python extension selects the interpreter.');
-        }
-        const problem = interpreterProblem(chosen.path, probe);
-        if (problem && !warnedInterpreters.has(chosen.path)) {
-            warnedInterpreters.add(chosen.path);
-            log.warn(problem);
-            const install = probe.runs && probe.supported && !probe.jupyterClient ? ['Install jupyter_client'] : [];
-            void vsapi.showWarningMessage(problem, ...install).then((choice) => {
-                if (choice) {
-                    // pip runs as the terminal's process; when the terminal closes the server restarts with it.
-                    const terminal = vscode.window.createTerminal({
-                        name: 'Hotswap: install jupyter_client',
-                        shellPath: chosen.path,
-                        shellArgs: ['-m', 'pip', 'install', 'jupyter_client'],
-                    });
-                    terminal.show();
-                    const closed = vscode.window.onDidCloseTerminal((t) => {
-                        if (t === terminal) {
-                            closed.dispose();
-                            warnedInterpreters.delete(chosen.path);
-                            void startServer('jupyter_client installed');
-                        }
-                    });
-                    subs.push(closed);
-                }
-            });
-        }
-        if (!probe.runs || !probe.supported) {
-            await server.stop();
-            return;
-        }
-        try {
-            await server.start(chosen.path, serverSettings(settings), vsapi.firstWorkspaceFolder());
-            view?.refresh();
-        } catch (err) {
-            log.error(`The Hotswap language server did not start: ${errorText(err)}`);
-        }
-    }
+    const activeSupervisor = new ServerSupervisor({
+        pythonExtension: pythonEnv,
+        settings: () => settings,
+        probe: (python) => probeInterpreter(python),
+        server: {
+            start: (python, serverSettings) => server.start(python, serverSettings, vsapi.firstWorkspaceFolder()),
+            stop: () => server.stop(),
+        },
+        log,
+        warn: vsapi.showWarningMessage,
+        installJupyterClient: vsapi.installJupyterClient,
+        started: () => view?.refresh(),
+    });
+    supervisor = activeSupervisor;
+    subs.push(item, server);
     if (pythonEnv) {
-        subs.push(pythonEnv.onDidChange(() => void startServer('Python interpreter changed')));
+        subs.push(pythonEnv.onDidChange(() => void activeSupervisor.restart('Python interpreter changed')));
     }
     subs.push(
-        vscode.workspace.onDidChangeConfiguration((e) => {
-            if (!e.affectsConfiguration('hotswap')) {
-                return;
-            }
-            const before = settings.pythonPath;
-            settings = loadSettings();
-            if (settings.pythonPath !== before) {
-                void startServer('hotswap.pythonPath changed');
-            }
+        vsapi.onDidChangeHotswapSettings(() => {
+            const before = settings;
+            settings = loadSettings(log);
+            void activeSupervisor.settingsChanged(before, settings);
         }),
     );
 
-    // Kernels the extension reaches itself: Jupyter extension kernels and the debug session.
-    const debugStates = new DebugStates();
-    let jupyter: JupyterKernels | undefined;
-    let reloader: Reloader | undefined = undefined;
-    const resetTarget = (key: string): void => reloader?.reset(key);
-    async function jupyterKernels(): Promise<JupyterKernels | undefined> {
-        if (!jupyter) {
-            const api = await vsapi.jupyterApi().catch((err) => {
-                log.debug(`Jupyter extension API unavailable: ${errorText(err)}`);
-                return undefined;
-            });
-            if (api) {
-                jupyter = new JupyterKernels(api, vsapi.notebookDocuments, layout.helperDir, vsapi.tokens, log, resetTarget);
-                subs.push(jupyter);
-            }
-        }
-        return jupyter;
-    }
-    let lastTargets: ServiceTarget[] = [];
-    async function targets(): Promise<ServiceTarget[]> {
-        const found: ServiceTarget[] = [];
-        if (vsapi.notebookDocuments().length > 0) {
-            found.push(...((await (await jupyterKernels())?.targets()) ?? []));
-        }
-        const session = vscode.debug.activeDebugSession;
-        if (session && PYTHON_DEBUG_TYPES.includes(session.type)) {
-            found.push(new DebugTarget(session, debugStates, layout.helperDir));
-        }
-        lastTargets = found;
-        return found;
-    }
-    for (const type of PYTHON_DEBUG_TYPES) {
-        subs.push(
-            vscode.debug.registerDebugAdapterTrackerFactory(type, {
-                createDebugAdapterTracker: (session) => ({
-                    onDidSendMessage: (m: unknown) => debugStates.fromAdapter(session.id, m),
-                    onWillReceiveMessage: (m: unknown) => debugStates.toAdapter(session.id, m),
-                }),
-            }),
-        );
-    }
-    subs.push(
-        vscode.debug.onDidTerminateDebugSession((session) => {
-            debugStates.forget(session.id);
-            resetTarget(`debug:${session.id}`);
-        }),
+    // Kernels the extension reaches itself, and the reloader that serves them.
+    let reloader: Reloader | undefined;
+    const targets = new ReloadTargets(
+        { notebooks: vsapi.notebookDocuments, jupyterApi: vsapi.jupyterApi, activeDebugSession: vsapi.activeDebugSession },
+        layout.helperDir,
+        vsapi.tokens,
+        log,
+        (key) => reloader?.reset(key),
     );
-
-    reloader = new Reloader({
+    subs.push(
         targets,
+        ...vsapi.trackDebugMessages(
+            PYTHON_DEBUG_TYPES,
+            (id, m) => targets.debugStates.fromAdapter(id, m),
+            (id, m) => targets.debugStates.toAdapter(id, m),
+        ),
+        vsapi.onDidTerminateDebugSession((session) => targets.sessionEnded(session.id)),
+    );
+    const activeReloader = new Reloader({
+        targets: () => targets.all(),
         server: () => (server.running ? server : undefined),
-        readFile: async (file) => vscode.workspace.fs.readFile(vscode.Uri.file(file)),
+        readFile: vsapi.readFile,
         settings: () => settings,
         log,
         listener: {
@@ -224,29 +139,25 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
             didReload: (target, report) => status.didReload({ ...summarize(report), durationMs: report.duration_ms, kernel: target }),
             failed: (target, message) => status.failed(target, message),
         },
-        accessDenied: (message) => {
-            void vsapi.showWarningMessage(message, 'Manage Access').then((choice) => {
-                if (choice) {
-                    void vsapi.executeCommand('workbench.action.quickOpen', '>Jupyter: Manage Access To Jupyter Kernels');
-                }
-            });
-        },
+        accessDenied: (message) => void offerManageAccess(message, { warn: vsapi.showWarningMessage, executeCommand: vsapi.executeCommand }),
     });
-    const activeReloader = reloader;
+    reloader = activeReloader;
 
     subs.push(
-        vscode.workspace.onDidSaveTextDocument((doc) => {
-            if (doc.languageId !== 'python' || doc.uri.scheme !== 'file' || !settings.reloadOnSave || !vsapi.isTrusted()) {
-                return;
-            }
-            if (!fileSelected(settings, (glob) => vsapi.globMatches(doc, glob))) {
-                log.debug(`${doc.uri.fsPath} is excluded by hotswap.include/exclude.`);
+        vsapi.onDidSaveTextDocument((doc) => {
+            const decision = saveDecision(doc, {
+                reloadOnSave: settings.reloadOnSave,
+                trusted: vsapi.isTrusted(),
+                selected: () => fileSelected(settings, (glob) => vsapi.globMatches(doc, glob)),
+            });
+            if (!decision.reload) {
+                log.debug(`Not reloading ${doc.uri.fsPath}: ${decision.reason}.`);
                 return;
             }
             activeReloader.reloadFile(doc.uri.fsPath).catch((err) => log.error(`Reload of ${doc.uri.fsPath} failed: ${errorText(err)}`));
         }),
         // Code ran in a notebook or Interactive Window: objects may have been recreated.
-        vscode.workspace.onDidChangeNotebookDocument((e) => {
+        vsapi.onDidChangeNotebookDocument((e) => {
             if (e.cellChanges.some((c) => c.executionSummary?.timing?.endTime !== undefined)) {
                 void activeReloader.recheckStale(`jupyter:${e.notebook.uri.toString()}`);
             }
@@ -254,45 +165,34 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
     );
 
     // The "Hot Reload" view.
-    const viewKernels = (): ViewKernel[] => [
-        ...server.knownKernels.map((k) => ({
-            id: k.id,
-            label: `Kernel ${k.pid}`,
-            description: `${k.status} · ${vscode.workspace.asRelativePath(k.cwd)}`,
-        })),
-        ...lastTargets.map((t) => ({ id: t.key, label: t.label, description: 'via VS Code' })),
-    ];
-    view = new KernelsView(viewKernels);
-    subs.push(view, vscode.window.createTreeView('hotswap.kernels', { treeDataProvider: view, showCollapseAll: false }));
+    const activeView = new KernelsView(() => viewKernels(server.knownKernels, targets.last, vsapi.asRelativePath));
+    view = activeView;
+    subs.push(activeView, vsapi.createTreeView('hotswap.kernels', activeView));
 
     const consoles = new Set<ConsoleKernel>();
     subs.push(
         ...registerCommands({
             log,
             channel,
-            reloader,
+            reloader: activeReloader,
             server: () => server,
-            python: () => python,
+            python: () => activeSupervisor.python,
             helperDir: layout.helperDir,
             consoles,
-            refreshView: () => {
-                void targets().then(() => view?.refresh());
-            },
-            onServerReports: (reports: { kernel: string; report: Report }[]) => {
+            refreshView: () => void targets.all().then(() => activeView.refresh()),
+            onServerReports: (reports) => {
                 for (const { kernel, report } of reports) {
                     status.didReload({ ...summarize(report), durationMs: report.duration_ms, kernel });
                 }
             },
         }),
+        vsapi.registerCommand('hotswap.restartServer', () => activeSupervisor.restart('Restart requested')),
     );
 
-    subs.push(vscode.commands.registerCommand('hotswap.restartServer', () => startServer('Restart requested')));
-
     // Keep the Interactive Window startup line pointing at this version's helper.
-    const jupyterConfig = vscode.workspace.getConfiguration('jupyter');
-    const refreshed = refreshedPath(jupyterConfig.inspect<unknown[]>('runStartupCommands')?.globalValue, layout.helperDir);
+    const refreshed = refreshedPath(vsapi.jupyterStartupCommands(), layout.helperDir);
     if (refreshed) {
-        void jupyterConfig.update('runStartupCommands', refreshed, vscode.ConfigurationTarget.Global);
+        void vsapi.setJupyterStartupCommands(refreshed);
     }
 
     stopAll = async () => {
@@ -302,5 +202,5 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
         consoles.clear();
         await server.stop();
     };
-    await startServer('Starting');
+    await activeSupervisor.restart('Starting');
 }

@@ -90,3 +90,8 @@ export function installCommand(python: string): string {
     const quoted = /[\s"'$`\\]/.test(python) ? `"${python.replace(/(["$`\\])/g, '\\$1')}"` : python;
     return `${quoted} -m pip install jupyter_client`;
 }
+
+/** A server message about the missing jupyter_client, which the extension may already have explained. */
+export function isJupyterClientMessage(message: string): boolean {
+    return /jupyter[_-]client/i.test(message);
+}

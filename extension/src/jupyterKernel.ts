@@ -21,6 +21,9 @@ export const ERROR_MIME = 'application/vnd.code.notebook.error';
 /** Error name the Jupyter extension throws when the user denied this extension kernel access. */
 export const ACCESS_REVOKED = 'vscode.jupyter.apiAccessRevoked';
 export const MANAGE_ACCESS_COMMAND_TITLE = 'Jupyter: Manage Access To Jupyter Kernels';
+/** The Jupyter extension's command behind that title. */
+export const MANAGE_ACCESS_COMMAND = 'jupyter.manageAccessToKernels';
+export const MANAGE_ACCESS_ACTION = 'Manage Access';
 
 /** The user said no to kernel access: one clear message naming the command that changes it. */
 export class KernelAccessDenied extends Error {
@@ -30,6 +33,27 @@ export class KernelAccessDenied extends Error {
                 `To allow it, run "${MANAGE_ACCESS_COMMAND_TITLE}" from the Command Palette and tick Hotswap.`,
         );
         this.name = 'KernelAccessDenied';
+    }
+}
+
+/** Editor calls the denial prompt needs (vscodeapi in the extension). */
+export interface ConsentUi {
+    warn(message: string, ...actions: string[]): Thenable<string | undefined>;
+    executeCommand(command: string, ...args: unknown[]): Thenable<unknown>;
+}
+
+/**
+ * Shows the denial message with a button that opens the Jupyter extension's access manager,
+ * falling back to the Command Palette prefilled with its title if that command is missing.
+ */
+export async function offerManageAccess(message: string, ui: ConsentUi): Promise<void> {
+    if ((await ui.warn(message, MANAGE_ACCESS_ACTION)) !== MANAGE_ACCESS_ACTION) {
+        return;
+    }
+    try {
+        await ui.executeCommand(MANAGE_ACCESS_COMMAND);
+    } catch {
+        await ui.executeCommand('workbench.action.quickOpen', `>${MANAGE_ACCESS_COMMAND_TITLE}`);
     }
 }
 

@@ -3,29 +3,12 @@
  * (from the diagnostics the language server publishes). Clicking an object opens its line.
  */
 import * as vscode from 'vscode';
-import { ownerOf } from './staleOwner';
+import { Entry, TreeNode, ViewKernel, openCommand, rootNodes } from './hotReloadTree';
 
-export interface ViewKernel {
-    /** Id the server uses (`hotswap.listKernels`) or the extension's target key. */
-    id: string;
-    label: string;
-    description: string;
-}
+export type { ViewKernel } from './hotReloadTree';
 
-type Node =
-    | { kind: 'kernel'; kernel: ViewKernel; stale: StaleEntry[] }
-    | { kind: 'group'; label: string; stale: StaleEntry[] }
-    | { kind: 'stale'; entry: StaleEntry }
-    | { kind: 'empty'; label: string };
-
-interface StaleEntry {
-    uri: vscode.Uri;
-    diagnostic: vscode.Diagnostic;
-}
-
-function sourceOf(diagnostic: vscode.Diagnostic): unknown {
-    return (diagnostic as vscode.Diagnostic & { data?: { source?: unknown } }).data?.source;
-}
+type StaleEntry = Entry<vscode.Uri, vscode.Diagnostic>;
+type Node = TreeNode<StaleEntry>;
 
 export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
     private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -44,9 +27,7 @@ export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
         const entries: StaleEntry[] = [];
         for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
             for (const diagnostic of diagnostics) {
-                if (diagnostic.source === 'hotswap') {
-                    entries.push({ uri, diagnostic });
-                }
+                entries.push({ uri, diagnostic });
             }
         }
         return entries;
@@ -59,23 +40,7 @@ export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
         if (node) {
             return [];
         }
-        const kernels = this.kernels();
-        const entries = this.staleEntries();
-        const claimed = new Set<StaleEntry>();
-        const ids = kernels.map((k) => k.id);
-        const nodes: Node[] = kernels.map((kernel) => {
-            const stale = entries.filter((e) => ownerOf(sourceOf(e.diagnostic), ids) === kernel.id);
-            stale.forEach((e) => claimed.add(e));
-            return { kind: 'kernel', kernel, stale };
-        });
-        const rest = entries.filter((e) => !claimed.has(e));
-        if (rest.length > 0) {
-            nodes.push({ kind: 'group', label: 'Stale objects and reload errors', stale: rest });
-        }
-        if (nodes.length === 0) {
-            nodes.push({ kind: 'empty', label: 'No kernel yet: run code in the Interactive Window, or "Hotswap: Start Hot Reload Console"' });
-        }
-        return nodes;
+        return rootNodes(this.kernels(), this.staleEntries());
     }
 
     getTreeItem(node: Node): vscode.TreeItem {
@@ -102,7 +67,7 @@ export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
                 item.description = `${file}:${diagnostic.range.start.line + 1}`;
                 item.tooltip = `${diagnostic.message}\n${uri.fsPath}:${diagnostic.range.start.line + 1}`;
                 item.iconPath = new vscode.ThemeIcon(diagnostic.severity === vscode.DiagnosticSeverity.Error ? 'error' : 'warning');
-                item.command = { command: 'hotswap.openLocation', title: 'Go to line', arguments: [uri, diagnostic.range] };
+                item.command = openCommand(node.entry);
                 return item;
             }
             case 'empty':

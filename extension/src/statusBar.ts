@@ -115,3 +115,25 @@ export class StatusBar {
         this.item.accessibilityInformation = { label };
     }
 }
+
+/** What the language server announces after a reload it performed (`hotswap/didReload`). */
+export interface ServerReloadNotice {
+    kernel: string;
+    modules?: { name: string; status: string }[];
+    reloaded?: number;
+    failed?: number;
+    stale?: number;
+    durationMs?: number;
+}
+
+/** The status bar summary of a server reload: only modules that changed or failed are named. */
+export function serverSummary(p: ServerReloadNotice): ReloadSummary {
+    return {
+        modules: (p.modules ?? []).filter((m) => m.status === 'reloaded' || m.status === 'failed').map((m) => m.name),
+        reloaded: p.reloaded ?? 0,
+        failed: p.failed ?? 0,
+        stale: p.stale ?? 0,
+        durationMs: p.durationMs ?? 0,
+        kernel: p.kernel,
+    };
+}

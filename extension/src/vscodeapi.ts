@@ -16,8 +16,9 @@ export function createLogChannel(): vscode.LogOutputChannel {
     return vscode.window.createOutputChannel('Hotswap', { log: true });
 }
 
-export function registerCommand(command: string, callback: (...args: any[]) => unknown): vscode.Disposable {
-    return vscode.commands.registerCommand(command, callback);
+/** Command arguments come from menus, keybindings and other extensions: each handler checks its own. */
+export function registerCommand<A extends unknown[]>(command: string, callback: (...args: A) => unknown): vscode.Disposable {
+    return vscode.commands.registerCommand(command, callback as (...args: unknown[]) => unknown);
 }
 
 export function executeCommand<T>(command: string, ...args: unknown[]): Thenable<T> {
@@ -43,6 +44,101 @@ export function readHotswapSetting(key: keyof HotswapSettings): unknown {
 
 export function isTrusted(): boolean {
     return vscode.workspace.isTrusted;
+}
+
+/** Workspace trust as trust.ts reads it. */
+export const workspaceTrust = {
+    isTrusted,
+    onDidGrant: (listener: () => void): vscode.Disposable => vscode.workspace.onDidGrantWorkspaceTrust(listener),
+};
+
+export function onDidSaveTextDocument(listener: (doc: vscode.TextDocument) => void): vscode.Disposable {
+    return vscode.workspace.onDidSaveTextDocument(listener);
+}
+
+export function onDidChangeNotebookDocument(listener: (e: vscode.NotebookDocumentChangeEvent) => void): vscode.Disposable {
+    return vscode.workspace.onDidChangeNotebookDocument(listener);
+}
+
+/** Fires with the changed-section test when any `hotswap.*` setting changes. */
+export function onDidChangeHotswapSettings(listener: () => void): vscode.Disposable {
+    return vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('hotswap')) {
+            listener();
+        }
+    });
+}
+
+export async function readFile(file: string): Promise<Uint8Array> {
+    return vscode.workspace.fs.readFile(vscode.Uri.file(file));
+}
+
+export function asRelativePath(file: string): string {
+    return vscode.workspace.asRelativePath(file);
+}
+
+export function createStatusItem(id: string, name: string): vscode.StatusBarItem {
+    const item = vscode.window.createStatusBarItem(id, vscode.StatusBarAlignment.Left, -100);
+    item.name = name;
+    return item;
+}
+
+export function createTreeView<T>(id: string, provider: vscode.TreeDataProvider<T>): vscode.TreeView<T> {
+    return vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: false });
+}
+
+export function activeDebugSession(): vscode.DebugSession | undefined {
+    return vscode.debug.activeDebugSession;
+}
+
+export function onDidTerminateDebugSession(listener: (session: vscode.DebugSession) => void): vscode.Disposable {
+    return vscode.debug.onDidTerminateDebugSession(listener);
+}
+
+/** Lets `fromAdapter`/`toAdapter` see every DAP message of sessions of these debug types. */
+export function trackDebugMessages(
+    types: readonly string[],
+    fromAdapter: (sessionId: string, message: unknown) => void,
+    toAdapter: (sessionId: string, message: unknown) => void,
+): vscode.Disposable[] {
+    return types.map((type) =>
+        vscode.debug.registerDebugAdapterTrackerFactory(type, {
+            createDebugAdapterTracker: (session) => ({
+                onDidSendMessage: (m: unknown) => fromAdapter(session.id, m),
+                onWillReceiveMessage: (m: unknown) => toAdapter(session.id, m),
+            }),
+        }),
+    );
+}
+
+/**
+ * Runs `python -m pip install jupyter_client` as a terminal's own process, so the user sees
+ * pip's output; resolves when that terminal closes (pip finished or the user closed it).
+ */
+export function installJupyterClient(python: string): Promise<void> {
+    const terminal = vscode.window.createTerminal({
+        name: 'Hotswap: install jupyter_client',
+        shellPath: python,
+        shellArgs: ['-m', 'pip', 'install', 'jupyter_client'],
+    });
+    terminal.show();
+    return new Promise((resolve) => {
+        const closed = vscode.window.onDidCloseTerminal((t) => {
+            if (t === terminal) {
+                closed.dispose();
+                resolve();
+            }
+        });
+    });
+}
+
+/** `jupyter.runStartupCommands` as the user set it (only user settings are honoured). */
+export function jupyterStartupCommands(): unknown[] | undefined {
+    return vscode.workspace.getConfiguration('jupyter').inspect<unknown[]>('runStartupCommands')?.globalValue;
+}
+
+export function setJupyterStartupCommands(commands: string[]): Thenable<void> {
+    return vscode.workspace.getConfiguration('jupyter').update('runStartupCommands', commands, vscode.ConfigurationTarget.Global);
 }
 
 export function firstWorkspaceFolder(): vscode.WorkspaceFolder | undefined {

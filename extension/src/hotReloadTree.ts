@@ -1,0 +1,86 @@
+/**
+ * What the "Hot Reload" view shows, without VS Code types: each kernel with the hotswap
+ * problems the language server published for it, the rest in one group, and for each
+ * problem the command that opens its line. kernelsView.ts turns this into TreeItems.
+ */
+import { ownerOf } from './staleOwner';
+
+export interface ViewKernel {
+    /** Id the server uses (`hotswap.listKernels`) or the extension's target key. */
+    id: string;
+    label: string;
+    description: string;
+}
+
+/** The fields of a vscode.Diagnostic the view reads. */
+export interface ProblemLike {
+    message: string;
+    source?: string;
+    range: { start: { line: number } };
+}
+
+/** One published problem and the file it is in. */
+export interface Entry<U, D extends ProblemLike> {
+    uri: U;
+    diagnostic: D;
+}
+
+export type TreeNode<E> =
+    | { kind: 'kernel'; kernel: ViewKernel; stale: E[] }
+    | { kind: 'group'; label: string; stale: E[] }
+    | { kind: 'stale'; entry: E }
+    | { kind: 'empty'; label: string };
+
+export const OPEN_LOCATION_COMMAND = 'hotswap.openLocation';
+export const UNCLAIMED_LABEL = 'Stale objects and reload errors';
+export const NO_KERNEL_LABEL = 'No kernel yet: run code in the Interactive Window, or "Hotswap: Start Hot Reload Console"';
+
+/** The report source the server attached to a diagnostic (`data.source`). */
+function sourceOf(diagnostic: ProblemLike): unknown {
+    return (diagnostic as ProblemLike & { data?: { source?: unknown } }).data?.source;
+}
+
+/** The top level: kernels with their problems, unattributed problems, or a hint when empty. */
+export function rootNodes<U, D extends ProblemLike>(kernels: readonly ViewKernel[], all: readonly Entry<U, D>[]): TreeNode<Entry<U, D>>[] {
+    const entries = all.filter((e) => e.diagnostic.source === 'hotswap');
+    const claimed = new Set<Entry<U, D>>();
+    const ids = kernels.map((k) => k.id);
+    const nodes: TreeNode<Entry<U, D>>[] = kernels.map((kernel) => {
+        const stale = entries.filter((e) => ownerOf(sourceOf(e.diagnostic), ids) === kernel.id);
+        stale.forEach((e) => claimed.add(e));
+        return { kind: 'kernel', kernel, stale };
+    });
+    const rest = entries.filter((e) => !claimed.has(e));
+    if (rest.length > 0) {
+        nodes.push({ kind: 'group', label: UNCLAIMED_LABEL, stale: rest });
+    }
+    if (nodes.length === 0) {
+        nodes.push({ kind: 'empty', label: NO_KERNEL_LABEL });
+    }
+    return nodes;
+}
+
+/** Clicking a problem: open its file with the problem's range selected. */
+export function openCommand<U, D extends ProblemLike & { range: unknown }>(entry: Entry<U, D>): { command: string; title: string; arguments: [U, D['range']] } {
+    return { command: OPEN_LOCATION_COMMAND, title: 'Go to line', arguments: [entry.uri, entry.diagnostic.range] };
+}
+
+/** A kernel the language server is attached to, as `hotswap/kernelsChanged` lists it. */
+export interface ServerKernelLike {
+    id: string;
+    pid: number;
+    cwd: string;
+    status: string;
+}
+
+/** The view's kernel rows: the server's kernels, then the ones the extension reaches itself. */
+export function viewKernels(
+    serverKernels: readonly ServerKernelLike[],
+    ownTargets: readonly { key: string; label: string }[],
+    relative: (file: string) => string,
+): ViewKernel[] {
+    return [
+        ...serverKernels.map((k) => ({ id: k.id, label: `Kernel ${k.pid}`, description: `${k.status} · ${relative(k.cwd)}` })),
+        ...ownTargets.map((t) => ({ id: t.key, label: t.label, description: 'via VS Code' })),
+    ];
+}
