@@ -72,6 +72,3 @@ def install() -> None:
     if not any(isinstance(f, SourceRecorder) for f in sys.meta_path):
         sys.meta_path.insert(0, SourceRecorder())
 
-
-def uninstall() -> None:
-    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, SourceRecorder)]

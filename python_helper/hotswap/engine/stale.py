@@ -97,9 +97,6 @@ class Tracker:
     def add_binding(self, b: _Binding) -> None:
         self.bindings[(b.kind, b.owner, b.local)] = b
 
-    def forget_binding(self, kind: str, owner: str, local: str) -> None:
-        self.bindings.pop((kind, owner, local), None)
-
     def needs_heap(self) -> bool:
         return bool(len(self.expect) or len(self.replaced) or self.closures)
 
