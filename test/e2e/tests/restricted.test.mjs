@@ -6,12 +6,14 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { withEvidence } from '../lib/failures.mjs';
 import { startSession } from '../lib/session.mjs';
-import { holdsFor } from '../lib/wait.mjs';
+import { holdsFor, waitUntil } from '../lib/wait.mjs';
 import {
+  hotReloadKernelRow,
   hotswapStatusItem,
   openFile,
   replaceEditorText,
   restrictedModeIndicator,
+  runCommand,
   saveActiveEditor,
 } from '../lib/workbench.mjs';
 
@@ -78,5 +80,19 @@ describe('Hotswap in VS Code (Restricted Mode)', () => {
       [],
       'the language server was not started',
     );
+  }));
+
+  it('once the folder is trusted, the same setup reloads on save (the silence above was Restricted Mode)', withEvidence(() => session, async () => {
+    const { kernel, workspace, page: workbench } = session;
+    await runCommand(workbench, 'Workspaces: Manage Workspace Trust');
+    await workbench.locator('.workspace-trust-editor').getByRole('button', { name: 'Trust', exact: true }).first().click();
+    await restrictedModeIndicator(workbench).waitFor({ state: 'detached' });
+    await (await hotReloadKernelRow(workbench, kernel.pid)).waitFor({ state: 'visible', timeout: 90_000 });
+
+    const file = path.join(workspace, 'math_utils.py');
+    await openFile(workbench, 'math_utils.py');
+    await replaceEditorText(workbench, readFileSync(file, 'utf8').replace('return value * 3', 'return value * 5'));
+    await saveActiveEditor(workbench);
+    await waitUntil(() => kernel.eval('scale(2)'), (value) => value === '10', { what: 'scale(2) == 10 after trusting the folder' });
   }));
 });
