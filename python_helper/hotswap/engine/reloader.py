@@ -30,12 +30,12 @@ from .diff import (
     first_line,
     is_def,
     same_code,
-    same_position,
 )
 from .imports import holders_of, importers, file_imports, namespace_imports
 from .modules import module_file, modules_for_paths, realpath, user_module_objects
 from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
-from .patch_functions import functions_in, patch_value, safe_same, unwrap_function
+from .patch_functions import patch_value, safe_same, unwrap_function
+from .relocate import relocate, shift
 from .report import Diagnostic, ModuleResult, Report, at_line
 from .source import Source, SourceProblem, compile_module, read_source, refresh_linecache
 from .stale import TRACKER, _Binding
@@ -360,27 +360,6 @@ def _literal_defaults_match(node: ast.stmt, fn: types.FunctionType) -> bool:
     return True
 
 
-def _relocate(obj: Any, code: types.CodeType, depth: int = 0) -> None:
-    """Give unchanged definitions that moved in the file their new line numbers."""
-    if depth > 10:
-        return
-    if isinstance(obj, type):
-        for c in code.co_consts:
-            if isinstance(c, types.CodeType):
-                member = obj.__dict__.get(c.co_name)
-                if member is not None:
-                    _relocate(member, c, depth + 1)
-        return
-    fn = unwrap_function(obj)
-    if fn is None:
-        return
-    old = fn.__code__
-    if old is code or same_position(old, code):
-        return
-    if old.co_freevars == code.co_freevars and same_code(old, code):
-        fn.__code__ = code
-
-
 def _execute_changed(name: str, module: types.ModuleType, filename: str, real: str, full_code: types.CodeType | None,
                      parsed: Parsed, src: Source, prev: loaded.Loaded | None, ctx: ReloadContext,
                      report: Report, res: ModuleResult) -> bool:
@@ -451,12 +430,12 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
         obj = d.get(node.name)  # type: ignore[attr-defined]
         c = codes.get((node.name, first_line(node)))  # type: ignore[attr-defined]
         if obj is not None and c is not None:
-            _relocate(obj, c)
+            relocate(obj, c)
     seen: set[int] = set()
     for st in shifted:
         obj = d.get(st.def_name or "")
         if obj is not None:
-            _shift(obj, st.moved_by, st.first - st.moved_by, st.end - st.moved_by, real, seen)
+            shift(obj, st.moved_by, st.first - st.moved_by, st.end - st.moved_by, real, seen)
     res.patched = list(dict.fromkeys(res.patched + ctx.patched))
     res.status = "reloaded" if (selected or res.removed) else "unchanged"
     return True
@@ -481,34 +460,6 @@ def _fall_back_to_full(name: str, module: types.ModuleType, filename: str, real:
             f"replaces it later), so the whole module was executed again; its module-level state was rebuilt.",
             None, text=src.text))
     return ok
-
-
-def _shifted_code(code: types.CodeType, delta: int) -> types.CodeType:
-    """The same code, ``delta`` lines further down (line tables are relative to the first line)."""
-    consts = tuple(_shifted_code(c, delta) if isinstance(c, types.CodeType) else c for c in code.co_consts)
-    return code.replace(co_firstlineno=code.co_firstlineno + delta, co_consts=consts)
-
-
-def _shift(obj: Any, delta: int, lo: int, hi: int, real: str, seen: set[int], depth: int = 0) -> None:
-    """Move the code of an unchanged definition (that used to span lines lo..hi) by delta lines.
-
-    Only code compiled from this file within that span is touched: a class attribute may be a
-    function defined elsewhere.
-    """
-    if depth > 10:
-        return
-    if isinstance(obj, type):
-        if id(obj) in seen:
-            return
-        seen.add(id(obj))
-        for member in list(obj.__dict__.values()):
-            _shift(member, delta, lo, hi, real, seen, depth + 1)
-        return
-    for fn in functions_in(obj):
-        code = fn.__code__
-        if id(fn) not in seen and lo <= code.co_firstlineno <= hi and realpath(code.co_filename) == real:
-            seen.add(id(fn))
-            fn.__code__ = _shifted_code(code, delta)
 
 
 def _follow_replaced_bases(name: str, filename: str, real: str, parsed: Parsed, selected: list[ast.stmt],

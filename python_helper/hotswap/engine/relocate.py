@@ -1,0 +1,64 @@
+"""Unchanged definitions that moved in the file get their new line numbers.
+
+An edit above a function moves it without changing it. Its code is not executed again (that
+would run its decorators and registrations a second time), but tracebacks, breakpoints
+and ``inspect.getsource`` need the new lines, so only the code objects' line numbers change.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+from .diff import same_code, same_position
+from .modules import realpath
+from .patch_functions import functions_in, unwrap_function
+
+
+def relocate(obj: Any, code: types.CodeType, depth: int = 0) -> None:
+    """Give unchanged definitions that moved in the file their new line numbers."""
+    if depth > 10:
+        return
+    if isinstance(obj, type):
+        for c in code.co_consts:
+            if isinstance(c, types.CodeType):
+                member = obj.__dict__.get(c.co_name)
+                if member is not None:
+                    relocate(member, c, depth + 1)
+        return
+    fn = unwrap_function(obj)
+    if fn is None:
+        return
+    old = fn.__code__
+    if old is code or same_position(old, code):
+        return
+    if old.co_freevars == code.co_freevars and same_code(old, code):
+        fn.__code__ = code
+
+
+def shifted_code(code: types.CodeType, delta: int) -> types.CodeType:
+    """The same code, ``delta`` lines further down (line tables are relative to the first line)."""
+    consts = tuple(shifted_code(c, delta) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_firstlineno=code.co_firstlineno + delta, co_consts=consts)
+
+
+def shift(obj: Any, delta: int, lo: int, hi: int, real: str, seen: set[int], depth: int = 0) -> None:
+    """Move the code of an unchanged definition (that used to span lines lo..hi) by delta lines.
+
+    Only code compiled from this file within that span is touched: a class attribute may be a
+    function defined elsewhere.
+    """
+    if depth > 10:
+        return
+    if isinstance(obj, type):
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        for member in list(obj.__dict__.values()):
+            shift(member, delta, lo, hi, real, seen, depth + 1)
+        return
+    for fn in functions_in(obj):
+        code = fn.__code__
+        if id(fn) not in seen and lo <= code.co_firstlineno <= hi and realpath(code.co_filename) == real:
+            seen.add(id(fn))
+            fn.__code__ = shifted_code(code, delta)
