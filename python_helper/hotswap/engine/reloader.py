@@ -38,7 +38,7 @@ from .patch_functions import patch_value, safe_same, unwrap_function
 from .relocate import relocate, shift
 from .report import Diagnostic, ModuleResult, Report, at_line
 from .source import Source, SourceProblem, compile_module, read_source, refresh_linecache
-from .stale import TRACKER, _Binding
+from .stale import TRACKER, Binding
 from .transaction import Snapshot
 
 FULL_RELOAD_MARKER = "__hotswap_full_reload__"
@@ -642,7 +642,7 @@ def _propagate(name: str, rebound: dict[str, tuple[Any, Any]], removed: dict[str
             if current is old:
                 h.namespace[local] = new
         elif remote in removed and current is removed[remote]:
-            TRACKER.add_binding(_Binding(h.kind, h.owner, local, current, name, remote, h.file or ctx.file,
+            TRACKER.add_binding(Binding(h.kind, h.owner, local, current, name, remote, h.file or ctx.file,
                                          h.ref.lineno if h.file else 1, h.ref.col if h.file else None,
                                          h.ref.end_col if h.file else None))
     # A namespace without import history (plain REPL, a dict): same name, same old object.
@@ -653,7 +653,7 @@ def _propagate(name: str, rebound: dict[str, tuple[Any, Any]], removed: dict[str
                 ns[key] = new
         for key, old in removed.items():
             if key not in handled_ns and ns.get(key, _MISSING) is old:
-                TRACKER.add_binding(_Binding("namespace", "", key, old, name, key, ctx.file, 1, None, None))
+                TRACKER.add_binding(Binding("namespace", "", key, old, name, key, ctx.file, 1, None, None))
 
 
 # ------------------------------------------------------------------ heap pass and stale objects

@@ -25,6 +25,8 @@ _MAX_INSIDE = 10000
 
 @dataclass
 class _Expect:
+    """Attributes a class's new __init__ sets that instances made before the edit may lack."""
+
     name: str
     attrs: dict[str, int]
     file: str
@@ -34,6 +36,8 @@ class _Expect:
 
 @dataclass
 class _Replaced:
+    """A class replaced by a new one: every surviving instance of it is stale."""
+
     name: str
     reason: str
     file: str
@@ -43,6 +47,8 @@ class _Replaced:
 
 @dataclass
 class _Closure:
+    """Closures that kept old code because the variables they capture changed."""
+
     code: types.CodeType  # the old inner code the stale closures still run
     maker: str
     inner: str
@@ -51,7 +57,9 @@ class _Closure:
 
 
 @dataclass
-class _Binding:
+class Binding:
+    """A `from m import X` copy of a name that m no longer has (reported as stale-binding)."""
+
     kind: str  # "module" | "namespace"
     owner: str
     local: str
@@ -71,7 +79,7 @@ class Tracker:
         self.expect: "weakref.WeakKeyDictionary[type, _Expect]" = weakref.WeakKeyDictionary()
         self.replaced: "weakref.WeakKeyDictionary[type, _Replaced]" = weakref.WeakKeyDictionary()
         self.closures: dict[int, _Closure] = {}
-        self.bindings: dict[tuple[str, str, str], _Binding] = {}
+        self.bindings: dict[tuple[str, str, str], Binding] = {}
 
     # ------------------------------------------------------------ recording
 
@@ -94,7 +102,7 @@ class Tracker:
     def add_closure(self, code: types.CodeType, maker: str, inner: str, file: str, lineno: int) -> None:
         self.closures[id(code)] = _Closure(code, maker, inner, file, lineno)
 
-    def add_binding(self, b: _Binding) -> None:
+    def add_binding(self, b: Binding) -> None:
         self.bindings[(b.kind, b.owner, b.local)] = b
 
     def needs_heap(self) -> bool:
