@@ -3,7 +3,7 @@
 State is preserved by executing only changed statements, so "changed" must be exact. Three
 baselines answer it, best first:
 
-- the source text the engine loaded last time (exact AST comparison);
+- the source text the engine loaded last time (exact comparison of statement texts);
 - the module's cached bytecode (``__pycache__``), which is what the import system executed
   when it was not reloaded by hotswap before: each new statement is compiled on its own and
   looked up in the old module bytecode, ignoring line numbers;
@@ -176,6 +176,8 @@ def nested_codes(code: types.CodeType) -> dict[str, types.CodeType]:
 # ---------------------------------------------------------------- baselines
 
 class Baseline(Protocol):
+    """What the previous version of a module is compared with (see the module docstring)."""
+
     kind: str
 
     def unchanged(self, node: ast.stmt, key: str = "") -> bool: ...

@@ -23,6 +23,7 @@ class SourceRecorder:
     """Meta path finder that records user sources and otherwise defers to the others."""
 
     def find_spec(self, fullname: str, path: Sequence[str] | None, target: Any = None) -> Any:
+        """Ask the other finders in order; record the source when the answer is a user file."""
         for finder in list(sys.meta_path):
             if finder is self or type(finder).__name__ == "SourceRecorder":
                 continue  # (also another copy of hotswap's recorder)
@@ -44,6 +45,7 @@ class SourceRecorder:
 
 
 def _record(name: str, path: str) -> None:
+    """Keep the text a user module is imported from: the first reload diffs against it."""
     from .source import SourceProblem, read_source
 
     try:

@@ -134,6 +134,10 @@ def patch_function(old: types.FunctionType, new: types.FunctionType, ctx: Reload
 
 
 def _patch_function(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
+    """Update ``old`` in place from ``new`` so every reference to it runs the new code.
+
+    REPLACED when the free variables differ: ``__code__`` cannot be swapped then.
+    """
     changed = False
     ow = old.__dict__.get("__wrapped__", _MISSING)
     nw = new.__dict__.get("__wrapped__", _MISSING)
@@ -202,6 +206,7 @@ def _patch_dispatch(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: 
 
 
 def _patch_lru(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
+    """Patch the cached function and clear the cache: old answers would hide the new code."""
     try:
         same_params = safe_same(tuple(sorted(old.cache_parameters().items())), tuple(sorted(new.cache_parameters().items())))
     except Exception:
@@ -230,6 +235,7 @@ def _patch_descriptor(old: Any, new: Any, ctx: ReloadContext, label: str, lineno
 
 
 def _patch_property(old: property, new: property, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
+    """Patch getter, setter and deleter in place; adding or removing one needs a new property."""
     changed = False
     for attr in ("fget", "fset", "fdel"):
         o, n = getattr(old, attr), getattr(new, attr)

@@ -197,6 +197,7 @@ def _dependents_of(changed: list[str], exclude: set[str]) -> list[str]:
 # ------------------------------------------------------------------ one module
 
 def _problem(res: ModuleResult, report: Report, p: SourceProblem, file: str, text: str | None = None) -> ModuleResult:
+    """Mark the module failed and report the source problem at its position."""
     res.status = "failed"
     res.error = p.message
     report.diagnostics.append(at_line(file, p.lineno, p.severity, p.code, p.message, None, p.col, p.end_col, text))  # type: ignore[arg-type]
@@ -205,6 +206,7 @@ def _problem(res: ModuleResult, report: Report, p: SourceProblem, file: str, tex
 
 def _reload_module(name: str, module: types.ModuleType, filename: str, ctx: ReloadContext, preserve: bool,
                    report: Report, dependent: bool) -> ModuleResult:
+    """Reload one module; a bug in hotswap becomes an internal-error diagnostic, never an exception."""
     t0 = time.perf_counter()
     real = realpath(filename)
     res = ModuleResult(name, real, "failed", "dependent" if dependent else "patch")
@@ -230,6 +232,7 @@ def _has_marker(tree: ast.Module, d: dict[str, Any]) -> bool:
 
 def _reload_module_inner(name: str, module: types.ModuleType, filename: str, real: str, ctx: ReloadContext,
                          preserve: bool, report: Report, res: ModuleResult, dependent: bool) -> None:
+    """Read, compile, execute (changed statements or the whole module), then record the new baseline."""
     d = module.__dict__
     try:
         src = read_source(filename)
@@ -659,6 +662,7 @@ def _propagate(name: str, rebound: dict[str, tuple[Any, Any]], removed: dict[str
 # ------------------------------------------------------------------ heap pass and stale objects
 
 def _finish(ctx: ReloadContext, ns: dict[str, Any], report: Report) -> None:
+    """Diagnostics for the whole call: replaced classes, cleared caches, then stale objects."""
     replaced_olds = {id(r.old) for r in ctx.replaced_classes}
     for r in ctx.replaced_classes:
         try:
@@ -680,6 +684,7 @@ def _finish(ctx: ReloadContext, ns: dict[str, Any], report: Report) -> None:
 
 
 def _stale_diagnostics(ns: dict[str, Any], ctx: ReloadContext) -> list[Diagnostic]:
+    """Swap closures' code and look for stale objects in the call's only heap pass."""
     TRACKER.record(ctx)
     changes = ctx.closure_changes
     retype = ctx.retype if ctx.instances_possible else {}

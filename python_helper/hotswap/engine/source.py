@@ -73,6 +73,7 @@ def read_source(path: str) -> Source:
 
 
 def _undecodable(data: bytes, exc: UnicodeDecodeError, encoding: str) -> SourceProblem:
+    """A decode-error at the first byte that does not decode (what the editor underlines)."""
     lineno = data[: exc.start].count(b"\n") + 1
     col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
     name = "UTF-8" if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig") else encoding
@@ -123,6 +124,7 @@ def compile_module(tree: ast.Module, filename: str, flags: int = 0) -> types.Cod
 
 
 def _syntax_problem(exc: SyntaxError) -> SourceProblem:
+    """A syntax-error at Python's line and column (converted to 0-based columns)."""
     lineno = exc.lineno or 1
     col = (exc.offset - 1) if exc.offset else None
     end_col = None

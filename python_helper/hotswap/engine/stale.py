@@ -84,6 +84,7 @@ class Tracker:
     # ------------------------------------------------------------ recording
 
     def record(self, ctx: ReloadContext) -> None:
+        """Take over what a reload found; an attribute stays expected while the new __init__ sets it."""
         for e in ctx.expectations:
             prev = self.expect.get(e.cls)
             attrs: dict[str, int] = {}
@@ -148,6 +149,7 @@ class Tracker:
         return out
 
     def _instance_diags(self, stale_objs: dict[type, list[object]], index: dict[int, list[str]]) -> list[Diagnostic]:
+        """stale-instance warnings: old instances of replaced classes, then instances lacking new attributes."""
         out: list[Diagnostic] = []
         for cls, info in list(self.replaced.items()):
             objs = stale_objs.get(cls, [])
@@ -193,6 +195,7 @@ class Tracker:
         return out
 
     def _closure_diags(self, found: heap.HeapResult, index: dict[int, list[str]]) -> list[Diagnostic]:
+        """stale-closure warnings, with how many old closures are left; forgets code no closure runs."""
         out: list[Diagnostic] = []
         for cid, info in list(self.closures.items()):
             fns = found.functions.get(cid, [])
@@ -212,6 +215,7 @@ class Tracker:
         return out
 
     def _binding_diags(self, namespace: dict[str, Any]) -> list[Diagnostic]:
+        """stale-binding warnings for copies still holding a removed name; forgets rebound ones."""
         out: list[Diagnostic] = []
         for key, b in list(self.bindings.items()):
             holder: dict[str, Any] | None
@@ -244,6 +248,7 @@ _MISSING = object()
 
 
 def _with_subclasses(cls: type) -> list[type]:
+    """The class and its subclasses: their instances lack the new attributes too."""
     out = [cls]
     i = 0
     while i < len(out):
@@ -267,6 +272,7 @@ def _user_names(namespace: dict[str, Any]) -> Iterable[tuple[str, Any]]:
 
 
 def _namespace_objects(namespace: dict[str, Any]) -> Iterable[object]:
+    """Objects the user namespace holds, directly or one container deep."""
     for _k, v in _user_names(namespace):
         yield v
         if type(v) in _CONTAINERS:
