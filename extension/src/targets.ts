@@ -37,8 +37,9 @@ export class ReloadTargets {
 
     async all(): Promise<ServiceTarget[]> {
         const found: ServiceTarget[] = [];
-        // The Jupyter extension is only woken when a notebook-like document is open.
-        if (this.sources.notebooks().length > 0) {
+        // The Jupyter extension is only woken when a notebook-like document is open; once
+        // awake it is always asked, so kernels of closed windows are forgotten and cleared.
+        if (this.jupyter || this.sources.notebooks().length > 0) {
             found.push(...((await (await this.jupyterKernels())?.targets()) ?? []));
         }
         const session = this.sources.activeDebugSession();

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Uri } from 'vscode';
 import { JupyterKernelTarget, KernelAccessDenied } from '../../../extension/src/jupyterKernel';
 import { JupyterKernels } from '../../../extension/src/jupyterKernels';
-import type { KernelStatusInfo, Report } from '../../../extension/src/kernelCode';
+import { KernelStatusInfo, Report, jupyterCode, makeRequest, newMarker, parseMarkedOutput } from '../../../extension/src/kernelCode';
 import { MemoryLogger } from '../../../extension/src/log';
 import { Reloader } from '../../../extension/src/reloader';
 import { DEFAULT_SETTINGS } from '../../../extension/src/settings';
@@ -103,6 +103,17 @@ describe('Jupyter kernel target', () => {
         expect(await userNames()).toBe(before); // no variable, no history entry (_i2) left behind
         // The name the user imported before the edit runs the new code.
         expect(await bridge.run('print(scale(2))')).toBe('6\n');
+    });
+
+    it('binds no result name (_, Out) even when the front end stores history', async () => {
+        await bridge.run('41 + 1'); // the user's last result, which `_` must keep
+        const visible = "sorted(k for k in globals() if not __import__('re').fullmatch(r'_i+\\d*', k))";
+        const before = [await bridge.evaluate(visible), await bridge.evaluate('len(Out)')];
+        const marker = newMarker();
+        const stdout = await bridge.run(jupyterCode(ws.helperDir, makeRequest('status'), marker)); // store_history=True
+        expect(parseMarkedOutput(stdout, marker)?.ok).toBe(true);
+        expect(await bridge.evaluate('_')).toBe('42');
+        expect([await bridge.evaluate(visible), await bridge.evaluate('len(Out)')]).toEqual(before);
     });
 
     it('imports the helper from the extension folder, adding it to sys.path only once', async () => {

@@ -8,6 +8,7 @@ import { REPO_ROOT } from '../fakes/paths';
 const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
     contributes: {
         commands: { command: string; title: string; category: string }[];
+        menus: Record<string, { command: string; when?: string }[]>;
         configuration: { properties: Record<string, { description?: string; default?: unknown }> };
     };
     capabilities: { untrustedWorkspaces: { supported: boolean } };
@@ -33,6 +34,23 @@ describe('manifest', () => {
             expect(property?.description, key).toBeTruthy();
             expect(property.default, key).toEqual(value);
         }
+    });
+
+    it('offers Reload Current File in the editor title and the explorer context menu of .py files', () => {
+        for (const where of ['editor/title', 'explorer/context']) {
+            const entry = manifest.contributes.menus[where]?.find((m) => m.command === 'hotswap.reloadCurrentFile');
+            expect(entry?.when, where).toContain('resourceLangId == python');
+        }
+    });
+
+    it('reads every setting it documents (the trace setting belongs to the language client)', () => {
+        const documented = Object.keys(manifest.contributes.configuration.properties).map((k) => k.replace(/^hotswap\./, ''));
+        expect(documented.filter((k) => k !== 'trace.server').sort()).toEqual(Object.keys(DEFAULT_SETTINGS).sort());
+    });
+
+    it('leaves diagnostics to the language server: the extension creates no diagnostic collection', () => {
+        // One publisher, so the same stale object never shows twice in Problems.
+        expect(sources).not.toMatch(/createDiagnosticCollection/);
     });
 
     it('does not run in untrusted workspaces', () => {

@@ -1,0 +1,49 @@
+/** The "Hot Reload" view: kernels, their stale objects, and a click that opens the line. */
+import { describe, expect, it } from 'vitest';
+import { NO_KERNEL_LABEL, OPEN_LOCATION_COMMAND, UNCLAIMED_LABEL, openCommand, rootNodes, viewKernels } from '../../../extension/src/hotReloadTree';
+
+const uri = { path: '/ws/greeter.py' };
+const stale = (source: string, line: number, message = 'g is stale') => ({
+    uri,
+    diagnostic: { message, source: 'hotswap', range: { start: { line, character: 4 }, end: { line, character: 20 } }, data: { source } },
+});
+
+describe('Hot Reload view', () => {
+    const kernels = viewKernels(
+        [{ id: 'k1', pid: 4242, cwd: '/ws', status: 'idle' }],
+        [{ key: 'jupyter:vscode-interactive:/Interactive-1.interactive', label: 'Interactive Window' }],
+        (file) => (file === '/ws' ? 'ws' : file),
+    );
+
+    it('lists attached kernels and the kernels reached through VS Code', () => {
+        expect(kernels).toEqual([
+            { id: 'k1', label: 'Kernel 4242', description: 'idle · ws' },
+            { id: 'jupyter:vscode-interactive:/Interactive-1.interactive', label: 'Interactive Window', description: 'via VS Code' },
+        ]);
+    });
+
+    it('puts each stale object under the kernel that holds it; other problems are ignored', () => {
+        const entries = [
+            stale('kernel k1 (pid 4242)', 8),
+            stale('jupyter:vscode-interactive:/Interactive-1.interactive', 3),
+            stale('debug:7', 5),
+            { uri, diagnostic: { message: 'undefined name', source: 'Pylance', range: { start: { line: 1 } } } },
+        ];
+        const nodes = rootNodes(kernels, entries);
+        expect(nodes.map((n) => (n.kind === 'kernel' ? [n.kernel.label, n.stale.length] : [n.kind, 'stale' in n ? n.stale.length : 0]))).toEqual([
+            ['Kernel 4242', 1],
+            ['Interactive Window', 1],
+            ['group', 1],
+        ]);
+        expect(nodes[2]).toMatchObject({ kind: 'group', label: UNCLAIMED_LABEL });
+    });
+
+    it('opens the stale object’s line when clicked', () => {
+        const entry = stale('kernel k1 (pid 4242)', 8);
+        expect(openCommand(entry)).toEqual({ command: OPEN_LOCATION_COMMAND, title: 'Go to line', arguments: [uri, entry.diagnostic.range] });
+    });
+
+    it('says how to get a kernel when there is none', () => {
+        expect(rootNodes([], [])).toEqual([{ kind: 'empty', label: NO_KERNEL_LABEL }]);
+    });
+});

@@ -1,0 +1,96 @@
+/** No code runs in an untrusted workspace: the manifest says so, and the runtime checks again. */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MemoryLogger } from '../../../extension/src/log';
+import { saveDecision } from '../../../extension/src/saveFilter';
+import { startWhenTrusted } from '../../../extension/src/trust';
+import { waitFor } from '../../../extension/src/wait';
+import { REPO_ROOT } from '../fakes/paths';
+
+function trustState(trusted: boolean) {
+    const listeners = new Set<() => void>();
+    return {
+        trusted,
+        isTrusted(): boolean {
+            return this.trusted;
+        },
+        onDidGrant(listener: () => void) {
+            listeners.add(listener);
+            return { dispose: () => listeners.delete(listener) };
+        },
+        grant(): void {
+            this.trusted = true;
+            for (const l of [...listeners]) {
+                l();
+            }
+        },
+    };
+}
+
+const pyDoc = { languageId: 'python', uri: { scheme: 'file', fsPath: '/ws/math_utils.py' } };
+
+describe('untrusted workspace', () => {
+    it('starts nothing until the user trusts the workspace, then starts once', async () => {
+        const trust = trustState(false);
+        const log = new MemoryLogger();
+        let starts = 0;
+        const waiting = startWhenTrusted(trust, async () => void starts++, log);
+        expect(starts).toBe(0);
+        expect(waiting).toBeDefined();
+        expect(log.lines.join('\n')).toContain('not trusted');
+        trust.grant();
+        trust.grant();
+        expect(starts).toBe(1);
+    });
+
+    it('starts at once in a trusted workspace', () => {
+        let starts = 0;
+        expect(startWhenTrusted(trustState(true), async () => void starts++, new MemoryLogger())).toBeUndefined();
+        expect(starts).toBe(1);
+    });
+
+    it('logs a start that fails instead of losing it', async () => {
+        const log = new MemoryLogger();
+        startWhenTrusted(trustState(true), async () => Promise.reject(new Error('boom')), log);
+        await waitFor(() => log.lines.includes('error Hotswap failed to start: boom'), { timeoutMs: 2000, what: 'failure logged' });
+    });
+
+    it('sends no save to a kernel while the workspace is untrusted', () => {
+        expect(saveDecision(pyDoc, { reloadOnSave: true, trusted: false, selected: () => true })).toEqual({
+            reload: false,
+            reason: 'the workspace is not trusted',
+        });
+    });
+
+    it('is declared unsupported in the manifest, and the menus and view need trust', () => {
+        const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+        expect(manifest.capabilities.untrustedWorkspaces.supported).toBe(false);
+        expect(manifest.capabilities.untrustedWorkspaces.description).toMatch(/trusted/);
+        for (const where of ['editor/title', 'explorer/context']) {
+            for (const entry of manifest.contributes.menus[where]) {
+                expect(entry.when, where).toContain('isWorkspaceTrusted');
+            }
+        }
+        expect(manifest.contributes.views.explorer[0].when).toContain('isWorkspaceTrusted');
+    });
+});
+
+describe('which saves reload', () => {
+    const on = { reloadOnSave: true, trusted: true, selected: () => true };
+
+    it('reloads a saved Python file on disk', () => {
+        expect(saveDecision(pyDoc, on)).toEqual({ reload: true });
+    });
+
+    it('ignores other languages and files not on disk', () => {
+        expect(saveDecision({ ...pyDoc, languageId: 'markdown' }, on).reload).toBe(false);
+        expect(saveDecision({ ...pyDoc, uri: { scheme: 'untitled', fsPath: 'Untitled-1' } }, on).reload).toBe(false);
+    });
+
+    it('honours hotswap.reloadOnSave and hotswap.include/exclude, saying why in the log', () => {
+        expect(saveDecision(pyDoc, { ...on, reloadOnSave: false })).toEqual({ reload: false, reason: 'hotswap.reloadOnSave is off' });
+        const excluded = saveDecision(pyDoc, { ...on, selected: () => false });
+        expect(excluded).toEqual({ reload: false, reason: '/ws/math_utils.py is excluded by hotswap.include/exclude' });
+    });
+});
