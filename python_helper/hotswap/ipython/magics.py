@@ -215,9 +215,9 @@ class HotswapMagics(Magics, activity.FrontEnd):
                 real_name, alias = [p.strip() for p in item.split(" as ", 1)]
             else:
                 real_name, alias = item, None
+            module = importlib.import_module(real_name)  # ImportError for a missing module, lists untouched
             self.skip_modules.pop(real_name, None)
             self.modules[real_name] = True
-            module = importlib.import_module(real_name)  # ImportError for a missing module
             self.watcher.watch_module(real_name)
             if alias:
                 self.shell.push({alias: module})

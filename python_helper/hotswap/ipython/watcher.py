@@ -382,9 +382,6 @@ class ModuleWatcher:
                 seen = self._seen.pop(real, None)
                 self._record(real, seen if seen is not None else _stamp(real))
 
-    def mark_modules_current(self, names: Iterable[str]) -> None:
-        self.mark_current([self.module_file[n] for n in names if n in self.module_file])
-
     @property
     def count(self) -> int:
         """Number of watched modules."""

@@ -54,23 +54,12 @@ def stale(namespace: Optional[dict[str, Any]] = None) -> dict[str, Any]:
 
 def is_user_file(path: str) -> bool:
     """User code: not the standard library, site-packages or hotswap itself."""
-    fn = getattr(engine, "is_user_file", None)
-    if fn is not None:
-        return bool(fn(path))
-    return _fallback_is_user_file(path)
+    return bool(engine.is_user_file(path))
 
 
 def user_modules() -> list[tuple[str, str]]:
     """(name, file) of loaded user modules."""
-    fn = getattr(engine, "user_modules", None)
-    if fn is not None:
-        return list(fn())
-    out = []
-    for name, mod in list(sys.modules.items()):
-        f = getattr(mod, "__file__", None)
-        if name != "__main__" and isinstance(f, str) and f.endswith(".py") and _fallback_is_user_file(f):
-            out.append((name, os.path.realpath(f)))
-    return out
+    return list(engine.user_modules())
 
 
 def all_modules() -> list[tuple[str, str]]:
@@ -82,23 +71,3 @@ def all_modules() -> list[tuple[str, str]]:
             out.append((name, os.path.realpath(f)))
     return out
 
-
-_library_roots: Optional[tuple[str, ...]] = None
-
-
-def _fallback_is_user_file(path: str) -> bool:
-    """Used only while the engine lacks ``is_user_file``."""
-    global _library_roots
-    if _library_roots is None:
-        import site
-        import sysconfig
-
-        roots = {os.path.realpath(p) for k, p in sysconfig.get_paths().items() if k in ("stdlib", "platstdlib", "purelib", "platlib")}
-        try:
-            roots.update(os.path.realpath(p) for p in site.getsitepackages())
-        except Exception:
-            pass
-        roots.add(os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-        _library_roots = tuple(r.rstrip(os.sep) + os.sep for r in roots)
-    real = os.path.realpath(path)
-    return real.endswith((".py", ".pyw")) and not real.startswith(_library_roots)

@@ -112,7 +112,7 @@ def _parse(request_json: Any) -> dict[str, Any]:
 
 def _check(request: dict[str, Any]) -> None:
     if "id" in request and not isinstance(request["id"], (str, int)):
-        raise RequestError("bad-request", "'id' must be a string")
+        raise RequestError("bad-request", "'id' must be a string or an integer")
     version = request.get("protocol")
     if not isinstance(version, int) or isinstance(version, bool):
         raise RequestError("bad-request", "'protocol' must be the integer 1")

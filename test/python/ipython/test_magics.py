@@ -395,3 +395,37 @@ def test_flags_alone_mean_now(loaded: Workspace, capsys: pytest.CaptureFixture[s
     loaded.run("%autoreload -p")
     assert loaded.ns(m).X == 2
     assert f"Reloading '{m}'." in capsys.readouterr().out
+
+
+def test_comment_after_the_mode_is_ignored_not_the_mode(loaded: Workspace) -> None:
+    """IPython issue #13915: `%autoreload 2 # comment` must turn reloading on."""
+    m = loaded.module("X = 1\n")
+    loaded.run(f"import {m}")
+    loaded.run("%autoreload 0")
+    loaded.run("%autoreload 2  # reload before every cell")
+    loaded.write(m, "X = 2\n")
+    assert loaded.run(f"{m}.X") == 2
+    loaded.run("%autoreload off # pause")
+    loaded.write(m, "X = 3\n")
+    assert loaded.run(f"{m}.X") == 2
+
+
+def test_exception_while_reloading_stays_out_of_the_cell(loaded: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    """Module code that raises during a reload: the cell runs with the old code and one line says why."""
+    m = loaded.module("def f():\n    return 'old'\n")
+    loaded.run(f"import {m}")
+    loaded.write(m, "def f():\n    return 'new'\nraise RuntimeError('database unreachable')\n")
+    assert loaded.run(f"{m}.f()") == "old"
+    err = capsys.readouterr().err
+    assert err.count(f"[autoreload of {m} failed: ") == 1 and "database unreachable" in err
+    assert loaded.run(f"{m}.f()") == "old"
+    assert "autoreload of" not in capsys.readouterr().err
+
+
+def test_aimport_of_a_missing_module_changes_no_list(loaded: Workspace) -> None:
+    loaded.run("%autoreload 1")
+    with pytest.raises(ImportError, match="no_such_module_anywhere"):
+        loaded.run("%aimport no_such_module_anywhere")
+    out = io.StringIO()
+    loaded.shell.magics_manager.registry["HotswapMagics"].aimport("", stream=out)
+    assert "no_such_module_anywhere" not in out.getvalue()
