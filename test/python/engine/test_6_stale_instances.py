@@ -52,12 +52,13 @@ def test_instances_held_one_level_deep_and_unnamed_ones(project: Project) -> Non
                 "team = [Greeter('a'), Greeter('b')]\n"
                 "by_name = {'c': Greeter('c')}\n"
                 "pair = (Greeter('d'), 1)\n"
+                "group = {Greeter('e')}\n"
                 "nested = [[Greeter('deep')]]\n")
     hidden = m.Greeter("hidden")  # noqa: F841 - held by this test only
     project.edit("greeter2", GREETER_NEW)
     report = project.reload("greeter2")
     [d] = report.by_code("stale-instance")
-    assert sorted(d.names) == ["by_name", "pair", "team"]
+    assert sorted(d.names) == ["by_name", "group", "pair", "team"]
     assert "2 other Greeter objects" in d.message  # nested[0][0] and `hidden`
 
 
