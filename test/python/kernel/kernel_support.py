@@ -140,11 +140,13 @@ def kernel(tmp_path: Path, runtime_dir: Path) -> Iterator[Callable[..., Kernel]]
     """Factory starting real kernels; all are shut down at teardown."""
     kernels: list[Kernel] = []
 
-    def start(cwd: Optional[Path] = None, env: Optional[dict[str, str]] = None) -> Kernel:
+    def start(cwd: Optional[Path] = None, env: Optional[dict[str, str]] = None,
+              extra_arguments: Optional[list[str]] = None) -> Kernel:
         work = cwd or tmp_path / f"work{len(kernels)}"
         work.mkdir(parents=True, exist_ok=True)
         km = KernelManager(kernel_name="hotswap-test")
-        km.start_kernel(cwd=str(work), env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+        km.start_kernel(cwd=str(work), env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+                        extra_arguments=extra_arguments or [])
         kc = km.client()
         kc.start_channels()
         kernel = Kernel(km, kc, work)

@@ -177,6 +177,43 @@ def test_registry_entry_rewritten_after_restart(kernel: Callable[..., Kernel], r
     assert (runtime_dir / "hotswap" / f"kernel-{k.pid}.json").exists()
 
 
+def listed_pids() -> list[int]:
+    """What `python -m hotswap kernels` shows, run as a user would run it."""
+    listed = subprocess.run([sys.executable, "-m", "hotswap", "kernels", "--json"], capture_output=True,
+                            text=True, check=True, env=os.environ.copy())
+    return [e["pid"] for e in json.loads(listed.stdout)]
+
+
+def test_kernel_that_loads_hotswap_at_start_is_announced_again_after_each_restart(
+        kernel: Callable[..., Kernel], runtime_dir: Path) -> None:
+    """The extension loaded from the kernel's configuration (as in docs/ipython.md): a restart
+    brings a new process that announces itself with no cell run; a killed process's entry
+    stays on disk but nobody lists it."""
+    k = kernel(extra_arguments=["--IPKernelApp.extensions=hotswap"])
+    folder = runtime_dir / "hotswap"
+    first = k.pid
+    assert wait_for(lambda: (folder / f"kernel-{first}.json").exists()), "no entry without %load_ext"
+    assert listed_pids() == [first]
+
+    k.km.restart_kernel(now=False)  # graceful: the old process removes its entry at exit
+    k.kc.wait_for_ready(timeout=60)
+    second = k.pid
+    assert second != first
+    assert wait_for(lambda: (folder / f"kernel-{second}.json").exists()), "restarted kernel not announced"
+    assert not (folder / f"kernel-{first}.json").exists()
+    entry = json.loads((folder / f"kernel-{second}.json").read_text())
+    assert entry["connection_file"] == k.km.connection_file
+    assert stat.S_IMODE((folder / f"kernel-{second}.json").stat().st_mode) == 0o600
+    assert listed_pids() == [second]
+
+    k.km.restart_kernel(now=True)  # killed: its entry is left behind
+    k.kc.wait_for_ready(timeout=60)
+    third = k.pid
+    assert wait_for(lambda: (folder / f"kernel-{third}.json").exists()), "kernel not announced after a kill"
+    assert (folder / f"kernel-{second}.json").exists()
+    assert listed_pids() == [third]
+
+
 def test_many_modules_save_right_before_cell_is_not_missed(kernel: Callable[..., Kernel]) -> None:
     """With more user modules than are worth stat'ing every cell, changes come from file
     events; a save immediately followed by a cell must still be seen by that cell."""
