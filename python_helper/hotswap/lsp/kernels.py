@@ -308,6 +308,11 @@ class AttachedKernel:
 
     # ---------------------------------------------------------------- liveness
 
+    def beating(self) -> bool:
+        """True while the kernel answers heartbeats (a busy kernel still does)."""
+        hb = self._client.hb_channel if self._client is not None else None
+        return bool(hb is not None and hb.is_beating())
+
     def _alive(self) -> bool:
         pid = self.facts.pid
         if pid is not None:

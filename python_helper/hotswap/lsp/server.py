@@ -140,6 +140,10 @@ class HotswapServer(LanguageServer):
         self._stale_batches[kernel.id] = Coalescer(functools.partial(self._refresh_job, kernel), quiet=0.0)
         probe = self.spawn(self._reprobe(kernel, notify=False))
         done, _ = await asyncio.wait({probe}, timeout=PROBE_WAIT)
+        if not done and not kernel.beating():
+            # Not even a heartbeat: the liveness monitor will soon call it dead (failing the
+            # probe, within 3 s of silence), so a kernel that ended is an error, not "busy".
+            done, _ = await asyncio.wait({probe}, timeout=2 * PROBE_WAIT)
         if not done:
             # A long cell is running: the probe waits behind it and reports when it is done.
             kernel.facts.status = "busy"

@@ -385,3 +385,56 @@ async def test_settings_pulled_with_workspace_configuration(server_factory, work
                        what="settings pulled with workspace/configuration")
     await command(client, "hotswap.publishReport", {"source": "jupyter:nb", "report": report, "kind": "stale"})
     assert [d.severity for d in diagnostics_for(rec, workdir / "greeter.py")] == [types.DiagnosticSeverity.Hint]
+
+
+async def test_reload_module_by_file_uri_reports_in_did_reload(server_factory, start_kernel, workdir: Path) -> None:
+    path = workdir / "mathx.py"
+    path.write_text("def scale(x):\n    return x * 2\n")
+    kernel = await start_kernel()
+    await kernel.run("import mathx")
+    client, rec = await server_factory({"reloadOnSave": False})
+    kid = (await attach(client, rec, kernel))["id"]
+    path.write_text("def scale(x):\n    return x * 5\n")
+    result = await command(client, "hotswap.reloadModule", {"uri": from_fs_path(str(path))})
+    [entry] = result["reports"]
+    assert entry["kernel"] == kid
+    assert [(m["name"], m["status"]) for m in entry["report"]["modules"]] == [("mathx", "reloaded")]
+    assert await kernel.eval("mathx.scale(1)") == 5
+    [done] = did_reloads(rec, kid)
+    assert done["modules"][0]["name"] == "mathx" and done["modules"][0]["status"] == "reloaded"
+    assert isinstance(done["durationMs"], float) and isinstance(done["modules"][0]["duration_ms"], float)
+    assert (done["reloaded"], done["failed"], done["stale"]) == (1, 0, 0)
+
+    # The same content again changes nothing.
+    again = await command(client, "hotswap.reloadModule", {"uri": from_fs_path(str(path))})
+    assert [m["status"] for m in again["reports"][0]["report"]["modules"]] == ["unchanged"]
+    with pytest.raises(Exception, match="not a file URI"):
+        await command(client, "hotswap.reloadModule", {"uri": "untitled:Untitled-1"})
+
+
+async def test_attaching_to_a_kernel_that_ended_fails_clearly(server_factory, start_kernel, tmp_path: Path) -> None:
+    kernel = await start_kernel()
+    saved = tmp_path / "ended-kernel.json"
+    saved.write_text(Path(kernel.connection_file).read_text())
+    saved.chmod(0o600)
+    await kernel.stop()
+    client, rec = await server_factory()
+    with pytest.raises(Exception, match="not running"):
+        await command(client, "hotswap.attachKernel", {"connectionFile": str(saved)})
+    assert any("not running" in m.message for m in rec.of(types.WINDOW_SHOW_MESSAGE))
+    assert await command(client, "hotswap.listKernels") == []
+
+
+async def test_registry_entry_others_can_write_is_not_used(server_factory, start_kernel, workdir: Path, env: dict) -> None:
+    """An entry anyone could have written (pointing at a real kernel) is ignored; a private one is used."""
+    from hotswap.kernel import registry
+
+    exposed, trusted = await start_kernel(), await start_kernel()
+    directory = str(Path(env["JUPYTER_RUNTIME_DIR"]) / "hotswap")
+    bad = registry.write_entry(exposed.connection_file, pid=exposed.pid, cwd=str(workdir), directory=directory)
+    os.chmod(bad, 0o666)
+    client, rec = await server_factory()
+    registry.write_entry(trusted.connection_file, pid=trusted.pid, cwd=str(workdir), directory=directory)
+    await rec.wait_for(lambda: any(trusted.pid in pids for pids in kernel_pids(rec)), what="the private entry attached")
+    assert [k["pid"] for k in await command(client, "hotswap.listKernels")] == [trusted.pid]
+    assert all(exposed.pid not in pids for pids in kernel_pids(rec))
