@@ -71,13 +71,22 @@ export async function pickQuickPickItem(page, text) {
 
 /** Open a workspace file with Quick Open (ctrl+p) and wait until its editor has focus. */
 export async function openFile(page, fileName) {
-  await openQuickInput(page, 'Control+P', fileName);
-  // Wait for the filtered list: until then the focused row may be another recent file.
-  const focused = page.locator(`${QUICK_INPUT_ROWS}.focused`).filter({ hasText: fileName });
-  await focused.waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
-  await page.locator(`.tab.active[data-resource-name="${fileName}"]`).waitFor({ state: 'visible' });
-  await page.locator('.editor-instance .monaco-editor.focused').waitFor({ state: 'visible' });
+  // Quick Open closes if something else takes focus meanwhile (an editor VS Code opens by
+  // itself after startup, such as a README preview): then it is simply opened again.
+  for (let attempt = 1; ; attempt++) {
+    await openQuickInput(page, 'Control+P', fileName);
+    // Wait for the filtered list: until then the focused row may be another recent file.
+    const focused = page.locator(`${QUICK_INPUT_ROWS}.focused`).filter({ hasText: fileName });
+    try {
+      await focused.waitFor({ state: 'visible', timeout: attempt < 3 ? 10_000 : UI_TIMEOUT_MS });
+      await page.keyboard.press('Enter');
+      await page.locator(`.tab.active[data-resource-name="${fileName}"]`).waitFor({ state: 'visible' });
+      await page.locator('.editor-instance .monaco-editor.focused').waitFor({ state: 'visible' });
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
 }
 
 /** Replace the whole text of the focused editor as a user would: select all, type. */
@@ -129,6 +138,15 @@ export async function problemRows(page) {
 /** The Hotswap status bar item (last reload, spinner while one runs). */
 export function hotswapStatusItem(page) {
   return page.locator('.part.statusbar .statusbar-item[id*="hotswap" i]').first();
+}
+
+/** The status item's accessible label ("Hotswap: reloaded math_utils at ..."), '' if absent. */
+export async function hotswapStatusLabel(page) {
+  const item = hotswapStatusItem(page);
+  if ((await item.count()) === 0) return '';
+  return item.evaluate((element) =>
+    [element, ...element.querySelectorAll('[aria-label]')].map((e) => e.getAttribute('aria-label') ?? '').join(' '),
+  );
 }
 
 /**

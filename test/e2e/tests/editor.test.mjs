@@ -13,6 +13,7 @@ import {
   activeEditorLines,
   hotReloadKernelRow,
   hotswapStatusItem,
+  hotswapStatusLabel,
   openFile,
   pickQuickPickItem,
   problemRows,
@@ -72,8 +73,8 @@ describe('Hotswap in VS Code (trusted workspace)', () => {
     assert.equal(await reloadCount(kernel, 'math_utils'), 1);
     // And as the user calls it, through the name imported before the edit.
     assert.equal((await kernel.execute('scale(2)')).result, '6');
-    await waitUntil(() => hotswapStatusItem(session.page).textContent(), (text) => /math_utils/.test(text ?? ''), {
-      what: 'the status bar to name math_utils',
+    await waitUntil(() => hotswapStatusLabel(session.page), (label) => /reloaded math_utils/.test(label), {
+      what: 'the status bar to report the reload of math_utils',
     });
   }));
 
