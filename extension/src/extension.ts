@@ -4,7 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import { MessageType } from 'vscode-languageclient/node';
-import { registerCommands } from './commands';
+import { commandHandlers } from './commands';
 import { PYTHON_DEBUG_TYPES } from './debugSession';
 import type { ConsoleKernel } from './hotConsole';
 import { viewKernels } from './hotReloadTree';
@@ -170,24 +170,23 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
     subs.push(activeView, vsapi.createTreeView('hotswap.kernels', activeView));
 
     const consoles = new Set<ConsoleKernel>();
-    subs.push(
-        ...registerCommands({
-            log,
-            channel,
-            reloader: activeReloader,
-            server: () => server,
-            python: () => activeSupervisor.python,
-            helperDir: layout.helperDir,
-            consoles,
-            refreshView: () => void targets.all().then(() => activeView.refresh()),
-            onServerReports: (reports) => {
-                for (const { kernel, report } of reports) {
-                    status.didReload({ ...summarize(report), durationMs: report.duration_ms, kernel });
-                }
-            },
-        }),
-        vsapi.registerCommand('hotswap.restartServer', () => activeSupervisor.restart('Restart requested')),
-    );
+    const handlers = commandHandlers({
+        log,
+        ui: vsapi.commandUi(channel),
+        reloader: activeReloader,
+        server: () => server,
+        python: () => activeSupervisor.python,
+        helperDir: layout.helperDir,
+        consoles,
+        refreshView: () => void targets.all().then(() => activeView.refresh()),
+        restartServer: () => activeSupervisor.restart('Restart requested'),
+        onServerReports: (reports) => {
+            for (const { kernel, report } of reports) {
+                status.didReload({ ...summarize(report), durationMs: report.duration_ms, kernel });
+            }
+        },
+    });
+    subs.push(...Object.entries(handlers).map(([id, handler]) => vsapi.registerCommand(id, handler)));
 
     // Keep the Interactive Window startup line pointing at this version's helper.
     const refreshed = refreshedPath(vsapi.jupyterStartupCommands(), layout.helperDir);

@@ -8,6 +8,7 @@ import { PythonExtension } from '@vscode/python-extension';
 import type { ActiveEnvironment } from './interpreter';
 import type { HotswapSettings } from './settings';
 import type { TokenFactory } from './jupyterKernel';
+import type { CommandUi, FileUri } from './commands';
 
 export const JUPYTER_EXTENSION_ID = 'ms-toolsai.jupyter';
 export const PYTHON_EXTENSION_ID = 'ms-python.python';
@@ -187,5 +188,69 @@ export async function pythonEnvironments(): Promise<(ActiveEnvironment & { onDid
             return resolved?.executable.uri?.fsPath;
         },
         onDidChange: api.environments.onDidChangeActiveEnvironmentPath,
+    };
+}
+
+/** The editor side of the commands (commands.ts). */
+export function commandUi(channel: vscode.LogOutputChannel): CommandUi {
+    return {
+        info: (message) => void vscode.window.showInformationMessage(message),
+        warn: (message) => void vscode.window.showWarningMessage(message),
+        error: (message) => void vscode.window.showErrorMessage(message),
+        quickPick: (items, options) => vscode.window.showQuickPick(items, options),
+        withProgress: (title, where, work) =>
+            vscode.window.withProgress(
+                { location: where === 'window' ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title },
+                work,
+            ),
+        activePythonFile: () => {
+            const doc = vscode.window.activeTextEditor?.document;
+            return doc && doc.languageId === 'python' && doc.uri.scheme === 'file' ? doc.uri : undefined;
+        },
+        saveIfDirty: async (uri: FileUri) => {
+            const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+            if (doc?.isDirty) {
+                await doc.save();
+            }
+        },
+        relativePath: asRelativePath,
+        workspaceFolder: () => firstWorkspaceFolder()?.uri.fsPath,
+        pickConnectionFile: async () => {
+            const picked = await vscode.window.showOpenDialog({
+                title: 'Hotswap: Attach to Kernel — pick a kernel connection file',
+                canSelectMany: false,
+                filters: { 'Kernel connection file': ['json'] },
+                openLabel: 'Attach',
+            });
+            return picked?.[0]?.fsPath;
+        },
+        openTerminal: (spec, onClose) => {
+            const terminal = vscode.window.createTerminal({
+                name: spec.name,
+                shellPath: spec.shellPath,
+                shellArgs: spec.shellArgs,
+                cwd: spec.cwd,
+                iconPath: spec.icon ? new vscode.ThemeIcon(spec.icon) : undefined,
+            });
+            terminal.show();
+            const closed = vscode.window.onDidCloseTerminal((t) => {
+                if (t === terminal) {
+                    closed.dispose();
+                    onClose();
+                }
+            });
+            return closed;
+        },
+        openLocation: async (uri, range) => {
+            if (!(uri instanceof vscode.Uri) || !(range instanceof vscode.Range)) {
+                return;
+            }
+            const editor = await vscode.window.showTextDocument(uri, { preview: true });
+            editor.selection = new vscode.Selection(range.start, range.end);
+            editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+        },
+        showLog: () => channel.show(true),
+        jupyterStartupCommands,
+        setJupyterStartupCommands,
     };
 }

@@ -1,0 +1,166 @@
+/** The "Hotswap:" commands against a recording editor, reloader and language server. */
+import { describe, expect, it } from 'vitest';
+import {
+    CommandContext,
+    CommandServer,
+    CommandUi,
+    FileUri,
+    PickItem,
+    attachKernel,
+    enableInInteractiveWindow,
+    reloadCurrentFile,
+    reloadModule,
+} from '../../../extension/src/commands';
+import { LOAD_EXT } from '../../../extension/src/interactiveWindow';
+import type { Report } from '../../../extension/src/kernelCode';
+import { MemoryLogger } from '../../../extension/src/log';
+import type { PickableModule, ServerKernel } from '../../../extension/src/reloader';
+
+const report = (name: string): Report => ({ version: 1, duration_ms: 3, modules: [{ name, file: `/ws/${name}.py`, status: 'reloaded' }], diagnostics: [] });
+const fileUri = (fsPath: string): FileUri => ({ scheme: 'file', fsPath, toString: () => `file://${fsPath}` });
+const KERNEL: ServerKernel = { id: 'k1', pid: 4242, connectionFile: '/run/kernel-1.json', cwd: '/ws', python: '', status: 'idle' };
+
+function harness(opts: { modules?: PickableModule[]; pick?: (items: PickItem[]) => PickItem | undefined; ownLoaded?: boolean; serverKernels?: ServerKernel[]; serverFails?: boolean; running?: boolean } = {}) {
+    const events: string[] = [];
+    let startup: unknown[] | undefined;
+    const picks: { items: PickItem[]; title: string }[] = [];
+    const ui: CommandUi = {
+        info: (m) => void events.push(`info ${m}`),
+        warn: (m) => void events.push(`warn ${m}`),
+        error: (m) => void events.push(`error ${m}`),
+        quickPick: async <T extends PickItem>(items: T[], options: { title: string }) => {
+            picks.push({ items, title: options.title });
+            return (opts.pick ?? ((i) => i[0]))(items) as T | undefined;
+        },
+        withProgress: (_title, _where, work) => work(),
+        activePythonFile: () => undefined,
+        saveIfDirty: async (uri) => void events.push(`save ${uri.fsPath}`),
+        relativePath: (file) => file.replace('/ws/', ''),
+        workspaceFolder: () => '/ws',
+        pickConnectionFile: async () => undefined,
+        openTerminal: () => ({ dispose: () => undefined }),
+        openLocation: async () => undefined,
+        showLog: () => void events.push('log'),
+        jupyterStartupCommands: () => startup,
+        setJupyterStartupCommands: async (c) => void (startup = c),
+    };
+    const server: CommandServer = {
+        running: opts.running ?? true,
+        knownKernels: opts.serverKernels ?? [KERNEL],
+        reloadModule: async (args) => {
+            events.push(`server ${JSON.stringify(args)}`);
+            if (opts.serverFails) {
+                throw new Error('kernel k1 died');
+            }
+            return { reports: [{ kernel: 'k1', report: report(args.module ?? 'math_utils') }] };
+        },
+        attachKernel: async (file) => void events.push(`attach ${file}`),
+    };
+    const serverReports: string[] = [];
+    const ctx: CommandContext = {
+        log: new MemoryLogger(),
+        ui,
+        reloader: {
+            reloadFile: async (file, force) => {
+                events.push(`own file ${file} force=${force}`);
+                return opts.ownLoaded === false ? [] : [report('math_utils')];
+            },
+            reloadModule: async (name) => {
+                events.push(`own module ${name}`);
+                return [report(name)];
+            },
+            modules: async () => opts.modules ?? [],
+        },
+        server: () => server,
+        python: () => 'python3',
+        helperDir: '/ext/python_helper',
+        onServerReports: (reports) => serverReports.push(...reports.map((r) => r.kernel)),
+        consoles: new Set(),
+        refreshView: () => void events.push('refresh'),
+        restartServer: async () => undefined,
+    };
+    return { ctx, events, picks, serverReports, startup: () => startup };
+}
+
+describe('Reload Module', () => {
+    const modules: PickableModule[] = [
+        { name: 'greeter', file: '/ws/greeter.py', kernels: ['Interactive Window'] },
+        { name: 'math_utils', file: '/ws/math_utils.py', kernels: ['kernel k1', 'Interactive Window'] },
+    ];
+
+    it('offers the loaded user modules with their files and kernels, and reloads the pick everywhere', async () => {
+        const h = harness({ modules, pick: (items) => items.find((i) => i.label === 'math_utils') });
+        await reloadModule(h.ctx);
+        expect(h.picks[0].title).toBe('Hotswap: Reload Module');
+        expect(h.picks[0].items.map((i) => [i.label, i.description, i.detail])).toEqual([
+            ['greeter', 'greeter.py', 'loaded in Interactive Window'],
+            ['math_utils', 'math_utils.py', 'loaded in kernel k1, Interactive Window'],
+        ]);
+        expect(h.events).toEqual(['own module math_utils', 'server {"module":"math_utils"}']);
+        expect(h.serverReports).toEqual(['k1']); // the status bar hears about the server's reload
+    });
+
+    it('reloads nothing when the pick is dismissed', async () => {
+        const h = harness({ modules, pick: () => undefined });
+        await reloadModule(h.ctx);
+        expect(h.events).toEqual([]);
+    });
+
+    it('says how to get a kernel when no user module is loaded anywhere', async () => {
+        const h = harness();
+        await reloadModule(h.ctx);
+        expect(h.events).toEqual([expect.stringMatching(/^info Hotswap: no kernel has user modules loaded.*Start Hot Reload Console/)]);
+    });
+
+    it('still reloads the extension’s kernels when the language server fails, and logs why', async () => {
+        const h = harness({ serverFails: true });
+        await reloadModule(h.ctx, 'greeter');
+        expect(h.events).toEqual(['own module greeter', 'server {"module":"greeter"}']);
+        expect((h.ctx.log as MemoryLogger).lines.join('\n')).toContain('kernel k1 died');
+    });
+});
+
+describe('Reload Current File', () => {
+    it('saves the file from the menu first, then reloads it in every kernel, forced', async () => {
+        const h = harness();
+        await reloadCurrentFile(h.ctx, fileUri('/ws/math_utils.py'));
+        expect(h.events).toEqual(['save /ws/math_utils.py', 'own file /ws/math_utils.py force=true', 'server {"uri":"file:///ws/math_utils.py"}']);
+    });
+
+    it('leaves the server out when it has no kernels, and says when no kernel has the file', async () => {
+        const h = harness({ serverKernels: [], ownLoaded: false });
+        await reloadCurrentFile(h.ctx, fileUri('/ws/other.py'));
+        expect(h.events.at(-1)).toBe('info Hotswap: no kernel has other.py loaded. Import it in a kernel first.');
+        expect(h.events.some((e) => e.startsWith('server'))).toBe(false);
+    });
+
+    it('asks for a Python file when none is open', async () => {
+        const h = harness();
+        await reloadCurrentFile(h.ctx);
+        expect(h.events).toEqual(['warn Hotswap: open a saved Python file to reload it.']);
+    });
+});
+
+describe('Attach to Kernel…', () => {
+    it('attaches the given connection file and refreshes the view', async () => {
+        const h = harness();
+        await attachKernel(h.ctx, '/run/kernel-2.json');
+        expect(h.events).toEqual(['attach /run/kernel-2.json', 'info Hotswap: attached to kernel-2.json.', 'refresh']);
+    });
+
+    it('points to the log when the language server is not running', async () => {
+        const h = harness({ running: false });
+        await attachKernel(h.ctx, '/run/kernel-2.json');
+        expect(h.events).toEqual(['error Hotswap: the language server is not running; see "Hotswap: Show Log".']);
+    });
+});
+
+describe('Enable in Interactive Window', () => {
+    it('adds %load_ext hotswap to the user startup commands once', async () => {
+        const h = harness();
+        await enableInInteractiveWindow(h.ctx);
+        expect(h.startup()).toContain(LOAD_EXT);
+        await enableInInteractiveWindow(h.ctx);
+        expect(h.events.at(-1)).toBe('info Hotswap is already enabled for new Interactive Window and notebook kernels.');
+    });
+});
