@@ -691,8 +691,9 @@ def _stale_diagnostics(ns: dict[str, Any], ctx: ReloadContext) -> list[Diagnosti
     if not changes and not retype and not TRACKER.needs_heap():
         return TRACKER.diagnostics(ns, heap.HeapResult(), {})
     targets = TRACKER.classes()
-    code_ids = {id(c) for c in changes} | set(TRACKER.closures)
-    found = heap.scan(code_ids, set(targets) | {new for new, _old in retype.values()})
+    codes = {id(c): c for c in changes}
+    codes.update((cid, info.code) for cid, info in TRACKER.closures.items())
+    found = heap.scan(codes, set(targets) | {new for new, _old in retype.values()})
     for new_cls, old_cls in retype.values():
         # made from the class body that was merged into the old class: same layout, so they can
         # simply become instances of the old class (and then count like any other instance)

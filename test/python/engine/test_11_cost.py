@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 
+import pytest
+
 import hotswap
 from engine_support import Project
 from hotswap.engine import heap
@@ -19,7 +21,10 @@ def _module(n_funcs: int, n_classes: int, variant: int) -> str:
     return "\n".join(parts)
 
 
-def test_one_heap_pass_whatever_the_number_of_changes(project: Project) -> None:
+@pytest.mark.parametrize("referrers_up_to", [0, 10**6], ids=["get_objects", "get_referrers"])
+def test_one_heap_pass_whatever_the_number_of_changes(project: Project, monkeypatch, referrers_up_to: int) -> None:
+    # both ways of walking the heap find the same closures and instances
+    monkeypatch.setattr(heap, "_REFERRERS_UP_TO", referrers_up_to)
     m = project.load("wide", _module(50, 20, 0))
     keep = [getattr(m, f"C{i}")() for i in range(20)]
     inners = [c.m() for c in keep]
