@@ -165,7 +165,7 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
     );
 
     // The "Hot Reload" view.
-    const activeView = new KernelsView(() => viewKernels(server.knownKernels, targets.last, vsapi.asRelativePath));
+    const activeView = new KernelsView(() => viewKernels(server.knownKernels, targets.last, vsapi.asRelativePath), vsapi.diagnostics);
     view = activeView;
     subs.push(activeView, vsapi.createTreeView('hotswap.kernels', activeView));
 

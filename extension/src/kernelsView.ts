@@ -15,8 +15,11 @@ export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     readonly onDidChangeTreeData = this.changed.event;
     private readonly subscription: vscode.Disposable;
 
-    constructor(private readonly kernels: () => ViewKernel[]) {
-        this.subscription = vscode.languages.onDidChangeDiagnostics(() => this.refresh());
+    constructor(
+        private readonly kernels: () => ViewKernel[],
+        private readonly diagnostics: { all(): [vscode.Uri, vscode.Diagnostic[]][]; onDidChange(listener: () => void): vscode.Disposable },
+    ) {
+        this.subscription = diagnostics.onDidChange(() => this.refresh());
     }
 
     refresh(): void {
@@ -25,7 +28,7 @@ export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
 
     private staleEntries(): StaleEntry[] {
         const entries: StaleEntry[] = [];
-        for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
+        for (const [uri, diagnostics] of this.diagnostics.all()) {
             for (const diagnostic of diagnostics) {
                 entries.push({ uri, diagnostic });
             }

@@ -61,7 +61,7 @@ export function onDidChangeNotebookDocument(listener: (e: vscode.NotebookDocumen
     return vscode.workspace.onDidChangeNotebookDocument(listener);
 }
 
-/** Fires with the changed-section test when any `hotswap.*` setting changes. */
+/** Fires when any `hotswap.*` setting changes. */
 export function onDidChangeHotswapSettings(listener: () => void): vscode.Disposable {
     return vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('hotswap')) {
@@ -254,3 +254,9 @@ export function commandUi(channel: vscode.LogOutputChannel): CommandUi {
         setJupyterStartupCommands,
     };
 }
+
+/** Every published diagnostic, and the event that says they changed (for the Hot Reload view). */
+export const diagnostics = {
+    all: (): [vscode.Uri, vscode.Diagnostic[]][] => vscode.languages.getDiagnostics(),
+    onDidChange: (listener: () => void): vscode.Disposable => vscode.languages.onDidChangeDiagnostics(listener),
+};
