@@ -273,17 +273,17 @@ class HotswapMagics(Magics, activity.FrontEnd):
             return
         names: list[str] = []
         files: list[str] = []
+        held: list[str] = []
         for name, real in changed:
-            files.append(real)
-            if name in self.skip_modules:
-                continue
-            if not force and not self.check_all and name not in self.modules:
-                continue
             if name not in sys.modules:
                 continue
+            if name in self.skip_modules or (not force and not self.check_all and name not in self.modules):
+                held.append(real)  # IPython reloads such a change once the module is allowed again
+                continue
             names.append(name)
+            files.append(real)
+        self.watcher.hold(f for f in held if f not in files)
         if not names:
-            self.watcher.mark_current(files)
             return
         for name in names:
             self._report(f"Reloading '{name}'.")

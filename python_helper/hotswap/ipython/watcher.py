@@ -87,6 +87,7 @@ class ModuleWatcher:
         self._probe_failed = False
         self.unwatched_folders: set[str] = set()  # folders watchdog could not (or should not) watch
         self._polled: set[str] = set()  # files in those folders: stat'ed before every cell
+        self._held: set[str] = set()  # changed, but the mode said not to reload them yet
         self._observer: Any = None
         self._handler: Any = None
         self._lock = threading.Lock()
@@ -133,7 +134,7 @@ class ModuleWatcher:
         self.unwatched_folders.clear()
         for table in (self.files, self.stamps, self.module_file, self.digests, self._seen):
             table.clear()
-        for bag in (self._known, self._pending, self._racy, self._polled):
+        for bag in (self._known, self._pending, self._racy, self._polled, self._held):
             bag.clear()
         self._hot.clear()
         self._known_count = -1
@@ -289,6 +290,7 @@ class ModuleWatcher:
                 self.digests.pop(real, None)
                 self._racy.discard(real)
                 self._polled.discard(real)
+                self._held.discard(real)
 
     def watch_module(self, name: str) -> None:
         """Watch ``name`` even if it is a library module (the user asked for it by name)."""
@@ -325,6 +327,7 @@ class ModuleWatcher:
             more = nominated | self._racy
             more.update(self._hot)
             more.update(self._polled)
+            more.update(self._held)
             if self.explicit:
                 more.update(self.explicit.values())
             candidates = more
@@ -374,11 +377,17 @@ class ModuleWatcher:
         else:
             self._racy.discard(real)
 
+    def hold(self, files: Iterable[str]) -> None:
+        """Keep reporting these changed files until they are reloaded: a change made while
+        the mode (or ``%aimport -m``) left its module alone is reloaded once that changes."""
+        self._held.update(f for f in files if f in self.files)
+
     def mark_current(self, files: Iterable[str]) -> None:
         """Record the files' state as of the check that found them changed (or now): they
         were just (re)loaded, or failed to. A save during the reload stays a change."""
         for real in files:
             if real in self.files:
+                self._held.discard(real)
                 seen = self._seen.pop(real, None)
                 self._record(real, seen if seen is not None else _stamp(real))
 

@@ -408,6 +408,9 @@ def test_comment_after_the_mode_is_ignored_not_the_mode(loaded: Workspace) -> No
     loaded.run("%autoreload off # pause")
     loaded.write(m, "X = 3\n")
     assert loaded.run(f"{m}.X") == 2
+    loaded.run("%autoreload 1")
+    loaded.run(f"%aimport {m}  # keep this one fresh")
+    assert loaded.run(f"{m}.X") == 3
 
 
 def test_exception_while_reloading_stays_out_of_the_cell(loaded: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
@@ -429,3 +432,26 @@ def test_aimport_of_a_missing_module_changes_no_list(loaded: Workspace) -> None:
     out = io.StringIO()
     loaded.shell.magics_manager.registry["HotswapMagics"].aimport("", stream=out)
     assert "no_such_module_anywhere" not in out.getvalue()
+
+
+@pytest.mark.parametrize("by_events", [False, True], ids=["stat", "events"])
+def test_change_left_alone_by_the_mode_is_reloaded_once_allowed(loaded: Workspace, by_events: bool) -> None:
+    """As in IPython: a module edited while mode 1 (or %aimport -m) leaves it alone gets the
+    edit when it is allowed again, even if cells ran in between."""
+    magics = loaded.shell.magics_manager.registry["HotswapMagics"]
+    if by_events:
+        if not magics.watcher.watching:
+            pytest.skip("watchdog not running")
+        magics.watcher.stat_all_limit = 0
+    a, b = loaded.module("X = 1\n"), loaded.module("X = 1\n")
+    loaded.run(f"import {a}, {b}")
+    loaded.run("%autoreload 1")
+    loaded.run(f"%aimport -{b}")
+    loaded.write(a, "X = 2\n")
+    loaded.write(b, "X = 2\n")
+    for _ in range(3):
+        assert loaded.run(f"({a}.X, {b}.X)") == (1, 1)
+    loaded.run("%autoreload 2")
+    assert loaded.run(f"({a}.X, {b}.X)") == (2, 1)
+    loaded.run(f"%aimport {b}")
+    assert loaded.run(f"({a}.X, {b}.X)") == (2, 2)
