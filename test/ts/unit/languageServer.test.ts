@@ -82,6 +82,32 @@ describe('language server as the extension launches it', () => {
         await waitFor(() => diagnosticsFor(uri)?.length === 0, { timeoutMs: 30000, what: 'diagnostics cleared' });
     });
 
+    it('shows a stale object once when the extension hands over its reload report and then the stale list', async () => {
+        // The reloader's sequence after each save: the reload report (its problems plus every
+        // stale object known) and then the re-checked stale list, both naming the same object.
+        const staleInstance: Report['diagnostics'][number] = {
+            file,
+            range: { start: { line: 3, character: 0 }, end: { line: 3, character: 10 } },
+            severity: 'warning',
+            code: 'stale-instance',
+            message: 'g was created before Greeter changed; recreate it.',
+            names: ['g'],
+        };
+        const source = 'debug:7';
+        const reload: Report = { version: 1, duration_ms: 2, modules: [{ name: 'greeter', file, status: 'reloaded' }], diagnostics: [staleInstance] };
+        const stale: Report = { version: 1, duration_ms: 1, modules: [], diagnostics: [staleInstance] };
+        const publish = (report: Report, kind: string) =>
+            client.request('workspace/executeCommand', { command: 'hotswap.publishReport', arguments: [{ source, report, kind }] });
+        const before = client.notifications.length;
+        await publish(reload, 'reload');
+        await publish(stale, 'stale');
+        const published = (): number => client.notifications.slice(before).filter((n) => n.method === 'textDocument/publishDiagnostics').length;
+        await waitFor(() => published() >= 2, { timeoutMs: 30000, what: 'both reports published' });
+        expect(diagnosticsFor(uri)?.map((d) => d.code)).toEqual(['stale-instance']);
+        await publish({ ...stale, diagnostics: [] }, 'stale');
+        await waitFor(() => diagnosticsFor(uri)?.length === 0, { timeoutMs: 30000, what: 'stale warning cleared' });
+    });
+
     it('lists no kernels in an empty runtime directory', async () => {
         expect(await client.request('workspace/executeCommand', { command: 'hotswap.listKernels', arguments: [] })).toEqual([]);
     });
