@@ -166,6 +166,7 @@ export class Reloader {
                 try {
                     const status = await this.enqueue(target.key, () => target.request<KernelStatusInfo>('status'));
                     state.pid = status.pid;
+                    this.denialShown = false; // access works (again): a later denial is news
                 } catch (err) {
                     this.handleError(target, err);
                     continue;

@@ -205,6 +205,11 @@ describe('reload on save through the Jupyter extension', () => {
         expect(denials).toHaveLength(1);
         expect(denials[0]).toContain('Jupyter: Manage Access To Jupyter Kernels');
         expect(server.published).toEqual([]);
+
+        kernel.accessDenied = false; // the user allowed it with the command named in the message
+        ws.write('math_utils.py', 'def scale(value):\n    return value * 11\n');
+        expect((await reloader.reloadFile(ws.file('math_utils.py'))).map((r) => r.modules[0]?.status)).toEqual(['reloaded']);
+        expect(await bridge.run('print(scale(2))')).toBe('22\n');
     });
 
     it('lists the modules loaded in kernels and reloads the one picked', async () => {
