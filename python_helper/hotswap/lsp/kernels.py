@@ -15,6 +15,7 @@ import asyncio
 import itertools
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 SERVICE_EXPR = "__import__('hotswap.kernel').kernel.handle(%r)"
 PROCESS_EXPR = "(__import__('os').getpid(), __import__('sys').executable)"
 _POLL = 0.25  # seconds between liveness checks while waiting for a reply
+SILENCE_LIMIT = 3.0  # seconds without heartbeat before a kernel counts as ended
+RESTART_GRACE = 10.0  # ... while its connection file remains: a restart takes that long under load
 
 
 class KernelError(Exception):
@@ -97,6 +100,7 @@ class AttachedKernel:
         on_user_execution: Callable[["AttachedKernel"], None],
         on_death: Callable[["AttachedKernel"], None],
         on_status: Callable[["AttachedKernel"], None],
+        on_restart: Callable[["AttachedKernel"], None],
         from_registry: bool = False,
     ) -> None:
         self.facts = facts
@@ -104,6 +108,8 @@ class AttachedKernel:
         self._on_user_execution = on_user_execution
         self._on_death = on_death
         self._on_status = on_status
+        self._on_restart = on_restart
+        self.last_pid: Optional[int] = None  # the pid to name in messages after the process ended
         self._client: Any = None
         self._queue: asyncio.Queue[tuple[dict[str, str], asyncio.Future[dict[str, Any]]]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[Any]] = []
@@ -293,7 +299,7 @@ class AttachedKernel:
                 state = msg.get("content", {}).get("execution_state", "")
                 if state == "starting":
                     # A restarted kernel: same sockets, new process (and maybe no hotswap yet).
-                    self.facts.pid = None
+                    self.last_pid, self.facts.pid = self.facts.pid or self.last_pid, None
                     self.hotswap_missing_reported = False
                     self.restarts += 1
                 if state in ("busy", "idle", "starting") and state != self.execution_state:
@@ -314,29 +320,46 @@ class AttachedKernel:
         return bool(hb is not None and hb.is_beating())
 
     def _alive(self) -> bool:
+        """Is a kernel process answering at this connection file?"""
         pid = self.facts.pid
         if pid is not None:
-            return pid_alive(pid)
+            if pid_alive(pid):
+                return True
+            self._process_ended()
+            return False
         hb = self._client.hb_channel if self._client is not None else None
         return bool(hb is None or not hb.is_alive() or hb.is_beating())
 
-    async def _monitor(self) -> None:
-        """Notice a kernel that ended (killed, crashed, shut down) without being asked.
+    def _process_ended(self) -> None:
+        """The process we knew ended; a restart may bring a new one to the same sockets, so
+        from now on the heartbeat says whether a kernel is there."""
+        self.last_pid, self.facts.pid = self.facts.pid, None
+        self.restarts += 1  # a request in flight will never be answered by the old process
+        self.hotswap_missing_reported = False
+        self.execution_state = self.facts.status = "starting"
 
-        With a known pid that is exact; otherwise a heartbeat silent for 3 s counts as death
-        (one missed beat on a loaded machine does not).
+    async def _monitor(self) -> None:
+        """Notice a kernel that ended (killed, crashed, shut down) without being asked, and
+        one that came back under the same connection file (a restart).
+
+        A heartbeat silent for 3 s counts as death (one missed beat on a loaded machine does
+        not); once a process of this kernel ran, and while the connection file still exists,
+        its kernel manager may be restarting it, so the silence may last up to RESTART_GRACE.
         """
         silent_since: Optional[float] = None
         while True:
             await asyncio.sleep(_POLL)
             if self._alive():
+                if silent_since is not None and self.facts.pid is None:
+                    self._on_restart(self)  # beating again: learn the new process
                 silent_since = None
                 continue
             now = time.monotonic()
-            if self.facts.pid is None:
-                silent_since = silent_since or now
-                if now - silent_since < 3.0:
-                    continue
+            silent_since = silent_since or now
+            restartable = self.last_pid is not None and os.path.exists(self.facts.connection_file)
+            limit = RESTART_GRACE if restartable else SILENCE_LIMIT
+            if now - silent_since < limit:
+                continue
             self.dead = True
             self.facts.status = "dead"
             self._fail_pending(KernelDied(f"kernel {self.id} stopped"))

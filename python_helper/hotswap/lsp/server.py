@@ -132,7 +132,8 @@ class HotswapServer(LanguageServer):
                             pid=entry.pid if entry else None, cwd=entry.cwd if entry else None,
                             python=entry.python if entry else None, hotswap=entry.hotswap if entry else None)
         kernel = AttachedKernel(facts, on_user_execution=self._on_user_execution, on_death=self._on_death,
-                                on_status=self._on_status, from_registry=entry is not None)
+                                on_status=self._on_status, on_restart=self._on_restart,
+                                from_registry=entry is not None)
         await kernel.start()
         self.kernels[kernel.id] = kernel
         self.labels[source_of(kernel)] = label_of(kernel)
@@ -178,10 +179,17 @@ class HotswapServer(LanguageServer):
                  "in it (hotswap must be installed in the kernel's environment), or let the editor extension inject it.")
 
     def _on_death(self, kernel: AttachedKernel) -> None:
-        what = f"kernel {kernel.id} (pid {kernel.facts.pid}) stopped" if kernel.facts.pid else \
+        pid = kernel.facts.pid or kernel.last_pid
+        what = f"kernel {kernel.id} (pid {pid}) stopped" if pid else \
             f"kernel {kernel.id} stopped (no heartbeat from {kernel.facts.connection_file})"
         self.say(logging.WARNING, f"{what}; it is no longer reloaded.")
         self.spawn(self.detach(kernel.id))
+
+    def _on_restart(self, kernel: AttachedKernel) -> None:
+        """A new process answers at the kernel's connection file: learn its pid and whether
+        it has hotswap (a restarted kernel must load the extension again)."""
+        log.info("kernel %s is running again (restarted)", kernel.id)
+        self.spawn(self._reprobe(kernel))
 
     def _on_status(self, kernel: AttachedKernel) -> None:
         if kernel.facts.pid is None and not kernel.dead and kernel.execution_state == "idle":

@@ -438,3 +438,21 @@ async def test_registry_entry_others_can_write_is_not_used(server_factory, start
     await rec.wait_for(lambda: any(trusted.pid in pids for pids in kernel_pids(rec)), what="the private entry attached")
     assert [k["pid"] for k in await command(client, "hotswap.listKernels")] == [trusted.pid]
     assert all(exposed.pid not in pids for pids in kernel_pids(rec))
+
+
+async def test_kernel_attached_by_command_stays_attached_across_a_restart(server_factory, start_kernel, workdir: Path) -> None:
+    """"Restart Kernel" keeps the connection file: the server follows the new process."""
+    (workdir / "mathx.py").write_text("def scale(x):\n    return x * 2\n")
+    kernel = await start_kernel()
+    client, rec = await server_factory()
+    kid = (await attach(client, rec, kernel))["id"]
+    old_pid = kernel.pid
+    await kernel.km.restart_kernel(now=True)
+    await kernel.kc.wait_for_ready(timeout=TIMEOUT)
+    assert kernel.pid != old_pid
+    await kernel.run("import sys, os; sys.path.insert(0, os.getcwd()); import mathx")
+    await rec.wait_for(lambda: kernel_pids(rec) and kernel_pids(rec)[-1] == [kernel.pid], what="the new process learned")
+    open_and_save(client, workdir / "mathx.py", "def scale(x):\n    return x * 3\n")
+    await rec.wait_for(lambda: did_reloads(rec, kid), what="didReload in the restarted kernel")
+    assert await kernel.eval("mathx.scale(1)") == 3
+    assert not [m for m in rec.of(types.WINDOW_SHOW_MESSAGE) if "stopped" in m.message]
