@@ -90,7 +90,12 @@ export function makeRequest(command: KernelCommand, args: Record<string, unknown
  */
 export function pyString(text: string): string {
     const json = JSON.stringify(text);
-    return json.replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    // Escape by code point: a character outside the BMP must become one `\U` escape, since
+    // Python would read two `\u` surrogate escapes as two lone surrogates.
+    return json.replace(/[\u007f-\u{10ffff}]/gu, (ch) => {
+        const code = ch.codePointAt(0) ?? 0;
+        return code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    });
 }
 
 /**

@@ -15,9 +15,9 @@ import { testPython } from '../fakes/paths';
 
 describe('kernel code text', () => {
     it('quotes any path or JSON so Python reads back the same string', () => {
-        const samples = ['/home/ann/my project/python_helper', 'C:\\Users\\Zoë\\ext', `it's "quoted"\n\ttab`, '日本語 \u2028 \u007f', '{"a": [1, "\\u00e9"]}'];
-        const program = 'import json,sys\nprint(json.dumps([' + samples.map(pyString).join(', ') + ']))';
-        const out = execFileSync(testPython(), ['-c', program], { encoding: 'utf8' });
+        const samples = ['/home/ann/my project/python_helper', 'C:\\Users\\Zoë\\ext', `it's "quoted"\n\ttab`, '日本語 \u2028 \u007f', '{"a": [1, "\\u00e9"]}', '/home/ann/📁 data'];
+        const program = 'import json,sys\nprint(json.dumps([' + samples.map(pyString).join(', ') + '], ensure_ascii=False))';
+        const out = execFileSync(testPython(), ['-c', program], { encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
         expect(JSON.parse(out)).toEqual(samples);
     });
 
