@@ -25,7 +25,8 @@ test: test-py test-ts test-e2e
 test-py: venv
 	$(VPY) -m pytest -q test/python
 
-test-ts: node-deps
+# Unit tests also check what the .vsix carries, so the package is built first.
+test-ts: vsix
 	npm run -s test:unit
 
 test-e2e: venv node-deps
@@ -34,7 +35,11 @@ test-e2e: venv node-deps
 bench: venv
 	$(VPY) -m benchmarks
 
-vsix: node-deps
+# The package is rebuilt only when a file it is made from changed.
+VSIX_SOURCES := package.json package-lock.json tsconfig.json .vscodeignore LICENSE \
+	$(shell git ls-files extension python_helper bundled 2>/dev/null)
+vsix: hotswap.vsix
+hotswap.vsix: node_modules/.stamp $(VSIX_SOURCES)
 	npm run -s package
 
 demo: venv node-deps
