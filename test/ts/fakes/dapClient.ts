@@ -5,6 +5,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { testPython } from './paths';
+import { FrameReader, writeFrame } from './framing';
 
 interface DapResponse {
     seq: number;
@@ -35,7 +36,7 @@ export class DapSession {
     readonly name = 'test debuggee';
     readonly type = 'debugpy';
     private seq = 1;
-    private buffer = Buffer.alloc(0);
+    private readonly frames = new FrameReader();
     private readonly pending = new Map<number, (r: DapResponse) => void>();
     private readonly events: DapEvent[] = [];
     private readonly eventWaiters: { match: (e: DapEvent) => boolean; resolve: (e: DapEvent) => void }[] = [];
@@ -58,20 +59,8 @@ export class DapSession {
     }
 
     private receive(chunk: Buffer): void {
-        this.buffer = Buffer.concat([this.buffer, chunk]);
-        for (;;) {
-            const headerEnd = this.buffer.indexOf('\r\n\r\n');
-            if (headerEnd < 0) {
-                return;
-            }
-            const header = this.buffer.subarray(0, headerEnd).toString('ascii');
-            const length = Number(/Content-Length: (\d+)/i.exec(header)?.[1]);
-            if (this.buffer.length < headerEnd + 4 + length) {
-                return;
-            }
-            const body = this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8');
-            this.buffer = this.buffer.subarray(headerEnd + 4 + length);
-            this.handle(JSON.parse(body) as DapMessage);
+        for (const message of this.frames.push(chunk) as DapMessage[]) {
+            this.handle(message);
         }
     }
 
@@ -100,9 +89,7 @@ export class DapSession {
 
     private write(message: object): void {
         this.tracker.toAdapter(message);
-        const body = Buffer.from(JSON.stringify(message), 'utf8');
-        this.child.stdin!.write(`Content-Length: ${body.length}\r\n\r\n`);
-        this.child.stdin!.write(body);
+        writeFrame(this.child.stdin!, message);
     }
 
     /** Sends a request and waits for its response (rejecting with the adapter's message). */

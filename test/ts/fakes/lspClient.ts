@@ -3,6 +3,7 @@
  * language server exactly as the extension launches it.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { FrameReader, writeFrame } from './framing';
 
 interface Message {
     jsonrpc: '2.0';
@@ -15,7 +16,7 @@ interface Message {
 
 export class LspClient {
     private seq = 1;
-    private buffer = Buffer.alloc(0);
+    private readonly frames = new FrameReader();
     private readonly pending = new Map<number, (m: Message) => void>();
     readonly notifications: Message[] = [];
     private stderr = '';
@@ -36,18 +37,7 @@ export class LspClient {
     }
 
     private receive(chunk: Buffer): void {
-        this.buffer = Buffer.concat([this.buffer, chunk]);
-        for (;;) {
-            const headerEnd = this.buffer.indexOf('\r\n\r\n');
-            if (headerEnd < 0) {
-                return;
-            }
-            const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, headerEnd).toString('ascii'))?.[1]);
-            if (this.buffer.length < headerEnd + 4 + length) {
-                return;
-            }
-            const message = JSON.parse(this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8')) as Message;
-            this.buffer = this.buffer.subarray(headerEnd + 4 + length);
+        for (const message of this.frames.push(chunk) as Message[]) {
             if (message.id !== undefined && message.method === undefined) {
                 this.pending.get(message.id)?.(message);
                 this.pending.delete(message.id);
@@ -61,9 +51,7 @@ export class LspClient {
     }
 
     private write(message: Message): void {
-        const body = Buffer.from(JSON.stringify(message), 'utf8');
-        this.child.stdin!.write(`Content-Length: ${body.length}\r\n\r\n`);
-        this.child.stdin!.write(body);
+        writeFrame(this.child.stdin!, message);
     }
 
     async request<T>(method: string, params: unknown): Promise<T> {
