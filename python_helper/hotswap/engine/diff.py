@@ -35,7 +35,7 @@ def is_def(node: ast.stmt) -> bool:
 
 def first_line(node: ast.stmt) -> int:
     """Line where a statement starts, counting decorators (as code objects do)."""
-    decorators = getattr(node, "decorator_list", None)
+    decorators: list[ast.expr] | None = getattr(node, "decorator_list", None)
     if decorators:
         return min(d.lineno for d in decorators)
     return node.lineno
@@ -86,7 +86,7 @@ class _Binder(ast.NodeVisitor):
     def visit_ListComp(self, node: ast.AST) -> None:  # comprehension variables are local
         return None
 
-    visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp  # type: ignore[assignment]
+    visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
         self.visit(node.target)

@@ -57,9 +57,9 @@ def scan(codes: dict[int, types.CodeType], classes: set[type]) -> HeapResult:
         t = type(obj)
         if t is fn_type:
             if codes:
-                cid = id(obj.__code__)  # type: ignore[attr-defined]
+                cid = id(obj.__code__)
                 if cid in codes:
-                    functions.setdefault(cid, []).append(obj)  # type: ignore[arg-type]
+                    functions.setdefault(cid, []).append(obj)
         elif id(t) in class_ids:
             instances.setdefault(t, []).append(obj)
     return result

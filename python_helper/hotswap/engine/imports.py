@@ -162,7 +162,7 @@ def holders_of(target: str, names: Iterable[str], namespace: dict[str, Any] | No
             if ref.module == target:
                 out.extend(Holder("module", name, module.__dict__, r, file) for r in _expand(ref, wanted))
     if namespace is not None:
-        refs, file = namespace_imports(namespace)
+        refs, ns_file = namespace_imports(namespace)
         seen: set[str] = set()
         for ref in refs:
             if ref.module != target:
@@ -170,7 +170,7 @@ def holders_of(target: str, names: Iterable[str], namespace: dict[str, Any] | No
             for r in _expand(ref, wanted):
                 if r.local not in seen:
                     seen.add(r.local)
-                    out.append(Holder("namespace", "", namespace, r, file))
+                    out.append(Holder("namespace", "", namespace, r, ns_file))
     return out
 
 

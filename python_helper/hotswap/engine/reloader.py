@@ -91,11 +91,11 @@ def reload(
         for name, module in hits:
             _add_target(name, module, targets, report)
     for name in modules:
-        module = sys.modules.get(name)
-        if module is None:
+        loaded_module = sys.modules.get(name)
+        if loaded_module is None:
             report.modules.append(ModuleResult(name, "", "skipped", "none", error=f"Module {name} is not loaded."))
             continue
-        _add_target(name, module, targets, report)
+        _add_target(name, loaded_module, targets, report)
 
     ctx = ReloadContext(ns)
     reloaded: list[str] = []
@@ -481,13 +481,14 @@ def _follow_replaced_bases(name: str, filename: str, real: str, parsed: Parsed, 
     tree = reparse_all(parsed, filename)
     while replaced:
         done = {getattr(n, "name", None) for n in selected}
-        extra = [
+        classes = [
             n for n in tree.body
             if isinstance(n, ast.ClassDef) and n.name not in done and isinstance(d.get(n.name), type)
             and any(b in replaced for b in d[n.name].__mro__[1:])
         ]
-        if not extra:
+        if not classes:
             break
+        extra: list[ast.stmt] = list(classes)
         mark = len(ctx.replaced_classes)
         snapshot = Snapshot(d)
         try:
@@ -497,7 +498,7 @@ def _follow_replaced_bases(name: str, filename: str, real: str, parsed: Parsed, 
             return False
         if not _run(code, d, snapshot, real, src.text, res, report):
             return False
-        _merge(name, extra, snapshot.saved, d, {n.name: n for n in extra}, ctx, res, report, parsed.rebound())
+        _merge(name, extra, snapshot.saved, d, {n.name: n for n in classes}, ctx, res, report, parsed.rebound())
         selected.extend(extra)
         replaced = {r.old for r in ctx.replaced_classes[mark:]}
     return True
@@ -665,8 +666,10 @@ def _finish(ctx: ReloadContext, ns: dict[str, Any], report: Report) -> None:
     """Diagnostics for the whole call: replaced classes, cleared caches, then stale objects."""
     replaced_olds = {id(r.old) for r in ctx.replaced_classes}
     for r in ctx.replaced_classes:
+        subs: list[type]
         try:
-            subs = [c for c in type.__subclasses__(r.old) if id(c) not in replaced_olds]
+            direct: list[type] = type.__subclasses__(r.old)
+            subs = [c for c in direct if id(c) not in replaced_olds]
         except TypeError:
             subs = []
         tail = ""

@@ -118,9 +118,10 @@ def future_flags(tree: ast.Module) -> int:
 def compile_module(tree: ast.Module, filename: str, flags: int = 0) -> types.CodeType:
     """Compile a (possibly partial) module tree; nodes keep their original line numbers."""
     try:
-        return compile(tree, filename, "exec", flags=flags, dont_inherit=True)
+        code: types.CodeType = compile(tree, filename, "exec", flags=flags, dont_inherit=True)
     except SyntaxError as exc:  # errors only the compiler sees, e.g. 'return' outside function
         raise _syntax_problem(exc) from None
+    return code
 
 
 def _syntax_problem(exc: SyntaxError) -> SourceProblem:

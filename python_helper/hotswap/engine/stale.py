@@ -154,7 +154,7 @@ class Tracker:
         for cls, info in list(self.replaced.items()):
             objs = stale_objs.get(cls, [])
             if isinstance(cls, type) and hasattr(cls, "_member_map_"):
-                members = {id(m) for m in cls._member_map_.values()}  # type: ignore[attr-defined]
+                members = {id(m) for m in cls._member_map_.values()}
                 objs = [o for o in objs if id(o) not in members or id(o) in index]
             if not objs:
                 self.replaced.pop(cls, None)
@@ -170,14 +170,14 @@ class Tracker:
                 f"recreate {it} to use the new class."
             )
             out.append(at_line(info.file, info.lineno, "warning", "stale-instance", msg, names))
-        for cls, info in list(self.expect.items()):
+        for cls, exp in list(self.expect.items()):
             groups: dict[tuple[str, ...], list[object]] = {}
             for o in stale_objs.get(cls, []):
                 d = getattr(o, "__dict__", None)
                 if not isinstance(d, dict):
                     continue
                 t = type(o)
-                missing = tuple(a for a in info.attrs if a not in d and (a in info.fields or not hasattr(t, a)))
+                missing = tuple(a for a in exp.attrs if a not in d and (a in exp.fields or not hasattr(t, a)))
                 if missing:
                     groups.setdefault(missing, []).append(o)
             if not groups:
@@ -185,13 +185,13 @@ class Tracker:
                 continue
             for missing, objs in groups.items():
                 names = _names(objs, index)
-                who = _who(names, _unnamed(objs, index), info.name)
+                who = _who(names, _unnamed(objs, index), exp.name)
                 verb = "was" if len(objs) == 1 else "were"
                 it = "it" if len(objs) == 1 else "them"
                 attrs = _and([f"'{a}'" for a in missing])
-                line = min(info.attrs[a] for a in missing) or info.init_line
-                msg = f"{who} {verb} created before {info.name} gained {attrs}; recreate {it} to use the new code."
-                out.append(at_line(info.file, line, "warning", "stale-instance", msg, names))
+                line = min(exp.attrs[a] for a in missing) or exp.init_line
+                msg = f"{who} {verb} created before {exp.name} gained {attrs}; recreate {it} to use the new code."
+                out.append(at_line(exp.file, line, "warning", "stale-instance", msg, names))
         return out
 
     def _closure_diags(self, found: heap.HeapResult, index: dict[int, list[str]]) -> list[Diagnostic]:
@@ -252,6 +252,7 @@ def _with_subclasses(cls: type) -> list[type]:
     out = [cls]
     i = 0
     while i < len(out):
+        subs: list[type]
         try:
             subs = type.__subclasses__(out[i])
         except TypeError:

@@ -25,7 +25,8 @@ def user_namespace() -> dict[str, Any]:
         except Exception:
             shell = None
         if shell is not None:
-            return shell.user_ns
+            user_ns: dict[str, Any] = shell.user_ns
+            return user_ns
     main = sys.modules.get("__main__")
     return main.__dict__ if main is not None else {}
 
