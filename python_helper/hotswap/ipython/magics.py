@@ -11,12 +11,13 @@ the objects it could not update.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import logging
 import os
 import shlex
 import sys
-from typing import Any, Callable, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, TextIO, TypeVar
 
 from IPython.core import magic_arguments
 from IPython.core.magic import Magics, line_magic, magics_class
@@ -28,6 +29,29 @@ from .watcher import ModuleWatcher, listener_for
 MODE_NAMES = {0: "off", 1: "explicit", 2: "all", 3: "complete"}
 _MODES = {"0": 0, "off": 0, "1": 1, "explicit": 1, "2": 2, "all": 2, "3": 3, "complete": 3}
 log = logging.getLogger("autoreload")
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class _Decorator(Protocol):
+    def __call__(self, func: _F, /) -> _F: ...
+
+
+# IPython's magic_arguments module has no annotations. Its decorators return the function they
+# are given (they attach the argument parser to it), which these typed names state once.
+_magic_arguments: Callable[[], _Decorator] = magic_arguments.magic_arguments
+_argument: Callable[..., _Decorator] = magic_arguments.argument
+_parse_argstring: Callable[[Callable[..., Any], str], argparse.Namespace] = magic_arguments.parse_argstring
+
+
+def _line_magic(func: _F) -> _F:
+    """IPython's ``@line_magic`` used bare. It returns the method it is given, but its
+    annotation also covers the ``@line_magic("name")`` form, so its result is typed as a union."""
+    line_magic(func)
+    return func
 
 
 def _strip_comment(line: str) -> str:
@@ -111,6 +135,16 @@ class HotswapMagics(Magics, activity.FrontEnd):
             except ValueError:
                 pass
 
+    def _user_shell(self) -> InteractiveShell:
+        """The shell IPython registered these magics with (it always passes one)."""
+        assert self.shell is not None, "hotswap magics need an IPython shell"
+        return self.shell
+
+    def _push(self, variables: dict[str, Any]) -> None:
+        """Bind names in the user namespace (IPython's ``push`` has no annotations)."""
+        push: Callable[[dict[str, Any]], None] = self._user_shell().push
+        push(variables)
+
     def _ensure_started(self) -> None:
         if not self.started:
             self.start()
@@ -125,9 +159,9 @@ class HotswapMagics(Magics, activity.FrontEnd):
         return self.watcher.count
 
     # ------------------------------------------------------------------ magics
-    @line_magic
-    @magic_arguments.magic_arguments()
-    @magic_arguments.argument(
+    @_line_magic
+    @_magic_arguments()
+    @_argument(
         "mode", type=str, default="now", nargs="?",
         help="""blank or 'now' - reload changed modules now (except those skipped with %%aimport).
         '0' or 'off' - disable automatic reloading.
@@ -137,19 +171,19 @@ class HotswapMagics(Magics, activity.FrontEnd):
         namespace for names imported with 'from module import ...'.
         A '-' suffix (e.g. '2-') is accepted for compatibility and changes nothing: hotswap
         always patches code in place.""")
-    @magic_arguments.argument("-p", "--print", action="store_true", default=False,
+    @_argument("-p", "--print", action="store_true", default=False,
                               help="Show autoreload activity using `print` statements")
-    @magic_arguments.argument("-l", "--log", action="store_true", default=False,
+    @_argument("-l", "--log", action="store_true", default=False,
                               help="Show autoreload activity using the logger")
-    @magic_arguments.argument("--hide-errors", action="store_true", default=False, help="Hide autoreload errors")
-    @magic_arguments.argument("--full", action="store_true", default=False,
+    @_argument("--hide-errors", action="store_true", default=False, help="Hide autoreload errors")
+    @_argument("--full", action="store_true", default=False,
                               help="Accepted for compatibility; hotswap always patches in place")
     def autoreload(self, line: str = "") -> None:
         """%autoreload [mode] [-p] [-l] [--hide-errors]: reload modules automatically.
 
         Modes: now (default), 0|off, 1|explicit, 2|all, 3|complete. See ``%autoreload?``.
         """
-        args = magic_arguments.parse_argstring(self.autoreload, _strip_comment(line))
+        args = _parse_argstring(self.autoreload, _strip_comment(line))
         mode = args.mode.lower()
         self.full = bool(args.full)
         if mode.endswith("-"):
@@ -185,7 +219,7 @@ class HotswapMagics(Magics, activity.FrontEnd):
             self.check_all = number >= 2
             self.autoload_obj = number == 3
 
-    @line_magic
+    @_line_magic
     def aimport(self, parameter_s: str = "", stream: Optional[TextIO] = None) -> None:
         """%aimport [mod[, -mod2, mod3 as alias]]: mark modules to reload (or skip) and import them.
 
@@ -220,17 +254,17 @@ class HotswapMagics(Magics, activity.FrontEnd):
             self.modules[real_name] = True
             self.watcher.watch_module(real_name)
             if alias:
-                self.shell.push({alias: module})
+                self._push({alias: module})
             else:
                 top = real_name.split(".")[0]
-                self.shell.push({top: sys.modules[top]})
+                self._push({top: sys.modules[top]})
 
-    @line_magic
+    @_line_magic
     def hotswap(self, line: str = "") -> None:
         """%hotswap: what hot reload is doing (mode, watched modules, recent reloads with
         timings, objects left stale that should be recreated)."""
         try:
-            report = engine_api.stale(self.shell.user_ns)
+            report = engine_api.stale(self._user_shell().user_ns)
             stale = report.get("diagnostics", [])
         except Exception as exc:  # status must show even when the engine is unhappy
             stale = []
@@ -289,7 +323,7 @@ class HotswapMagics(Magics, activity.FrontEnd):
             self._report(f"Reloading '{name}'.")
         before = self._tracked_values(names) if self.autoload_obj else {}
         try:
-            report = engine_api.reload(modules=names, namespace=self.shell.user_ns, source="autoreload")
+            report = engine_api.reload(modules=names, namespace=self._user_shell().user_ns, source="autoreload")
         except Exception as exc:  # an engine bug: one line, old code keeps running
             report = {"modules": [{"name": n, "status": "failed", "error": f"{type(exc).__name__}: {exc}"} for n in names]}
         finally:
@@ -315,7 +349,7 @@ class HotswapMagics(Magics, activity.FrontEnd):
     def _push_new_names(self, report: dict[str, Any], before: dict[str, dict[str, Any]]) -> None:
         """Mode 3: bind names the cells imported from a reloaded module that are new, or
         whose binding still holds the value from before the reload."""
-        ns = self.shell.user_ns
+        ns = self._user_shell().user_ns
         for m in report.get("modules", []):
             name = m.get("name")
             if m.get("status") != "reloaded" or name not in sys.modules:

@@ -54,6 +54,12 @@ def _digest(path: str) -> Optional[int]:
         return None
 
 
+def _unfinished(queue: object) -> int:
+    """Events the observer has queued but not yet handed to our handler (0 when unknown)."""
+    count: int = getattr(queue, "unfinished_tasks", 0)
+    return count
+
+
 def _module_source(module: Any) -> Optional[str]:
     """The ``.py`` file a module came from, if any."""
     if not isinstance(module, types.ModuleType):
@@ -176,14 +182,14 @@ class ModuleWatcher:
         """
         queue = getattr(self._observer, "event_queue", None)
         busy = self._busy_probe()
-        if not (busy is not None and busy()) and (queue is None or not getattr(queue, "unfinished_tasks", 0)):
+        if not (busy is not None and busy()) and (queue is None or not _unfinished(queue)):
             return
         deadline = time.monotonic() + SETTLE_SECONDS
         while time.monotonic() < deadline:
             time.sleep(0.0002)
             if busy is not None and busy():
                 continue
-            if queue is not None and getattr(queue, "unfinished_tasks", 0):
+            if queue is not None and _unfinished(queue):
                 continue
             break
 
@@ -200,26 +206,28 @@ class ModuleWatcher:
 
             reader = getattr(self._observer, "_inotify_fd", None)  # the observer's reader thread
             fd = getattr(reader, "_inotify_fd", None)
-            if not isinstance(fd, int) or not hasattr(reader, "_is_reading"):
+            if reader is None or not isinstance(fd, int) or not hasattr(reader, "_is_reading"):
                 raise LookupError("not watchdog's inotify backend")
             poller = select.poll()
             poller.register(fd, select.POLLIN)
             poll = poller.poll
             observer = self._observer
-            cache: list[Any] = [-1, []]  # emitter count, their event buffers
+            cached_count = -1  # emitters seen when their event buffers were last collected
+            cached_buffers: list[Any] = []
 
             def buffers() -> list[Any]:
+                nonlocal cached_count, cached_buffers
                 emitters = observer.emitters
-                if len(emitters) != cache[0]:
-                    found = []
+                if len(emitters) != cached_count:
+                    found: list[Any] = []
                     for emitter in list(emitters):
                         group = getattr(emitter, "_inotify", None)
                         dq = getattr(getattr(getattr(group, "_move_event_grouper", None), "_queue", None), "_queue", None)
                         if dq is None:
                             return found  # an emitter still starting: look again next time
                         found.append(dq)
-                    cache[0], cache[1] = len(emitters), found
-                return cache[1]
+                    cached_count, cached_buffers = len(emitters), found
+                return cached_buffers
 
             def busy() -> bool:
                 if poll(0) or not reader._is_reading:
