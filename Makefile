@@ -23,6 +23,7 @@ node_modules/.stamp: package.json package-lock.json
 test: test-py test-ts test-e2e
 
 test-py: venv
+	$(VPY) -m mypy
 	$(VPY) -m pytest -q test/python
 
 # Unit tests also check what the .vsix carries, so the package is built first.
