@@ -20,7 +20,6 @@ import os
 import sys
 import threading
 import time
-import types
 import zlib
 from typing import Any, Callable, Deque, Iterable, Optional
 
@@ -58,18 +57,6 @@ def _unfinished(queue: object) -> int:
     """Events the observer has queued but not yet handed to our handler (0 when unknown)."""
     count: int = getattr(queue, "unfinished_tasks", 0)
     return count
-
-
-def _module_source(module: Any) -> Optional[str]:
-    """The ``.py`` file a module came from, if any."""
-    if not isinstance(module, types.ModuleType):
-        return None
-    spec = getattr(module, "__spec__", None)
-    origin = getattr(spec, "origin", None) if spec is not None else None
-    f = origin if isinstance(origin, str) and origin.endswith((".py", ".pyw")) else getattr(module, "__file__", None)
-    if not isinstance(f, str) or not f.endswith((".py", ".pyw")):
-        return None
-    return f
 
 
 class ModuleWatcher:
@@ -265,12 +252,11 @@ class ModuleWatcher:
     def _add(self, name: str, module: Any, explicit: bool = False) -> None:
         if name in ("__main__", "__mp_main__") or name.startswith("hotswap."):
             return
-        f = _module_source(module)
-        if f is None:
+        real = engine_api.real_module_file(name, module)
+        if real is None:
             return
-        if not explicit and name not in self.explicit and not engine_api.is_user_file(f):
+        if not explicit and name not in self.explicit and not engine_api.is_user_file(real):
             return
-        real = os.path.realpath(f)
         old = self.module_file.get(name)
         if old is not None and old != real:
             self._forget(name)

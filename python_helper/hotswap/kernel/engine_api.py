@@ -7,11 +7,12 @@ record of what happened (``activity``). Standard library only.
 
 from __future__ import annotations
 
-import os
 import sys
+import types
 from typing import Any, Iterable, Optional
 
 from .. import engine
+from ..engine import modules as engine_modules
 from . import activity
 
 
@@ -64,11 +65,13 @@ def user_modules() -> list[tuple[str, str]]:
 
 
 def all_modules() -> list[tuple[str, str]]:
-    """(name, file) of every loaded module that has a Python source file."""
-    out = []
-    for name, mod in list(sys.modules.items()):
-        f = getattr(mod, "__file__", None)
-        if isinstance(f, str) and f.endswith((".py", ".pyw")):
-            out.append((name, os.path.realpath(f)))
-    return out
+    """(name, real file) of every loaded module that has a Python source file."""
+    return [(name, real) for name, _module, real in engine_modules.loaded_modules()]
+
+
+def real_module_file(name: str, module: object) -> Optional[str]:
+    """Real path of a loaded module's source file (cached by the engine), or None."""
+    if not isinstance(module, types.ModuleType):
+        return None
+    return engine_modules.real_module_file(name, module)
 
