@@ -400,10 +400,8 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
     if selected:
         defs = {n.name: n for n in selected if is_def(n)}  # type: ignore[attr-defined]
         snapshot = Snapshot(d)
-        try:
-            code = compile_module(ast.Module(body=selected, type_ignores=[]), filename, parsed.flags)
-        except SourceProblem as p:
-            _problem(res, report, p, real, src.text)
+        code = _compile_statements(selected, filename, real, parsed, src, res, report)
+        if code is None:
             return False
         first_replaced = len(ctx.replaced_classes)
         bound = parsed.names()  # None: a star import may bind any name
@@ -491,10 +489,8 @@ def _follow_replaced_bases(name: str, filename: str, real: str, parsed: Parsed, 
         extra: list[ast.stmt] = list(classes)
         mark = len(ctx.replaced_classes)
         snapshot = Snapshot(d)
-        try:
-            code = compile_module(ast.Module(body=extra, type_ignores=[]), filename, parsed.flags)
-        except SourceProblem as p:
-            _problem(res, report, p, real, src.text)
+        code = _compile_statements(extra, filename, real, parsed, src, res, report)
+        if code is None:
             return False
         if not _run(code, d, snapshot, real, src.text, res, report):
             return False
@@ -527,6 +523,17 @@ def _execute_full(name: str, module: types.ModuleType, filename: str, real: str,
     res.patched = list(dict.fromkeys(res.patched + ctx.patched))
     res.status = "reloaded"
     return True
+
+
+def _compile_statements(nodes: list[ast.stmt], filename: str, real: str, parsed: Parsed, src: Source,
+                        res: ModuleResult, report: Report) -> types.CodeType | None:
+    """Compile some top-level statements of the file, keeping their line numbers; a problem is
+    reported on the module and gives None."""
+    try:
+        return compile_module(ast.Module(body=nodes, type_ignores=[]), filename, parsed.flags)
+    except SourceProblem as p:
+        _problem(res, report, p, real, src.text)
+        return None
 
 
 def _run(code: types.CodeType, d: dict[str, Any], snapshot: Snapshot, real: str, text: str,
