@@ -434,6 +434,8 @@ class HotswapServer(LanguageServer):
 
     def on_disk_change(self, paths: Sequence[str]) -> None:
         """Files changed on disk by something other than a save in this editor."""
+        if not self.settings.reload_on_save:
+            return  # reloading follows what is written unless the user turned that off
         if self._disk_batch is None:
             # A checkout writes many files within a few ms: gather them into one request.
             self._disk_batch = Coalescer(self._disk_job, quiet=0.1, max_wait=1.0)
