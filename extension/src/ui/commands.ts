@@ -182,7 +182,28 @@ export async function reloadModule(ctx: CommandContext, name?: unknown): Promise
         moduleName = picked.name;
     }
     const { reports } = await serverReload(ctx, server, { module: moduleName }, moduleName);
-    ctx.log.info(`Reload Module ${moduleName}: ${reports.filter((r) => anyLoaded([r])).length} kernel(s).`);
+    const answered = reports.map((r) => r.report).filter((r): r is Report => r !== null && r.modules.some((m) => m.status !== 'skipped'));
+    ctx.log.info(`Reload Module ${moduleName}: ${answered.length} kernel(s).`);
+    const outcome = moduleOutcome(moduleName, answered);
+    if (outcome) {
+        ctx.ui.info(outcome);
+    }
+}
+
+/**
+ * What an explicit Reload Module tells the user when the status bar has nothing to show: the
+ * module is not loaded anywhere, or it was unchanged everywhere (a reload that changed or
+ * failed something shows in the status bar and Problems instead).
+ */
+export function moduleOutcome(name: string, reports: readonly Report[]): string | undefined {
+    if (reports.length === 0) {
+        return `Hotswap: no kernel has ${name} loaded.`;
+    }
+    const statuses = reports.flatMap((r) => r.modules.filter((m) => m.name === name).map((m) => m.status));
+    if (statuses.length > 0 && statuses.every((s) => s === 'unchanged')) {
+        return `Hotswap: ${name} is unchanged since it was last loaded, so there was nothing to reload.`;
+    }
+    return undefined;
 }
 
 /** Attach to Kernel…: a connection file from the runtime folder (newest first) or browsed to. */

@@ -17,7 +17,12 @@ import type { Report } from '../../../extension/src/kernels/kernelCode';
 import { MemoryLogger } from '../../../extension/src/common/log';
 import type { ServerKernel } from '../../../extension/src/client/protocol';
 
-const report = (name: string): Report => ({ version: 1, duration_ms: 3, modules: [{ name, file: `/ws/${name}.py`, status: 'reloaded' }], diagnostics: [] });
+const report = (name: string, status: 'reloaded' | 'unchanged' = 'reloaded'): Report => ({
+    version: 1,
+    duration_ms: 3,
+    modules: [{ name, file: `/ws/${name}.py`, status }],
+    diagnostics: [],
+});
 const fileUri = (fsPath: string): FileUri => ({ scheme: 'file', fsPath, toString: () => `file://${fsPath}` });
 const KERNEL: ServerKernel = { id: 'k1', pid: 4242, connectionFile: '/run/kernel-1.json', cwd: '/ws', python: '', status: 'idle', label: 'k1' };
 const WINDOW: ServerKernel = {
@@ -33,7 +38,7 @@ const WINDOW: ServerKernel = {
 
 type Listed = { kernel: string; name: string; file: string };
 
-function harness(opts: { modules?: Listed[]; pick?: (items: PickItem[]) => PickItem | undefined; loaded?: boolean; serverKernels?: ServerKernel[]; serverFails?: boolean; running?: boolean } = {}) {
+function harness(opts: { modules?: Listed[]; pick?: (items: PickItem[]) => PickItem | undefined; loaded?: boolean; serverKernels?: ServerKernel[]; serverFails?: boolean; running?: boolean; unchanged?: boolean } = {}) {
     const events: string[] = [];
     let startup: unknown[] | undefined;
     const picks: { items: PickItem[]; title: string }[] = [];
@@ -66,7 +71,7 @@ function harness(opts: { modules?: Listed[]; pick?: (items: PickItem[]) => PickI
             if (opts.serverFails) {
                 throw new Error('kernel k1 died');
             }
-            const loaded = opts.loaded === false ? { ...report('x'), modules: [] } : report(args.module ?? 'math_utils');
+            const loaded = opts.loaded === false ? { ...report('x'), modules: [] } : report(args.module ?? 'math_utils', opts.unchanged ? 'unchanged' : 'reloaded');
             return { reports: [{ kernel: 'k1', report: loaded }, { kernel: WINDOW.id, report: null }] };
         },
         attachKernel: async (file) => void events.push(`attach ${file}`),
@@ -120,6 +125,18 @@ describe('Reload Module', () => {
         const h = harness();
         await reloadModule(h.ctx);
         expect(h.events).toEqual([expect.stringMatching(/^info Hotswap: no kernel has user modules loaded.*Start Hot Reload Console/)]);
+    });
+
+    it('says the module was unchanged when no kernel had anything to reload', async () => {
+        const h = harness({ unchanged: true });
+        await reloadModule(h.ctx, 'greeter');
+        expect(h.events.at(-1)).toBe('info Hotswap: greeter is unchanged since it was last loaded, so there was nothing to reload.');
+    });
+
+    it('adds no message when the reload changed something (the status bar and Problems show it)', async () => {
+        const h = harness();
+        await reloadModule(h.ctx, 'greeter');
+        expect(h.events.filter((e) => e.startsWith('info'))).toEqual([]);
     });
 
     it('logs why when the language server fails the reload', async () => {
