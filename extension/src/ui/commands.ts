@@ -90,8 +90,6 @@ function isFileUri(arg: unknown): arg is FileUri {
     return typeof arg === 'object' && arg !== null && typeof (arg as FileUri).fsPath === 'string' && typeof (arg as FileUri).scheme === 'string';
 }
 
-const NO_REPORTS = { reports: [] as { kernel: string; report: Report | null }[] };
-
 /** The running server, or undefined after telling the user it is not running. */
 function runningServer(ctx: CommandContext): CommandServer | undefined {
     const server = ctx.server();
@@ -102,11 +100,11 @@ function runningServer(ctx: CommandContext): CommandServer | undefined {
     return server;
 }
 
-/** Asks the server to reload; a failure is logged and counts as no kernel reached. */
+/** Asks the server to reload; a failure is logged (and shown by the server) and gives undefined. */
 async function serverReload(ctx: CommandContext, server: CommandServer, args: { module?: string; uri?: string }, what: string) {
     return server.reloadModule(args).catch((err: unknown) => {
         ctx.log.error(`Reload of ${what} through the language server failed: ${errorText(err)}`);
-        return NO_REPORTS;
+        return undefined;
     });
 }
 
@@ -127,8 +125,8 @@ export async function reloadCurrentFile(ctx: CommandContext, arg?: unknown): Pro
         return;
     }
     await ctx.ui.saveIfDirty(uri); // the saved file is what kernels load
-    const { reports } = await serverReload(ctx, server, { uri: uri.toString() }, uri.fsPath);
-    if (!anyLoaded(reports)) {
+    const result = await serverReload(ctx, server, { uri: uri.toString() }, uri.fsPath);
+    if (result && !anyLoaded(result.reports)) {
         ctx.ui.info(`Hotswap: no kernel has ${path.basename(uri.fsPath)} loaded. Import it in a kernel first.`);
     }
 }
@@ -181,8 +179,11 @@ export async function reloadModule(ctx: CommandContext, name?: unknown): Promise
         }
         moduleName = picked.name;
     }
-    const { reports } = await serverReload(ctx, server, { module: moduleName }, moduleName);
-    const answered = reports.map((r) => r.report).filter((r): r is Report => r !== null && r.modules.some((m) => m.status !== 'skipped'));
+    const result = await serverReload(ctx, server, { module: moduleName }, moduleName);
+    if (!result) {
+        return;
+    }
+    const answered = result.reports.map((r) => r.report).filter((r): r is Report => r !== null && r.modules.some((m) => m.status !== 'skipped'));
     ctx.log.info(`Reload Module ${moduleName}: ${answered.length} kernel(s).`);
     const outcome = moduleOutcome(moduleName, answered);
     if (outcome) {
