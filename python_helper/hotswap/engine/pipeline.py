@@ -32,6 +32,7 @@ from .diff import (
     unchanged_class_data,
 )
 from .imports import holders_of, namespace_imports
+from .decorators import KEEPER, Keeper, caches_around, decorator_reads, decorator_text, replace_registrations, undecorated, wrapped_function
 from .depgraph import class_data_reading, dependents
 from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
 from .modules import realpath
@@ -40,7 +41,7 @@ from .report import ModuleResult, Report, at_line
 from .source import Source, SourceProblem, compile_module, read_source, refresh_linecache
 from .stale import TRACKER, Binding
 from .transaction import Snapshot
-from .values import MISSING, safe_same, unwrap_function
+from .values import MISSING, functions_in, safe_same, unwrap_function
 
 FULL_RELOAD_MARKER = "__hotswap_full_reload__"
 _MODULE_DUNDERS = (
@@ -74,6 +75,10 @@ class ModuleReload:
         self.updated: set[str] = set()  # the same object, updated in place
         self.rerun_failed = False
         self.rebuilt: set[str] = set()  # unchanged classes rebuilt because a base was replaced
+        # name -> the function its unchanged decorators wrapped (this round runs it undecorated)
+        self.wrapped: dict[str, types.FunctionType] = {}
+        self.decorated: list[str] = []  # names of this round's functions whose decorators run again
+        self.keeper: Keeper | None = None
 
     # ------------------------------------------------------------ driving
 
@@ -264,12 +269,53 @@ class ModuleReload:
         defs = {n.name: n for n in nodes if is_def(n)}  # type: ignore[attr-defined]
         first_replaced = len(self.ctx.replaced_classes)
         names = self.parsed.names()  # None: a star import may bind any name
-        outcome = self.compile_and_execute(nodes, defs, self.parsed.rebound(), names if names is not None else _ANY_NAME)
+        run = self._keep_decorators(nodes, bound)
+        self.decorated = [n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                          and n.decorator_list and n.name not in self.wrapped]
+        keeper = Keeper(self.d)
+        if self.wrapped:
+            self.keeper = keeper
+            self.d[KEEPER] = keeper
+        try:
+            outcome = self.compile_and_execute(run, defs, self.parsed.rebound(), names if names is not None else _ANY_NAME)
+        finally:
+            self.d.pop(KEEPER, None)
+            self.wrapped, self.decorated, self.keeper = {}, [], None
         if isinstance(outcome, NameError):
             return self.fall_back_to_full(outcome)
         if outcome is None:
             return False
         return self.follow_replaced_bases(nodes, first_replaced)
+
+    def _keep_decorators(self, nodes: list[ast.stmt], changed: set[str]) -> list[ast.stmt]:
+        """Decorated functions whose decorators are as before (same text, reading nothing that
+        changed) run without them; the function the old decorators wrapped gets the new code
+        (``self.wrapped``), so registrations are not made twice."""
+        self.wrapped = {}
+        if self.prev is None or self.src is None:
+            return nodes
+        if not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.decorator_list for n in nodes):
+            return nodes
+        assert self.parsed is not None
+        rebound = self.parsed.rebound()
+        old_defs = {st.def_name: st for st in self.prev.stmts if st.def_name and not st.is_class}
+        lines = self.src.text.splitlines(True)
+        out: list[ast.stmt] = []
+        for n in nodes:
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.decorator_list:
+                fn = n
+                old_st = old_defs.get(fn.name)
+                text = "".join(lines[first_line(fn) - 1 : fn.lineno - 1])
+                inner = None
+                if (old_st is not None and fn.name not in rebound and decorator_text(old_st.key) == text
+                        and decorator_reads(fn).isdisjoint(changed)):
+                    inner = wrapped_function(self.d.get(fn.name), fn.name, self.real)
+                if inner is not None:
+                    self.wrapped[fn.name] = inner
+                    out.append(undecorated(fn))
+                    continue
+            out.append(n)
+        return out
 
     def _refresh_class_data(self, nodes: list[ast.stmt], changed: set[str]) -> None:
         """Class attributes computed from what changed take their new value, even where the
@@ -480,9 +526,16 @@ class ModuleReload:
         d, ctx, res = self.d, self.ctx, self.res
         names = list(d) if all_names else [n for n in _ordered_names(executed) if n in d]
         rebound: dict[str, tuple[Any, Any]] = {}
+        made: dict[str, Any] = {}
         for key in names:
             new = d.get(key, MISSING)
             old = saved.get(key, MISSING)
+            made[key] = new
+            inner = self.wrapped.get(key)
+            if inner is not None and self.keeper is not None and key in self.keeper.made and new is old:
+                node = defs.get(key)
+                self._patch_wrapped(key, old, inner, self.keeper.made[key], node.lineno if node is not None else 1)
+                continue
             if old is not new and not all_names:
                 self.replaced.add(key)  # until the merge below keeps the old object
             if key.startswith("__") and key.endswith("__"):
@@ -519,7 +572,68 @@ class ModuleReload:
                     res.patched.append(key)
                     self.updated.add(key)
         ctx.rebound(d, [k for k in names if d.get(k, MISSING) is not saved.get(k, MISSING)])
+        self._registrations([(k, saved.get(k, MISSING), made[k]) for k in self.decorated if k in made])
         self.propagate(rebound, {})
+
+    def _patch_wrapped(self, key: str, old: Any, inner: types.FunctionType, new: Any, lineno: int) -> None:
+        """The module keeps the old decorators' result; the function inside gets the new code."""
+        ctx = self.ctx
+        out = ctx.patch(inner, new, ctx, key, lineno)
+        if out is Outcome.REPLACED:
+            self.report.diagnostics.append(at_line(
+                self.real, lineno, "warning", "patch-failed",
+                f"{key} could not be updated in place (its closure changed shape inside its decorators); "
+                f"it keeps running its previous code. Reload with the decorators changed, or restart, to apply it.",
+                None, text=self.scope.text))
+            return
+        if out is Outcome.PATCHED:
+            self.res.patched.append(key)
+            self.updated.add(key)
+            ctx.updated(old)
+            for cache in caches_around(old):
+                try:
+                    cache.cache_clear()
+                except Exception:  # noqa: BLE001 - a cache that cannot be cleared is left as it is
+                    continue
+                ctx.cache_cleared.append((self.real, key, lineno, ""))
+                ctx.caches_cleared.add(id(cache))
+
+    def _registrations(self, made: list[tuple[str, Any, Any]]) -> None:
+        """Decorators that ran again: entries they made for the previous version in containers of
+        loaded user modules are replaced by the object the module now binds."""
+        pairs: list[tuple[Any, Any, Any]] = []
+        names: list[str] = []
+        for key, old, new in made:
+            if old is MISSING or new is MISSING:
+                continue
+            bound = self.d.get(key, new)
+            names.append(key)
+            pairs.append((old, new, bound))
+            olds = functions_in(old)
+            for i, fn in enumerate(functions_in(new)):
+                prev = self.ctx.new_to_old.get(id(fn))
+                if prev is None and i < len(olds):
+                    prev = olds[i]
+                if prev is not None and prev is not fn:
+                    pairs.append((prev, fn, self.ctx.old_for(fn)))
+        if not pairs:
+            return
+        fixed = replace_registrations(pairs)
+        for key in names:
+            node_line = self._def_line(key)
+            where = f" Entries they had made for the previous version were replaced in {', '.join(fixed)}." if fixed else ""
+            self.report.diagnostics.append(at_line(
+                self.real, node_line, "information", "decorator-rerun",
+                f"The decorators of {key} ran again because their expression, or a name they read, changed.{where} "
+                f"Registrations they make outside your loaded modules may now hold both versions.",
+                None, text=self.scope.text))
+
+    def _def_line(self, name: str) -> int:
+        assert self.parsed is not None
+        for st in self.parsed.stmts:
+            if st.def_name == name:
+                return st.first
+        return 1
 
     def propagate(self, rebound: dict[str, tuple[Any, Any]], removed: dict[str, Any]) -> None:
         """Rebind ``from <name> import X`` copies; report copies of names that no longer exist."""
