@@ -9,12 +9,13 @@ which rebinding names can never achieve. The patched code runs against the old f
 
 from __future__ import annotations
 
+import inspect
 import types
 import warnings
 import weakref
 from typing import Any
 
-from .context import ClosureChange, Outcome, ReloadContext
+from .context import ClosureChange, FactoryClass, Outcome, ReloadContext
 from .diff import nested_codes, same_code, same_position
 from .values import MISSING as _MISSING, dict_same, functions_in, is_lru_wrapper, is_singledispatch, safe_same
 
@@ -34,8 +35,19 @@ def record_closure_changes(old: types.CodeType, new: types.CodeType, ctx: Reload
         new_code = new_inner.get(qual)
         if new_code is None or old_code.co_name.startswith("<") and old_code.co_name != "<lambda>":
             continue  # removed inner function, or a comprehension (never outlives its call)
+        if not old_code.co_flags & inspect.CO_OPTIMIZED:
+            # a class body: methods are functions (found by their code), the rest is not
+            if _body_shape(old_code) != _body_shape(new_code):
+                ctx.factory_classes.append(FactoryClass(qual, ctx.module.name, ctx.module.file, new_code.co_firstlineno, label))
+            continue
         if not same_code(old_code, new_code) or not same_position(old_code, new_code):
             ctx.closure_changes[old_code] = ClosureChange(new_code, ctx.module.file, label)
+
+
+def _body_shape(code: types.CodeType) -> tuple[object, ...]:
+    """A class body's code with the code of its methods left out (only their names count)."""
+    consts = tuple(getattr(c, "co_qualname", c.co_name) if isinstance(c, types.CodeType) else repr(c) for c in code.co_consts)
+    return (code.co_code, code.co_names, consts)
 
 
 def _patch_cells(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext) -> bool:
