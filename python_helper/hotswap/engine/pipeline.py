@@ -14,7 +14,7 @@ import sys
 import time
 import traceback
 import types
-from typing import Any
+from typing import Any, Callable
 
 from . import importhook, loaded
 from .context import ModuleScope, Outcome, ReloadContext
@@ -236,9 +236,10 @@ class ModuleReload:
             executed += selected
         self._remove_gone(baseline)
         done = set(chosen)
-        done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
+        if self.rebuilt:
+            done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
         while self.replaced or self.updated:
-            picked = dependents(parsed.stmts, done, self.replaced, self.updated)
+            picked = dependents(parsed.stmts, done, self.replaced, self.updated, parsed.readers())
             changed = self.replaced | self.updated
             self.replaced, self.updated = set(), set()
             if not picked:
@@ -253,7 +254,8 @@ class ModuleReload:
                 return outcome
             done.update(picked)
             executed += nodes
-            done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
+            if self.rebuilt:
+                done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
         self.res.executed = [describe(n, src.text) for n in executed if not is_def(n)]
         self._relocate(moved, shifted, codes)
         self._finish_result(reloaded=bool(executed or self.res.removed))
@@ -268,7 +270,6 @@ class ModuleReload:
         self._refresh_class_data(nodes, bound)
         defs = {n.name: n for n in nodes if is_def(n)}  # type: ignore[attr-defined]
         first_replaced = len(self.ctx.replaced_classes)
-        names = self.parsed.names()  # None: a star import may bind any name
         run = self._keep_decorators(nodes, bound)
         self.decorated = [n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
                           and n.decorator_list and n.name not in self.wrapped]
@@ -277,7 +278,7 @@ class ModuleReload:
             self.keeper = keeper
             self.d[KEEPER] = keeper
         try:
-            outcome = self.compile_and_execute(run, defs, self.parsed.rebound(), names if names is not None else _ANY_NAME)
+            outcome = self.compile_and_execute(run, defs, self.parsed.rebound_among(_bound_by(nodes)), self._bound_names)
         finally:
             self.d.pop(KEEPER, None)
             self.wrapped, self.decorated, self.keeper = {}, [], None
@@ -286,6 +287,12 @@ class ModuleReload:
         if outcome is None:
             return False
         return self.follow_replaced_bases(nodes, first_replaced)
+
+    def _bound_names(self) -> set[str]:
+        """Names the new source binds somewhere (``_ANY_NAME`` when a star import may bind any)."""
+        assert self.parsed is not None
+        names = self.parsed.names()
+        return names if names is not None else _ANY_NAME
 
     def _keep_decorators(self, nodes: list[ast.stmt], changed: set[str]) -> list[ast.stmt]:
         """Decorated functions whose decorators are as before (same text, reading nothing that
@@ -297,7 +304,7 @@ class ModuleReload:
         if not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.decorator_list for n in nodes):
             return nodes
         assert self.parsed is not None
-        rebound = self.parsed.rebound()
+        rebound = self.parsed.rebound_among({n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))})
         old_defs = {st.def_name: st for st in self.prev.stmts if st.def_name and not st.is_class}
         lines = self.src.text.splitlines(True)
         out: list[ast.stmt] = []
@@ -344,13 +351,11 @@ class ModuleReload:
         assert self.parsed is not None
         selected: list[int] = []
         moved: list[ast.stmt] = []
-        shifted: list[Stmt] = []
-        for i, st in enumerate(self.parsed.stmts):
-            node = self.parsed.nodes.get(i)
-            if node is None:  # carried over from the previous text: unchanged, maybe moved
-                if st.def_name and st.moved_by:
-                    shifted.append(st)
-                continue
+        stmts = self.parsed.stmts
+        # carried over from the previous text: unchanged, maybe moved
+        shifted = [st for st in stmts if st.def_name and st.moved_by] if self.parsed.shifted else []
+        for i, node in sorted(self.parsed.nodes.items()):
+            st = stmts[i]
             if baseline.unchanged(node, st.key):
                 if isinstance(baseline, SourceBaseline):
                     if is_def(node) and baseline.moved(node, st.key):
@@ -367,6 +372,13 @@ class ModuleReload:
     def _remove_gone(self, baseline: Baseline) -> None:
         """Names the old source bound and the new one does not leave the module."""
         assert self.parsed is not None
+        replaced = self.parsed.replaced
+        if replaced is not None and not any(st.star for st in replaced):
+            # only the edited region changed: a name can be gone only if a replaced statement bound it
+            before: set[str] = set().union(*(st.names for st in replaced))
+            now: set[str] = set().union(*(self.parsed.stmts[i].names for i in self.parsed.nodes))
+            if not before - now:
+                return
         old_names = baseline.old_names()
         new_names = self.parsed.names()
         if old_names is None or new_names is None:
@@ -451,7 +463,7 @@ class ModuleReload:
     # ------------------------------------------------------------ compile, snapshot, run, merge
 
     def compile_and_execute(self, nodes: list[ast.stmt], defs: dict[str, ast.stmt], reused: set[str],
-                            retry_names: set[str] | None = None) -> dict[str, Any] | NameError | None:
+                            retry_names: Callable[[], set[str]] | None = None) -> dict[str, Any] | NameError | None:
         """Compile some top-level statements of the file (keeping their line numbers), then execute."""
         assert self.parsed is not None
         try:
@@ -462,7 +474,7 @@ class ModuleReload:
         return self.execute(code, nodes, defs, reused, retry_names=retry_names)
 
     def execute(self, code: types.CodeType, nodes: list[ast.stmt], defs: dict[str, ast.stmt], reused: set[str],
-                *, whole: bool = False, retry_names: set[str] | None = None) -> dict[str, Any] | NameError | None:
+                *, whole: bool = False, retry_names: Callable[[], set[str]] | None = None) -> dict[str, Any] | NameError | None:
         """Snapshot, run, merge. Gives the namespace as it was before (the snapshot), None when
         the code failed (reported; the namespace is back as it was) or a NameError to retry with.
 
@@ -486,7 +498,7 @@ class ModuleReload:
         self.merge(nodes, saved, defs, reused, all_names=whole)
         return saved
 
-    def _run(self, code: types.CodeType, snapshot: Snapshot, retry_names: set[str] | None) -> NameError | None:
+    def _run(self, code: types.CodeType, snapshot: Snapshot, retry_names: Callable[[], set[str]] | None) -> NameError | None:
         """Execute; on any exception put the namespace back exactly and report where it failed.
 
         None when it ran; ``_FAILED`` when it failed (reported). With ``retry_names``, a NameError for one of those names is returned instead of reported:
@@ -497,9 +509,10 @@ class ModuleReload:
             return None
         except BaseException as exc:  # noqa: BLE001 - SystemExit and friends must not leave a mix
             snapshot.restore()
-            if retry_names and isinstance(exc, NameError) and (
-                    retry_names is _ANY_NAME or getattr(exc, "name", None) in retry_names):
-                return exc
+            if retry_names is not None and isinstance(exc, NameError):
+                names = retry_names()
+                if names is _ANY_NAME or getattr(exc, "name", None) in names:
+                    return exc
             lineno, col, end_col = _failing_position(exc, self.real)
             if isinstance(exc, SystemExit):
                 msg = (f"The module called sys.exit({exc.code!r}) while being reloaded; it was left exactly as it was "
@@ -729,6 +742,10 @@ def _failing_position(exc: BaseException, real: str) -> tuple[int, int | None, i
             same_line = getattr(fs, "end_lineno", lineno) == lineno
             col, end_col = (c, e) if (c is not None and e is not None and same_line) else (None, None)
     return lineno, col, end_col
+
+
+def _bound_by(nodes: list[ast.stmt]) -> set[str]:
+    return bound_names(nodes)
 
 
 def _rebound_names(nodes: list[ast.stmt]) -> set[str]:
