@@ -39,7 +39,7 @@ from .relocate import relocate, shift
 from .report import Diagnostic, ModuleResult, Report, at_line
 from .source import Source, SourceProblem, compile_module, read_source, refresh_linecache
 from .stale import TRACKER, Binding
-from .transaction import Snapshot
+from .transaction import Snapshot, WriteLog
 
 FULL_RELOAD_MARKER = "__hotswap_full_reload__"
 _MODULE_DUNDERS = (
@@ -508,10 +508,12 @@ def _execute_full(name: str, module: types.ModuleType, filename: str, real: str,
     saved = snapshot.saved
     keep = {k: saved[k] for k in _MODULE_DUNDERS if k in saved}
     submodules = {k: v for k, v in saved.items() if isinstance(v, types.ModuleType) and sys.modules.get(f"{name}.{k}") is v}
+    log = WriteLog(d)
     d.clear()
     d.update(keep)
+    log.cleared(k for k in saved if k not in keep)
     ctx.instances_possible = True
-    if not _run(full_code, d, snapshot, real, src.text, res, report):
+    if not _run(full_code, d, snapshot, real, src.text, res, report, log=log):
         return False
     for k, v in submodules.items():
         d.setdefault(k, v)
@@ -537,17 +539,20 @@ def _compile_statements(nodes: list[ast.stmt], filename: str, real: str, parsed:
 
 
 def _run(code: types.CodeType, d: dict[str, Any], snapshot: Snapshot, real: str, text: str,
-         res: ModuleResult, report: Report, retry_names: set[str] | None = None) -> bool | NameError:
-    """Execute; on any exception put the namespace back exactly and report where it failed.
+         res: ModuleResult, report: Report, retry_names: set[str] | None = None,
+         log: WriteLog | None = None) -> bool | NameError:
+    """Execute; on any exception undo the names this execution bound (other threads' writes
+    stay) and report where it failed.
 
     With ``retry_names``, a NameError for one of those names is returned instead of reported:
     the caller can run the whole module instead (the name exists only at some point of it).
     """
+    log = log if log is not None else WriteLog(d)
     try:
-        exec(code, d)
+        exec(code, d, log)
         return True
     except BaseException as exc:  # noqa: BLE001 - SystemExit and friends must not leave a mix
-        snapshot.restore()
+        snapshot.restore(log)
         if retry_names and isinstance(exc, NameError) and (
                 retry_names is _ANY_NAME or getattr(exc, "name", None) in retry_names):
             return exc
