@@ -8,7 +8,7 @@ baselines answer it, best first:
   when it was not reloaded by hotswap before: each new statement is compiled on its own and
   looked up in the old module bytecode, ignoring line numbers;
 - nothing: definitions are compared with the live objects' code, other statements run only
-  when they bind a name the module lacks (or change an ALL_CAPS literal constant).
+  when they bind names the module lacks (anything else may hold state and is kept).
 """
 
 from __future__ import annotations
@@ -348,7 +348,10 @@ class BytecodeBaseline:
 
 
 class NoBaseline:
-    """Nothing known about the old source: re-execute definitions, keep other state."""
+    """Nothing known about the old source: definitions are compared with the live objects by
+    the caller; any other statement that binds a name the module already has (or binds no
+    name at all) is kept as it is, since it may hold state (``_CACHE = {}``, ``REGISTRY = []``,
+    ``setup()``). Only statements binding names the module lacks run: they are new."""
 
     kind = "none"
 
@@ -358,30 +361,17 @@ class NoBaseline:
     def unchanged(self, node: ast.stmt, key: str = "") -> bool:
         if is_def(node):
             return True  # the caller compares definitions with the live objects
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            return all(n in self._d for n in bound_names([node])) and not binds_star([node])
+        if binds_star([node]):
+            return True
         names = bound_names([node])
-        if not names or not all(n in self._d for n in names):
-            return False
-        # ALL_CAPS literal constants are configuration, not state: apply a changed value.
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            target = node.targets[0].id
-            if target.isupper():
-                try:
-                    value = ast.literal_eval(node.value)
-                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                    return True
-                from .patch_functions import safe_same
-
-                return safe_same(self._d.get(target), value)
-        return True
+        return not names or any(n in self._d for n in names)
 
     def old_names(self) -> set[str] | None:
         return None
 
 
-def bytecode_baseline(module: types.ModuleType, filename: str, flags: int = 0) -> BytecodeBaseline | None:
-    """Load the module code the import system cached, if it is there and readable."""
+def cached_module_code(module: types.ModuleType, filename: str) -> types.CodeType | None:
+    """The module code the import system cached (``__pycache__``), if it is there and readable."""
     cached = getattr(module, "__cached__", None)
     if not isinstance(cached, str):
         try:
@@ -403,4 +393,10 @@ def bytecode_baseline(module: types.ModuleType, filename: str, flags: int = 0) -
         return None
     if os.path.basename(code.co_filename) != os.path.basename(filename):
         return None
-    return BytecodeBaseline(code, filename, flags)
+    return code
+
+
+def bytecode_baseline(module: types.ModuleType, filename: str, flags: int = 0) -> BytecodeBaseline | None:
+    """A baseline from the module code the import system cached, if there is one."""
+    code = cached_module_code(module, filename)
+    return BytecodeBaseline(code, filename, flags) if code is not None else None

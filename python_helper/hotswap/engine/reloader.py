@@ -32,7 +32,8 @@ from .diff import (
     same_code,
 )
 from .imports import holders_of, importers, file_imports, namespace_imports
-from .modules import module_file, modules_for_paths, realpath, user_module_objects
+from .first_reload import kept_statements, matches_cached_code, written_before_start
+from .modules import library_reason, module_file, modules_for_paths, realpath, user_module_objects
 from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
 from .patch_functions import patch_value, safe_same, unwrap_function
 from .relocate import relocate, shift
@@ -74,8 +75,13 @@ def reload(
     dependents: bool = False,
     namespace: dict[str, Any] | None = None,
     preserve_state: bool | None = None,
+    force: bool = False,
 ) -> Report:
-    """Update the loaded modules that come from ``paths`` or are named in ``modules``."""
+    """Update the loaded modules that come from ``paths`` or are named in ``modules``.
+
+    Only the user's own modules are reloaded: standard-library, site-packages, frozen and
+    built-in modules are skipped with the reason unless ``force`` is true.
+    """
     start = time.perf_counter()
     ns = namespace if namespace is not None else _main_namespace()
     preserve = _options["preserve_state"] if preserve_state is None else bool(preserve_state)
@@ -89,13 +95,13 @@ def reload(
         if not hits:
             report.modules.append(ModuleResult("", path, "skipped", "none", error="No loaded module comes from this file."))
         for name, module in hits:
-            _add_target(name, module, targets, report)
+            _add_target(name, module, targets, report, force)
     for name in modules:
         loaded_module = sys.modules.get(name)
         if loaded_module is None:
             report.modules.append(ModuleResult(name, "", "skipped", "none", error=f"Module {name} is not loaded."))
             continue
-        _add_target(name, loaded_module, targets, report)
+        _add_target(name, loaded_module, targets, report, force)
 
     ctx = ReloadContext(ns)
     reloaded: list[str] = []
@@ -137,11 +143,24 @@ def stale(namespace: dict[str, Any] | None = None) -> Report:
 
 # ------------------------------------------------------------------ target selection
 
-def _add_target(name: str, module: types.ModuleType, targets: dict[str, tuple[types.ModuleType, str]], report: Report) -> None:
+def _add_target(name: str, module: types.ModuleType, targets: dict[str, tuple[types.ModuleType, str]], report: Report,
+                force: bool = False) -> None:
     filename = module_file(module)
     if name == "__main__" or module is sys.modules.get("__main__"):
         report.modules.append(ModuleResult(name, realpath(filename) if filename else "", "skipped", "none",
                                            error="__main__ is never re-executed; run the script again to apply its changes."))
+        return
+    why = library_reason(name, module)
+    if why == "a built-in module":
+        report.modules.append(ModuleResult(name, "", "skipped", "none",
+                                           error=f"Module {name} is a built-in module (compiled into Python); it has no "
+                                                 f"source to reload."))
+        return
+    if why is not None and not force:
+        report.modules.append(ModuleResult(
+            name, realpath(filename) if filename else "", "skipped", "none",
+            error=f"Module {name} is {why}, not your code, so it was not reloaded: re-running its statements can break "
+                  f"the running interpreter. Reload it with force=True (protocol: \"force\": true) if you must."))
         return
     if filename is None:
         report.modules.append(ModuleResult(name, "", "skipped", "none", error=f"Module {name} has no Python source file."))
@@ -267,6 +286,13 @@ def _reload_module_inner(name: str, module: types.ModuleType, filename: str, rea
     except SourceProblem as p:
         _problem(res, report, p, real, src.text)
         return
+    if prev is None and not dependent and full_code is not None and (
+            written_before_start(filename) or matches_cached_code(module, filename, full_code)):
+        # the file holds exactly what the module runs: nothing to execute, and from now on
+        # edits are compared with this text
+        loaded.put(name, module, src.digest, src.text, parsed.stmts, _class_data(parsed, None), parsed.flags)
+        res.status = "unchanged"
+        return
     ctx.file, ctx.module_name, ctx.text = real, name, src.text
     ctx.patched = []
     new_classes = _class_data(parsed, prev)
@@ -377,6 +403,7 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
     selected: list[ast.stmt] = []
     moved: list[ast.stmt] = []
     shifted: list[Stmt] = []
+    assumed: list[ast.stmt] = []  # kept without knowing whether they changed (no baseline)
     for i, st in enumerate(parsed.stmts):
         node = parsed.nodes.get(i)
         if node is None:  # carried over from the previous text: unchanged, maybe moved
@@ -392,6 +419,8 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
                     moved.append(node)
                 else:
                     selected.append(node)
+            else:
+                assumed.append(node)
             continue
         selected.append(node)
     reused = parsed.rebound()
@@ -414,6 +443,8 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
         if not _follow_replaced_bases(name, filename, real, parsed, selected, first_replaced, src, ctx, report, res):
             return False
     res.executed = [describe(n, src.text) for n in selected if not is_def(n)]
+    if assumed:
+        report.diagnostics.append(_assumed_diagnostic(name, real, src.text, assumed, d))
     # names the old source bound and the new one does not leave the module
     old_names = baseline.old_names()
     new_names = parsed.names()
@@ -440,6 +471,25 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
     res.patched = list(dict.fromkeys(res.patched + ctx.patched))
     res.status = "reloaded" if (selected or res.removed) else "unchanged"
     return True
+
+
+def _assumed_diagnostic(name: str, real: str, text: str, assumed: list[ast.stmt], d: dict[str, Any]) -> Diagnostic:
+    """Say what a reload without a baseline kept, so a changed value is not silently ignored."""
+    differing, others, line = kept_statements(assumed, d)
+
+    def listed(names: list[str]) -> str:
+        return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+
+    msg = (f"hotswap did not know which version of {name} was loaded (it was imported before hotswap started "
+           f"and has no bytecode cache), so it updated functions and classes only and kept module-level statements "
+           f"as they are, assuming they did not change")
+    if differing:
+        msg += (f". The file now gives other values to {listed(differing)}: they were kept; if you changed them, "
+                f"assign them in the kernel")
+    elif others:
+        msg += f" ({listed(others)})"
+    msg += ". From now on edits of this file are compared exactly."
+    return at_line(real, line or assumed[0].lineno, "information", "no-baseline", msg, None, text=text)
 
 
 def _fall_back_to_full(name: str, module: types.ModuleType, filename: str, real: str, parsed: Parsed, src: Source,

@@ -1,0 +1,100 @@
+"""The first reload of a module the engine did not load itself.
+
+Then nothing records the source the module runs. Two checks still prove that the file holds
+exactly what was executed, so an unchanged file executes nothing:
+
+- the file was last written before this process started (whatever imported it read it as it
+  is now);
+- the bytecode cache (``__pycache__``) holds the code the import system ran, and compiling
+  the file now gives the same code.
+
+When neither holds and no other baseline exists, ``kept_statements`` names what the reload
+kept as it was (module-level statements are never re-run then), for the information
+diagnostic that tells the user what was assumed.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import time
+import types
+from typing import Any
+
+from .diff import DEF_NODES, bound_names, cached_module_code, code_key
+from .patch_functions import safe_same
+
+_MTIME_MARGIN = 2.0  # seconds: file systems with coarse timestamps
+_started: float | None = None
+
+
+def process_start_time() -> float | None:
+    """When this process started (seconds since the epoch), where the platform tells it."""
+    global _started
+    if _started is None:
+        try:
+            with open("/proc/self/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            ticks = int(fields[19])  # field 22 of proc(5): starttime, after pid and (comm)
+            with open("/proc/stat", "rb") as fh:
+                btime = next(int(line.split()[1]) for line in fh if line.startswith(b"btime"))
+            _started = btime + ticks / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError, StopIteration, AttributeError):
+            return None
+    return _started
+
+
+def written_before_start(filename: str) -> bool:
+    """True when the file has not been written since this process started."""
+    start = process_start_time()
+    if start is None:
+        return False
+    try:
+        st = os.stat(filename)
+    except OSError:
+        return False
+    # ctime too: copies that keep an old mtime (tar, cp -p) still change the inode time
+    mtime = max(st.st_mtime, st.st_ctime)
+    return mtime < start - _MTIME_MARGIN and mtime < time.time() - _MTIME_MARGIN
+
+
+def matches_cached_code(module: types.ModuleType, filename: str, new_code: types.CodeType) -> bool:
+    """True when the module's bytecode cache holds the same code as ``new_code``."""
+    old = cached_module_code(module, filename)
+    if old is None:
+        return False
+    try:
+        return code_key(old) == code_key(new_code)
+    except Exception:  # noqa: BLE001 - odd constants: no proof, fall back to comparing statements
+        return False
+
+
+def kept_statements(kept: list[ast.stmt], d: dict[str, Any]) -> tuple[list[str], list[str], int | None]:
+    """Names bound by module-level statements a reload kept without knowing whether they
+    changed: (those whose literal value in the file differs from the module's value, the
+    others, line of the first difference)."""
+    differing: list[str] = []
+    others: list[str] = []
+    line: int | None = None
+    for node in kept:
+        if isinstance(node, DEF_NODES):
+            continue
+        names = sorted(bound_names([node]))
+        value_differs = False
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            try:
+                literal = ast.literal_eval(node.value)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                pass
+            else:
+                # a container literal (``{}``, ``[]``) is where state accumulates: its live
+                # value differing is the module working, not an edit
+                value_differs = (not isinstance(literal, (dict, list, set))
+                                 and not safe_same(d.get(node.targets[0].id), literal))
+        if value_differs:
+            differing.extend(names)
+            if line is None:
+                line = node.lineno
+        else:
+            others.extend(n for n in names if n not in others)
+    return differing, [n for n in others if n not in differing], line
