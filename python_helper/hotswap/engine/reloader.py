@@ -2,7 +2,7 @@
 
 For each module: read and compile the new source (nothing is touched if that fails), decide
 which top-level statements changed, execute only those into the module dict after taking a
-snapshot (restored exactly on any exception), then merge new functions and classes into the
+snapshot (on any exception the names it bound are put back), then merge new functions and classes into the
 old objects so every existing reference runs the new code, rebind ``from m import X`` copies,
 and finally walk the heap once for closures and stale instances.
 """
