@@ -349,9 +349,10 @@ class BytecodeBaseline:
 
 class NoBaseline:
     """Nothing known about the old source: definitions are compared with the live objects by
-    the caller; any other statement that binds a name the module already has (or binds no
-    name at all) is kept as it is, since it may hold state (``_CACHE = {}``, ``REGISTRY = []``,
-    ``setup()``). Only statements binding names the module lacks run: they are new."""
+    the caller; a statement binding names the module lacks is new and runs; a constant
+    (``LIMIT = 20``: one name, an immutable literal) runs when the module holds another value;
+    any other statement is kept as it is, since it may hold state (``_CACHE = {}``,
+    ``REGISTRY = []``, ``setup()``)."""
 
     kind = "none"
 
@@ -364,10 +365,44 @@ class NoBaseline:
         if binds_star([node]):
             return True
         names = bound_names([node])
-        return not names or any(n in self._d for n in names)
+        if not names:
+            return True
+        constant = constant_literal(node)
+        if constant is not None and constant[0] in self._d:
+            from .patch_functions import safe_same
+
+            return safe_same(self._d[constant[0]], constant[1])
+        return any(n in self._d for n in names)
 
     def old_names(self) -> set[str] | None:
         return None
+
+
+_IMMUTABLE = (int, float, complex, str, bytes, bool, type(None), type(Ellipsis))
+
+
+def _immutable(value: object) -> bool:
+    if isinstance(value, (tuple, frozenset)):
+        return all(_immutable(v) for v in value)
+    return isinstance(value, _IMMUTABLE)
+
+
+def constant_literal(node: ast.stmt) -> tuple[str, object] | None:
+    """(name, value) for ``NAME = <immutable literal>`` (annotated or not): configuration,
+    which holds no state a re-run could wipe; None for anything else."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target, value = node.targets[0], node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        target, value = node.target, node.value
+    else:
+        return None
+    if not isinstance(target, ast.Name):
+        return None
+    try:
+        literal = ast.literal_eval(value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return (target.id, literal) if _immutable(literal) else None
 
 
 def cached_module_code(module: types.ModuleType, filename: str) -> types.CodeType | None:

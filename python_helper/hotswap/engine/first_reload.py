@@ -9,7 +9,7 @@ exactly what was executed, so an unchanged file executes nothing:
   the file now gives the same code.
 
 When neither holds and no other baseline exists, ``kept_statements`` names what the reload
-kept as it was (module-level statements are never re-run then), for the information
+kept as it was (statements that may hold state are never re-run then), for the information
 diagnostic that tells the user what was assumed.
 """
 
@@ -19,10 +19,8 @@ import ast
 import os
 import time
 import types
-from typing import Any
 
 from .diff import DEF_NODES, bound_names, cached_module_code, code_key
-from .patch_functions import safe_same
 
 _MTIME_MARGIN = 2.0  # seconds: file systems with coarse timestamps
 _started: float | None = None
@@ -69,32 +67,11 @@ def matches_cached_code(module: types.ModuleType, filename: str, new_code: types
         return False
 
 
-def kept_statements(kept: list[ast.stmt], d: dict[str, Any]) -> tuple[list[str], list[str], int | None]:
-    """Names bound by module-level statements a reload kept without knowing whether they
-    changed: (those whose literal value in the file differs from the module's value, the
-    others, line of the first difference)."""
-    differing: list[str] = []
-    others: list[str] = []
-    line: int | None = None
+def kept_statements(kept: list[ast.stmt]) -> list[str]:
+    """Names bound by the module-level statements a reload kept without knowing whether they
+    changed (``bound_names`` order per statement, each name once)."""
+    out: dict[str, None] = {}
     for node in kept:
-        if isinstance(node, DEF_NODES):
-            continue
-        names = sorted(bound_names([node]))
-        value_differs = False
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            try:
-                literal = ast.literal_eval(node.value)
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                pass
-            else:
-                # a container literal (``{}``, ``[]``) is where state accumulates: its live
-                # value differing is the module working, not an edit
-                value_differs = (not isinstance(literal, (dict, list, set))
-                                 and not safe_same(d.get(node.targets[0].id), literal))
-        if value_differs:
-            differing.extend(names)
-            if line is None:
-                line = node.lineno
-        else:
-            others.extend(n for n in names if n not in others)
-    return differing, [n for n in others if n not in differing], line
+        if not isinstance(node, DEF_NODES):
+            out.update(dict.fromkeys(sorted(bound_names([node]))))
+    return list(out)

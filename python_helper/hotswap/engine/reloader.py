@@ -26,6 +26,7 @@ from .diff import (
     NoBaseline,
     bound_names,
     bytecode_baseline,
+    constant_literal,
     describe,
     first_line,
     is_def,
@@ -444,7 +445,7 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
             return False
     res.executed = [describe(n, src.text) for n in selected if not is_def(n)]
     if assumed:
-        report.diagnostics.append(_assumed_diagnostic(name, real, src.text, assumed, d))
+        report.diagnostics.append(_assumed_diagnostic(name, real, src.text, assumed, selected))
     # names the old source bound and the new one does not leave the module
     old_names = baseline.old_names()
     new_names = parsed.names()
@@ -473,23 +474,24 @@ def _execute_changed(name: str, module: types.ModuleType, filename: str, real: s
     return True
 
 
-def _assumed_diagnostic(name: str, real: str, text: str, assumed: list[ast.stmt], d: dict[str, Any]) -> Diagnostic:
-    """Say what a reload without a baseline kept, so a changed value is not silently ignored."""
-    differing, others, line = kept_statements(assumed, d)
+def _assumed_diagnostic(name: str, real: str, text: str, assumed: list[ast.stmt], selected: list[ast.stmt]) -> Diagnostic:
+    """Say what a reload without a baseline kept and which constants it applied."""
+    kept = kept_statements(assumed)
+    applied = [c for c in (constant_literal(n) for n in selected) if c is not None]
 
     def listed(names: list[str]) -> str:
         return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
 
     msg = (f"hotswap did not know which version of {name} was loaded (it was imported before hotswap started "
-           f"and has no bytecode cache), so it updated functions and classes only and kept module-level statements "
-           f"as they are, assuming they did not change")
-    if differing:
-        msg += (f". The file now gives other values to {listed(differing)}: they were kept; if you changed them, "
-                f"assign them in the kernel")
-    elif others:
-        msg += f" ({listed(others)})"
-    msg += ". From now on edits of this file are compared exactly."
-    return at_line(real, line or assumed[0].lineno, "information", "no-baseline", msg, None, text=text)
+           f"and has no bytecode cache), so it updated functions and classes and kept the other module-level "
+           f"statements as they are, assuming they did not change")
+    msg += f" ({listed(kept)})." if kept else "."
+    if applied:
+        msg += (f" Constants whose value in the file differs from the module's were set from the file: "
+                f"{listed([c[0] for c in applied])}.")
+    msg += " From now on edits of this file are compared exactly."
+    first_applied = next((n.lineno for n in selected if constant_literal(n) is not None), None)
+    return at_line(real, first_applied or assumed[0].lineno, "information", "no-baseline", msg, None, text=text)
 
 
 def _fall_back_to_full(name: str, module: types.ModuleType, filename: str, real: str, parsed: Parsed, src: Source,

@@ -52,11 +52,11 @@ def test_no_baseline_patches_definitions_and_keeps_state(project: Project) -> No
     report = project.reload("early_none")
     res = report.module("early_none")
     assert res.status == "reloaded"
-    assert m.work(1) == 3 and res.patched == ["work"] and res.executed == []
-    # nothing tells whether LIMIT = 20 is an edit or the module's own state: kept, and said so
-    assert m.LIMIT == 10 and m.cache == {"k": 1}
+    assert m.work(1) == 3 and res.patched == ["LIMIT", "work"] and res.executed == ["line 3: LIMIT = 20"]
+    # a constant is applied; nothing tells whether `cache = {}` changed, so the cache is kept
+    assert m.LIMIT == 20 and m.cache == {"k": 1}
     [info] = report.by_code("no-baseline")
     assert info.severity == "information" and info.line == 2
-    assert "LIMIT" in info.message and "kept" in info.message
+    assert "(itertools, cache, counter)" in info.message and "set from the file: LIMIT" in info.message
     # and from then on the engine knows the source exactly
     assert project.reload("early_none").module("early_none").status == "unchanged"

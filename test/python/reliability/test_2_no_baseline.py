@@ -35,14 +35,16 @@ def test_editor_reload_patches_definitions_keeps_state_and_says_so(kernel) -> No
     k = _setup(kernel)
     report, _ = service_call(k.kc, "reload", {"paths": [str(k.cwd / "stateful.py")]})
     [m] = report["result"]["modules"]
-    assert m["status"] == "reloaded" and m["executed"] == [] and m["patched"] == ["work"], m
-    assert k.check(STATE_KEPT).stdout.strip() == "3 {'k': 1} ['r'] {'mode': 'slow'} 10"
+    assert m["status"] == "reloaded" and m["patched"] == ["LIMIT", "work"], m
+    assert m["executed"] == ["line 4: LIMIT = 20"]
+    assert k.check(STATE_KEPT).stdout.strip() == "3 {'k': 1} ['r'] {'mode': 'slow'} 20"
     [info] = [d for d in report["result"]["diagnostics"] if d["code"] == "no-baseline"]
     assert info["severity"] == "information" and info["file"].endswith("stateful.py")
     assert info["range"]["start"]["line"] == 3  # LIMIT = 20, the value the file changed
-    assert "LIMIT" in info["message"] and "kept" in info["message"]
+    assert "kept the other module-level statements as they are" in info["message"]
+    assert "(_CACHE, REGISTRY, SETTINGS)" in info["message"] and "set from the file: LIMIT" in info["message"]
 
 
 def test_next_cell_reload_keeps_state(kernel) -> None:
     k = _setup(kernel)
-    assert wait_for(lambda: k.check(STATE_KEPT).stdout.strip() == "3 {'k': 1} ['r'] {'mode': 'slow'} 10")
+    assert wait_for(lambda: k.check(STATE_KEPT).stdout.strip() == "3 {'k': 1} ['r'] {'mode': 'slow'} 20")
