@@ -7,8 +7,9 @@ baselines answer it, best first:
 - the module's cached bytecode (``__pycache__``), which is what the import system executed
   when it was not reloaded by hotswap before: each new statement is compiled on its own and
   looked up in the old module bytecode, ignoring line numbers;
-- nothing: definitions are compared with the live objects' code, other statements run only
-  when they bind names the module lacks (anything else may hold state and is kept).
+- nothing: definitions are compared with the live objects' code; other statements run only
+  when they bind names the module lacks or set a constant (one name, an immutable literal)
+  to another value; anything else may hold state and is kept.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import marshal
 import os
 import types
 from typing import Any, Iterable, Protocol
+
+from .values import safe_same
 
 DEF_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -369,8 +372,6 @@ class NoBaseline:
             return True
         constant = constant_literal(node)
         if constant is not None and constant[0] in self._d:
-            from .patch_functions import safe_same
-
             return safe_same(self._d[constant[0]], constant[1])
         return any(n in self._d for n in names)
 
