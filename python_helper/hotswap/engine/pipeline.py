@@ -217,6 +217,7 @@ class ModuleReload:
             return False
         gone = sorted(k for k in saved if k not in self.d and not (k.startswith("__") and k.endswith("__")))
         self.res.removed.extend(gone)
+        self.ctx.rebound(self.d, gone)
         self.propagate({}, {k: saved[k] for k in gone})
         self.res.executed = ["<module>"]
         self._finish_result(reloaded=True)
@@ -366,6 +367,7 @@ class ModuleReload:
         removed = {n: self.d.pop(n) for n in gone}
         self.res.removed.extend(gone)
         self.replaced.update(gone)
+        self.ctx.rebound(self.d, gone)
         self.propagate({}, removed)
 
     def _relocate(self, moved: list[ast.stmt], shifted: list[Stmt], codes: dict[tuple[str, int], types.CodeType]) -> None:
@@ -558,6 +560,7 @@ class ModuleReload:
                 if out is Outcome.PATCHED:
                     res.patched.append(key)
                     self.updated.add(key)
+        ctx.rebound(d, [k for k in names if d.get(k, MISSING) is not saved.get(k, MISSING)])
         self.propagate(rebound, {})
 
     def propagate(self, rebound: dict[str, tuple[Any, Any]], removed: dict[str, Any]) -> None:
