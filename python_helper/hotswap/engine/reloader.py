@@ -23,6 +23,7 @@ from .modules import library_reason, module_file, modules_for_paths, realpath, u
 from .pipeline import FULL_RELOAD_MARKER, ModuleReload
 from .report import Diagnostic, ModuleResult, Report, at_line
 from .stale import TRACKER
+from .stale_watch import WATCH
 
 __all__ = ["FULL_RELOAD_MARKER", "configure", "reload", "stale"]
 
@@ -105,12 +106,20 @@ def reload(
 
 
 def stale(namespace: dict[str, Any] | None = None) -> Report:
-    """Re-check the objects reported stale before, without reloading anything."""
+    """Re-check the objects reported stale before, without reloading anything.
+
+    When nothing the last check rests on changed (``stale_watch``), its answer is reused and
+    the heap is not walked: a few lookups per holder name.
+    """
     start = time.perf_counter()
     ns = namespace if namespace is not None else _main_namespace()
     report = Report()
     try:
-        report.diagnostics += _stale_diagnostics(ns, ReloadContext(ns))
+        cached = WATCH.quiet(ns, TRACKER.version)
+        if cached is not None:
+            report.diagnostics += cached + TRACKER.binding_diagnostics(ns)
+        else:
+            report.diagnostics += _stale_diagnostics(ns, ReloadContext(ns))
     except Exception as exc:  # noqa: BLE001 - advisory; never raise into the kernel
         report.diagnostics.append(at_line("", 1, "error", "internal-error",
                                           f"hotswap could not check for stale objects ({type(exc).__name__}: {exc}).", None))
@@ -221,10 +230,11 @@ def _finish(ctx: ReloadContext, ns: dict[str, Any], report: Report) -> None:
 def _stale_diagnostics(ns: dict[str, Any], ctx: ReloadContext) -> list[Diagnostic]:
     """Swap closures' code and look for stale objects in the call's only heap pass."""
     TRACKER.record(ctx)
+    WATCH.disarm()
     changes = ctx.closure_changes
     retype = ctx.retype if ctx.instances_possible else {}
     if not changes and not retype and not TRACKER.needs_heap():
-        return TRACKER.diagnostics(ns, heap.HeapResult(), {})
+        return _armed(ns, heap.HeapResult(), {})
     targets = TRACKER.classes()
     codes = {id(c): c for c in changes}
     codes.update((cid, info.code) for cid, info in TRACKER.closures.items())
@@ -249,4 +259,12 @@ def _stale_diagnostics(ns: dict[str, Any], ctx: ReloadContext) -> list[Diagnosti
             continue
         TRACKER.add_closure(old_code, change.maker, old_code.co_name, change.file, change.new.co_firstlineno)
         found.functions[id(old_code)] = fns
-    return TRACKER.diagnostics(ns, found, targets)
+    return _armed(ns, found, targets)
+
+
+def _armed(ns: dict[str, Any], found: heap.HeapResult, targets: dict[type, type]) -> list[Diagnostic]:
+    """Diagnostics of a full check; the watch remembers what they rest on for the next cell."""
+    objects = TRACKER.object_diagnostics(ns, found, targets)
+    WATCH.arm(ns, TRACKER.last_objects, TRACKER.last_holders, objects, TRACKER.version)
+    TRACKER.last_objects = []  # held weakly by the watch only: recreating them must free them
+    return objects + TRACKER.binding_diagnostics(ns)
