@@ -7,8 +7,9 @@ baselines answer it, best first:
 - the module's cached bytecode (``__pycache__``), which is what the import system executed
   when it was not reloaded by hotswap before: each new statement is compiled on its own and
   looked up in the old module bytecode, ignoring line numbers;
-- nothing: definitions are compared with the live objects' code, other statements run only
-  when they bind a name the module lacks (or change an ALL_CAPS literal constant).
+- nothing: definitions are compared with the live objects' code; other statements run only
+  when they bind names the module lacks or set a constant (one name, an immutable literal)
+  to another value; anything else may hold state and is kept.
 """
 
 from __future__ import annotations
@@ -350,7 +351,11 @@ class BytecodeBaseline:
 
 
 class NoBaseline:
-    """Nothing known about the old source: re-execute definitions, keep other state."""
+    """Nothing known about the old source: definitions are compared with the live objects by
+    the caller; a statement binding names the module lacks is new and runs; a constant
+    (``LIMIT = 20``: one name, an immutable literal) runs when the module holds another value;
+    any other statement is kept as it is, since it may hold state (``_CACHE = {}``,
+    ``REGISTRY = []``, ``setup()``)."""
 
     kind = "none"
 
@@ -360,28 +365,49 @@ class NoBaseline:
     def unchanged(self, node: ast.stmt, key: str = "") -> bool:
         if is_def(node):
             return True  # the caller compares definitions with the live objects
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            return all(n in self._d for n in bound_names([node])) and not binds_star([node])
+        if binds_star([node]):
+            return True
         names = bound_names([node])
-        if not names or not all(n in self._d for n in names):
-            return False
-        # ALL_CAPS literal constants are configuration, not state: apply a changed value.
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            target = node.targets[0].id
-            if target.isupper():
-                try:
-                    value = ast.literal_eval(node.value)
-                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                    return True
-                return safe_same(self._d.get(target), value)
-        return True
+        if not names:
+            return True
+        constant = constant_literal(node)
+        if constant is not None and constant[0] in self._d:
+            return safe_same(self._d[constant[0]], constant[1])
+        return any(n in self._d for n in names)
 
     def old_names(self) -> set[str] | None:
         return None
 
 
-def bytecode_baseline(module: types.ModuleType, filename: str, flags: int = 0) -> BytecodeBaseline | None:
-    """Load the module code the import system cached, if it is there and readable."""
+_IMMUTABLE = (int, float, complex, str, bytes, bool, type(None), type(Ellipsis))
+
+
+def _immutable(value: object) -> bool:
+    if isinstance(value, (tuple, frozenset)):
+        return all(_immutable(v) for v in value)
+    return isinstance(value, _IMMUTABLE)
+
+
+def constant_literal(node: ast.stmt) -> tuple[str, object] | None:
+    """(name, value) for ``NAME = <immutable literal>`` (annotated or not): configuration,
+    which holds no state a re-run could wipe; None for anything else."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target, value = node.targets[0], node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        target, value = node.target, node.value
+    else:
+        return None
+    if not isinstance(target, ast.Name):
+        return None
+    try:
+        literal = ast.literal_eval(value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return (target.id, literal) if _immutable(literal) else None
+
+
+def cached_module_code(module: types.ModuleType, filename: str) -> types.CodeType | None:
+    """The module code the import system cached (``__pycache__``), if it is there and readable."""
     cached = getattr(module, "__cached__", None)
     if not isinstance(cached, str):
         try:
@@ -403,4 +429,10 @@ def bytecode_baseline(module: types.ModuleType, filename: str, flags: int = 0) -
         return None
     if os.path.basename(code.co_filename) != os.path.basename(filename):
         return None
-    return BytecodeBaseline(code, filename, flags)
+    return code
+
+
+def bytecode_baseline(module: types.ModuleType, filename: str, flags: int = 0) -> BytecodeBaseline | None:
+    """A baseline from the module code the import system cached, if there is one."""
+    code = cached_module_code(module, filename)
+    return BytecodeBaseline(code, filename, flags) if code is not None else None

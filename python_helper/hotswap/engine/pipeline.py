@@ -25,6 +25,7 @@ from .diff import (
     bound_names,
     bytecode_baseline,
     class_bodies,
+    constant_literal,
     describe,
     first_line,
     is_def,
@@ -33,13 +34,14 @@ from .diff import (
 )
 from .imports import holders_of, namespace_imports
 from .depgraph import class_data_reading, dependents
+from .first_reload import kept_statements, matches_cached_code, written_before_start
 from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
 from .modules import realpath
 from .relocate import relocate, shift
-from .report import ModuleResult, Report, at_line
+from .report import Diagnostic, ModuleResult, Report, at_line
 from .source import Source, SourceProblem, compile_module, read_source, refresh_linecache
 from .stale import TRACKER, Binding
-from .transaction import Snapshot
+from .transaction import Snapshot, WriteLog
 from .values import MISSING, safe_same, unwrap_function
 
 FULL_RELOAD_MARKER = "__hotswap_full_reload__"
@@ -74,6 +76,7 @@ class ModuleReload:
         self.updated: set[str] = set()  # the same object, updated in place
         self.rerun_failed = False
         self.rebuilt: set[str] = set()  # unchanged classes rebuilt because a base was replaced
+        self.assumed: list[ast.stmt] = []  # kept without knowing whether they changed (no baseline)
 
     # ------------------------------------------------------------ driving
 
@@ -127,6 +130,13 @@ class ModuleReload:
             self.problem(p)
             return
         self.parsed = parsed
+        if prev is None and not self.dependent and full_code is not None and (
+                written_before_start(self.filename) or matches_cached_code(self.module, self.filename, full_code)):
+            # the file holds exactly what the module runs: nothing to execute, and from now on
+            # edits are compared with this text
+            self._record(src, parsed, self._class_data())
+            self.res.status = "unchanged"
+            return
         self._enter_scope()
         new_classes = self._class_data()
         if prev is not None:
@@ -230,6 +240,10 @@ class ModuleReload:
                 return outcome
             executed += selected
         self._remove_gone(baseline)
+        if isinstance(baseline, NoBaseline):
+            # without a baseline nothing proves a statement computed from a changed one is not
+            # also state (``SETTINGS = {"mode": default_mode()}``): keep those too
+            self.replaced, self.updated = set(), set()
         done = set(chosen)
         done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
         while self.replaced or self.updated:
@@ -250,6 +264,8 @@ class ModuleReload:
             executed += nodes
             done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
         self.res.executed = [describe(n, src.text) for n in executed if not is_def(n)]
+        if self.assumed:
+            self.report.diagnostics.append(self._assumed_diagnostic(selected))
         self._relocate(moved, shifted, codes)
         self._finish_result(reloaded=bool(executed or self.res.removed))
         return True
@@ -314,9 +330,31 @@ class ModuleReload:
                         moved.append(node)
                     else:
                         selected.append(i)
+                elif isinstance(baseline, NoBaseline):
+                    self.assumed.append(node)
                 continue
             selected.append(i)
         return selected, moved, shifted
+
+    def _assumed_diagnostic(self, selected: list[ast.stmt]) -> Diagnostic:
+        """Say what a reload without a baseline kept and which constants it set."""
+        assert self.src is not None
+        kept = kept_statements(self.assumed)
+        applied = [c[0] for c in (constant_literal(n) for n in selected) if c is not None]
+
+        def listed(names: list[str]) -> str:
+            return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+
+        msg = (f"hotswap did not know which version of {self.name} was loaded (it was imported before hotswap "
+               f"started and has no bytecode cache), so it updated functions and classes and kept the other "
+               f"module-level statements as they are, assuming they did not change")
+        msg += f" ({listed(kept)})." if kept else "."
+        if applied:
+            msg += f" Constants whose value in the file differs from the module's were set from the file: {listed(applied)}."
+        msg += " From now on edits of this file are compared exactly."
+        first_applied = next((n.lineno for n in selected if constant_literal(n) is not None), None)
+        return at_line(self.real, first_applied or self.assumed[0].lineno, "information", "no-baseline", msg, None,
+                       text=self.src.text)
 
     def _remove_gone(self, baseline: Baseline) -> None:
         """Names the old source bound and the new one does not leave the module."""
@@ -425,6 +463,7 @@ class ModuleReload:
         d = self.d
         snapshot = Snapshot(d)
         saved = snapshot.saved
+        log = WriteLog(d)
         submodules: dict[str, Any] = {}
         if whole:
             keep = {k: saved[k] for k in _MODULE_DUNDERS if k in saved}
@@ -432,7 +471,8 @@ class ModuleReload:
                           if isinstance(v, types.ModuleType) and sys.modules.get(f"{self.name}.{k}") is v}
             d.clear()
             d.update(keep)
-        failed = self._run(code, snapshot, retry_names)
+            log.cleared(k for k in saved if k not in keep)
+        failed = self._run(code, snapshot, log, retry_names)
         if failed is not None:
             return None if failed is _FAILED else failed
         for k, v in submodules.items():
@@ -440,17 +480,19 @@ class ModuleReload:
         self.merge(nodes, saved, defs, reused, all_names=whole)
         return saved
 
-    def _run(self, code: types.CodeType, snapshot: Snapshot, retry_names: set[str] | None) -> NameError | None:
-        """Execute; on any exception put the namespace back exactly and report where it failed.
+    def _run(self, code: types.CodeType, snapshot: Snapshot, log: WriteLog,
+             retry_names: set[str] | None) -> NameError | None:
+        """Execute; on any exception undo the names this execution bound (what other threads
+        wrote meanwhile stays) and report where it failed.
 
         None when it ran; ``_FAILED`` when it failed (reported). With ``retry_names``, a NameError for one of those names is returned instead of reported:
         the caller can run the whole module instead (the name exists only at some point of it).
         """
         try:
-            exec(code, self.d)
+            exec(code, self.d, log)
             return None
         except BaseException as exc:  # noqa: BLE001 - SystemExit and friends must not leave a mix
-            snapshot.restore()
+            snapshot.restore(log)
             if retry_names and isinstance(exc, NameError) and (
                     retry_names is _ANY_NAME or getattr(exc, "name", None) in retry_names):
                 return exc
