@@ -216,7 +216,7 @@ describe('the language server reaches a Jupyter-extension kernel through the tra
         await waitFor(() => requests.includes('outdated'), { timeoutMs: 60000, what: 'catch-up request' });
         const lists = notified('hotswap/kernelsChanged') as { kernels: { id: string; label: string; kind: string; pid: number | null }[] }[];
         const mine = lists.flatMap((l) => l.kernels).filter((k) => k.id === KEY && k.pid !== null);
-        expect(mine.at(-1)).toMatchObject({ label: 'Interactive Window', kind: 'jupyter', pid: Number(await bridge.evaluate('__import__("os").getpid()')) });
+        expect(mine.at(-1)).toMatchObject({ label: 'Interactive-1', kind: 'jupyter', pid: Number(await bridge.evaluate('__import__("os").getpid()')) });
     });
 
     it('reloads a save in the kernel and shows its stale object in Problems, from the server', async () => {
