@@ -127,7 +127,7 @@ describe('debug session target', () => {
         await transport.announce();
         const key = `debug:${session.id}`;
         expect(notes).toEqual([
-            { method: 'hotswap/transportKernels', params: { kernels: [{ id: key, label: `debug session "${session.name}"`, kind: 'debug', generation: 1, ready: true }] } },
+            { method: 'hotswap/transportKernels', params: { kernels: [{ id: key, label: `debug: ${session.name}`, kind: 'debug', generation: 1, ready: true }] } },
         ]);
         ws.write('math_utils.py', 'def scale(value):\n    return value * 5\n');
         const request = makeRequest('reload', { paths: [ws.file('math_utils.py')] });
