@@ -264,7 +264,7 @@ async def test_kernel_without_hotswap_gets_a_clear_message(server_factory, start
     assert info["status"] == "no-hotswap" and info["pid"] == kernel.pid
     msgs = await rec.wait_for(lambda: [m.message for m in rec.of(types.WINDOW_SHOW_MESSAGE) if "%load_ext hotswap" in m.message],
                               what="showMessage about %load_ext hotswap")
-    assert info["id"] in msgs[0]
+    assert f"kernel (pid {kernel.pid})" in msgs[0]  # named as the user knows it, not by its internal id
 
     # A save still pairs willReload with a didReload (so no UI keeps spinning), and the
     # advice is not repeated on every save.
