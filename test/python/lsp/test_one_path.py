@@ -343,3 +343,25 @@ async def test_configuration_change_applies_stale_severity(server_factory, start
     msgs = await rec.wait_for(lambda: [m.message for m in rec.of(types.WINDOW_SHOW_MESSAGE) if "staleSeverity" in m.message],
                               what="bad setting message")
     assert "loud" in msgs[0]
+
+
+async def test_a_kernel_behind_the_editor_gets_the_save_made_while_it_restarted(server_factory, start_kernel, workdir: Path) -> None:
+    (workdir / "mathx.py").write_text("def scale(x):\n    return x * 2\n")
+    kernel = await start_kernel()
+    await kernel.run("import mathx")
+    client, rec = await server_factory()
+    kid = "jupyter:/work/restart.ipynb"
+    rec.transport.kernels[kid] = kernel
+    entry = {"id": kid, "label": "restart.ipynb", "kind": "jupyter", "generation": 1, "ready": True}
+    rec.transport.announce(client, entry)
+    await rec.wait_for(lambda: "outdated" in rec.transport.commands(kid), what="attached")
+
+    rec.transport.announce(client, {**entry, "generation": 2, "ready": False})  # the Jupyter extension restarts it
+    await rec.wait_for(lambda: [k for k in kernel_lists(rec)[-1] if k["id"] == kid and k["status"] == "restarting"],
+                       what="restarting state")
+    save(client, workdir / "mathx.py", "def scale(x):\n    return x * 9\n")
+    await settled(client)
+    assert "reload" not in rec.transport.commands(kid)  # held, not sent into a restarting kernel
+    rec.transport.announce(client, {**entry, "generation": 2, "ready": True})
+    await rec.wait_for(lambda: [d for d in did_reloads(rec, kid) if d["reloaded"]], what="held save applied")
+    assert await kernel.eval("mathx.scale(1)") == 9
