@@ -152,7 +152,7 @@ export async function hotswapStatusLabel(page) {
 /**
  * Expand the extension's "Hot Reload" view in the Explorer and return the row naming the
  * kernel with this pid ("kernel (pid 4242)", "jupyter console (pid 4242)"): the user's sign that
- * Hotswap is connected to their kernel.
+ * Hotswap is connected to their kernel. `pid` may be a pattern (String.raw`\d+`: any kernel).
  */
 export async function hotReloadKernelRow(page, pid) {
   const header = page.locator('.pane-header').filter({ hasText: /hot reload/i }).first();
