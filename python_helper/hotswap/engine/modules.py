@@ -40,10 +40,20 @@ def _roots() -> tuple[str, ...]:
     global _library_roots
     if _library_roots is None:
         roots: set[str] = set()
+        complete = True
+        try:
+            paths = sysconfig.get_paths()
+        except Exception:  # noqa: BLE001
+            # sysconfig imports its data module while it initialises (3.13+); asked from inside
+            # that import it raises (AttributeError 'abi_thread' / 'installed_base'). Answer from
+            # what is known without it, and ask again next time.
+            paths = {}
+            complete = False
         for scheme_key in ("stdlib", "platstdlib", "purelib", "platlib"):
-            p = sysconfig.get_paths().get(scheme_key)
+            p = paths.get(scheme_key)
             if p:
                 roots.add(os.path.realpath(p))
+        roots.add(os.path.realpath(os.path.dirname(os.__file__)))  # the standard library, always
         try:
             roots.update(os.path.realpath(p) for p in site.getsitepackages())
         except Exception:  # some embedded/virtualenv builds lack it
@@ -54,8 +64,16 @@ def _roots() -> tuple[str, ...]:
             pass
         # The engine must never reload itself from under a running reload.
         roots.add(os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-        _library_roots = tuple(sorted(r.rstrip(os.sep) + os.sep for r in roots if r))
+        found = tuple(sorted(r.rstrip(os.sep) + os.sep for r in roots if r))
+        if not complete:
+            return found
+        _library_roots = found
     return _library_roots
+
+
+def library_roots() -> tuple[str, ...]:
+    """The library folders, computed now: the import hook calls it before it is installed."""
+    return _roots()
 
 
 def is_user_file(path: str) -> bool:
