@@ -33,7 +33,16 @@ fail() {
   exit 1
 }
 [[ $(id -u) == 0 ]] || fail "not running as root"
-command -v debootstrap >/dev/null || fail "debootstrap is not installed (apt-get install debootstrap)"
+mkdir -p "$cache"
+exec 8>"$cache/.debootstrap.lock"  # both roots may be built at once; one apt-get at a time
+flock 8
+if ! command -v debootstrap >/dev/null; then
+  command -v apt-get >/dev/null || fail "debootstrap is not installed and there is no apt-get"
+  echo "test/pyroots: installing the debootstrap package" >&2
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap; } >&2 \
+    || fail "apt-get install debootstrap failed"
+fi
+exec 8>&-
 
 mkdir -p "$cache"
 # One build per release at a time; a second caller waits and then finds the finished root.

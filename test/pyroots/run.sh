@@ -5,8 +5,9 @@
 #   test/pyroots/run.sh sid [pytest arguments]      # Python 3.14
 #
 # The root gets a venv with requirements-dev.txt (one per version of that file, kept in the
-# root). The clone is bind-mounted into the root at its own path and imported from there. All
-# mounts live in a private mount namespace and are unmounted on exit, whatever happens.
+# root). The clone is bind-mounted into the root at /src/hotswap, which the venv imports the
+# package from (as an editable install would). All mounts live in a private mount namespace, so
+# runs of several clones at once do not see each other's, and are unmounted on exit.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,6 +47,7 @@ in_root() {
 
 # The venv, keyed by the requirements it was made from. Scripts in a venv name its path, so it
 # is built in place and marked complete last: an interrupted install is removed and redone.
+src=/src/hotswap
 key=$(sha256sum "$repo/requirements-dev.txt" | cut -c1-12)
 venv=/opt/hotswap/venv-$key
 if [[ ! -f $root$venv/.complete ]]; then
@@ -69,10 +71,13 @@ if [[ ! -f $root$venv/.complete ]]; then
   exec 9>&-
 fi
 
-mnt "$root$repo" --bind "$repo"
-cd "$repo"
+# the package is imported from the mounted clone, whatever PYTHONPATH a test sets
+for site in "$root$venv"/lib/python3*/site-packages; do
+  echo "$src/python_helper" >"$site/hotswap-src.pth"
+done
+mnt "$root$src" --bind "$repo"
 status=0
-in_root /bin/sh -c 'mkdir -p "$HOME" && cd "$1" && shift && exec "$@"' sh "$repo" \
-  env PATH="$venv/bin:/usr/bin:/bin" VIRTUAL_ENV="$venv" PYTHONPATH="$repo/python_helper" PYTHONDONTWRITEBYTECODE=1 \
+in_root /bin/sh -c 'mkdir -p "$HOME" && cd "$1" && shift && exec "$@"' sh "$src" \
+  env PATH="$venv/bin:/usr/bin:/bin" VIRTUAL_ENV="$venv" PYTHONDONTWRITEBYTECODE=1 \
   ${CI:+CI="$CI"} "$venv/bin/python" -m pytest "$@" || status=$?
 exit $status
