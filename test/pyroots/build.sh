@@ -53,11 +53,15 @@ if [[ -f $root/.hotswap-root ]]; then
   exit 0
 fi
 
+# what a killed build left behind (this lock is held, so no build of it is running)
+for stale in "$cache/.$release-r$RECIPE".*; do
+  [[ -e $stale ]] || continue
+  rm -rf --one-file-system "$stale"
+done
 tmp=$(mktemp -d "$cache/.$release-r$RECIPE.XXXXXX")
 cleanup() {
   local rc=$?
-  umount -l "$tmp/proc" 2>/dev/null || true
-  if [[ $rc != 0 ]]; then rm -rf --one-file-system "$tmp"; fi
+  if [[ $rc != 0 ]]; then rm -rf --one-file-system "$tmp" "$tmp.log"; fi
 }
 trap cleanup EXIT
 
@@ -73,15 +77,16 @@ rm -f "$tmp.log"
 cp /etc/resolv.conf "$tmp/etc/resolv.conf"
 mkdir -p "$tmp/etc/ssl/certs"
 cp /etc/ssl/certs/ca-certificates.crt "$tmp/etc/ssl/certs/ca-certificates.crt"
-mount -t proc proc "$tmp/proc"
-in_root() { chroot "$tmp" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-  DEBIAN_FRONTEND=noninteractive "$@"; }
+# /proc for the package scripts, mounted in a private mount namespace: it goes with the command
+in_root() {
+  unshare --mount --propagation private /bin/sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' \
+    "$tmp" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
+}
 in_root apt-get install -y -q --no-install-recommends "$python" "$python-venv" >"$tmp.log" 2>&1 || {
   tail -n 20 "$tmp.log" >&2; rm -f "$tmp.log"; fail "apt-get install $python $python-venv failed"
 }
 rm -f "$tmp.log"
 in_root apt-get clean
-umount "$tmp/proc"
 in_root "$python" --version >/dev/null || fail "$python does not run"
 echo "$python" >"$tmp/.hotswap-root"
 mv -T "$tmp" "$root"
