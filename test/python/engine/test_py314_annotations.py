@@ -120,3 +120,33 @@ def test_annotation_naming_a_missing_name_does_not_break_the_reload(project: Pro
     project.edit("ann_missing", "class NotYetWritten:\n    pass\n\n\ndef f(x: NotYetWritten) -> int:\n    return x + 1\n")
     assert project.reload("ann_missing").ok
     assert _get(old) == {"x": m.NotYetWritten, "return": int}
+
+
+def test_method_that_starts_using_super_forwards_with_the_new_annotations(project: Project) -> None:
+    """A new closure (``super()``) makes the old method forward to the new one; its annotations
+    follow without being evaluated during the reload."""
+    m = project.load("ann_super", """
+        class Base:
+            def size(self, unit: str) -> int:
+                return 1
+
+        class Child(Base):
+            def size(self, unit: str) -> int:
+                return 2
+    """)
+    old = m.Child.size
+    project.edit("ann_super", """
+        class Base:
+            def size(self, unit: str) -> int:
+                return 1
+
+        class Child(Base):
+            def size(self, unit: Unit) -> float:
+                return super().size(unit) + 0.5
+
+        class Unit:
+            pass
+    """)
+    assert project.reload("ann_super").ok
+    assert m.Child().size(None) == 1.5 and old(m.Child(), None) == 1.5
+    assert _get(old) == {"unit": m.Unit, "return": float}
