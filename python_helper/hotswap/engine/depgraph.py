@@ -119,6 +119,13 @@ class _Reads(ast.NodeVisitor):
             scope |= bound_here(item)
         self.local.pop()
 
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.target, ast.Name):
+            self._read(node.target.id, False)  # ``X += 1`` reads X first
+        else:
+            self.visit(node.target)
+        self.visit(node.value)
+
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self.visit(node.value)

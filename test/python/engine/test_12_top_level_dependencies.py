@@ -283,3 +283,18 @@ def test_deferred_annotations_are_not_reads(project: Project) -> None:
     report = project.reload("ann")
     assert report.module("ann").executed == ["line 3: Kind = str"]
     assert len(m.calls) == 1
+
+
+def test_augmented_assignment_runs_again_from_its_first_binding(project: Project) -> None:
+    src = """
+        STEP = 2
+        TOTAL = 10
+        TOTAL += STEP
+        __all__ = ["TOTAL"]
+        __all__ += ["STEP"]
+    """
+    m = project.load("aug", src)
+    project.edit("aug", src.replace("STEP = 2", "STEP = 5"))
+    project.reload("aug")
+    assert m.TOTAL == 15
+    assert m.__all__ == ["TOTAL", "STEP"]
