@@ -627,7 +627,7 @@ class ModuleReload:
                     res.patched.append(key)
                     self.updated.add(key)
         ctx.rebound(d, [k for k in names if d.get(k, MISSING) is not saved.get(k, MISSING)])
-        self._registrations([(k, saved.get(k, MISSING), made[k]) for k in self.decorated if k in made])
+        self._registrations([(k, saved.get(k, MISSING), made[k]) for k in self.decorated if k in made and k not in reused])
         self.propagate(rebound, {})
 
     def _patch_wrapped(self, key: str, old: Any, inner: types.FunctionType, new: Any, lineno: int) -> None:
