@@ -171,8 +171,9 @@ def _forward_template(n_free: int) -> types.CodeType:
     code = _FORWARD_TEMPLATES.get(n_free)
     if code is None:
         free = ", ".join(f"_cell{i}" for i in range(n_free))
-        uses = f"        if 0: ({free},)\n" if n_free else ""
-        src = f"def _outer({free}):\n    def f(*args, **kwargs):\n{uses}        return (...)(*args, **kwargs)\n    return f\n"
+        uses = f" if 1 else ({free},)" if n_free else ""
+        # one line: every instruction maps to the line of the def it stands for (see forward)
+        src = f"def _outer({free}):\n    def f(*args, **kwargs): return (...)(*args, **kwargs){uses}\n    return f\n"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "'ellipsis' object is not callable": it is replaced below
             module = compile(src, "<hotswap-forward>", "exec", dont_inherit=True)
@@ -193,6 +194,7 @@ def forward(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext
         co_consts=tuple(new if c is Ellipsis else c for c in template.co_consts),
         co_name=new.__code__.co_name,
         co_filename=new.__code__.co_filename,
+        co_firstlineno=new.__code__.co_firstlineno,  # tracebacks show this frame at the def line
     )
     if hasattr(code, "co_qualname"):
         qualname: dict[str, Any] = {"co_qualname": getattr(new.__code__, "co_qualname", new.__code__.co_name)}
