@@ -245,6 +245,37 @@ def dependents(stmts: Sequence[Dependent], done: set[int], replaced: set[str], u
     return sorted(picked)
 
 
+def sandwiched(stmts: Sequence[Dependent], seeds: set[int], readers: Iterable[int]) -> set[int]:
+    """Unchanged statements to run together with the changed ones, in source order: those that
+    may be computed from a changed statement and are read by a *later* changed one.
+
+    ``BASE`` and ``TABLE = [DERIVED ...]`` both edited, ``DERIVED = BASE * 2`` not: DERIVED
+    must run between them, or TABLE would be computed from the old DERIVED.
+    """
+    if len(seeds) < 2:
+        return set()
+    names: set[str] = set()
+    for i in seeds:
+        names |= stmts[i].names
+    possible: set[int] = set()
+    first = min(seeds)
+    for i in sorted(readers):
+        if i > first and i not in seeds and not stmts[i].reads.isdisjoint(names):
+            possible.add(i)
+            names |= stmts[i].names
+    if not possible:
+        return set()
+    wanted: set[str] = set()
+    out: set[int] = set()
+    for i in range(max(seeds), first, -1):
+        if i in seeds:
+            wanted |= stmts[i].reads
+        elif i in possible and not stmts[i].names.isdisjoint(wanted):
+            out.add(i)
+            wanted |= stmts[i].reads
+    return out
+
+
 def _binder_before(stmts: Sequence[Dependent], i: int, name: str) -> int | None:
     for j in range(i - 1, -1, -1):
         if name in stmts[j].names:
