@@ -15,6 +15,7 @@ import warnings
 import weakref
 from typing import Any
 
+from .caches import clear_cache, replaced_cache
 from .context import ClosureChange, FactoryClass, Outcome, ReloadContext
 from .diff import nested_codes, same_code, same_position
 from .values import MISSING as _MISSING, dict_same, functions_in, is_lru_wrapper, is_singledispatch, safe_same
@@ -248,9 +249,16 @@ def patch_lru(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int) -
     except Exception:
         same_params = True
     inner = ctx.patch(old.__wrapped__, new.__wrapped__, ctx, label, lineno)
+    if not same_params:
+        # the module binds the new wrapper; the old one (held by earlier references) calls its own
+        # function: let that forward to the new one, so later edits of it reach both
+        old_fn, new_fn = old.__wrapped__, new.__wrapped__
+        if isinstance(old_fn, types.FunctionType) and isinstance(new_fn, types.FunctionType) and old_fn is not new_fn:
+            forward(old_fn, new_fn, ctx)
+        replaced_cache(old, new)
     if inner is not Outcome.UNCHANGED or not same_params:
         try:
-            old.cache_clear()
+            clear_cache(old)
             ctx.cache_cleared.append((ctx.module.file, label, lineno, ""))
             ctx.caches_cleared.add(id(old))
             ctx.keep.append(old)

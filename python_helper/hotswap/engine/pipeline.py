@@ -35,6 +35,7 @@ from .diff import (
 from .imports import holders_of, namespace_imports
 from .decorators import (KEEPER, Keeper, caches_around, decorator_reads, decorator_text, left_behind, replace_registrations,
                          undecorated, wrapped_function)
+from .caches import clear_cache
 from .depgraph import class_data_reading, dependents, sandwiched
 from .first_reload import kept_statements, matches_cached_code, written_before_start
 from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
@@ -650,7 +651,7 @@ class ModuleReload:
             ctx.updated(old)
             for cache in caches_around(old):
                 try:
-                    cache.cache_clear()
+                    clear_cache(cache)
                 except Exception:  # noqa: BLE001 - a cache that cannot be cleared is left as it is
                     continue
                 ctx.cache_cleared.append((self.real, key, lineno, ""))
