@@ -134,16 +134,34 @@ describe('language server lifecycle with the Python extension’s echoes', () =>
 
     it('tells a failed start once, with the reason and Retry, and Retry starts it', async () => {
         const h = await harness({ answers: [RETRY_ACTION] });
+        // The activation echo first (its races have their own tests above): this one is about Retry.
+        await waitFor(() => h.python.announced.length >= 1, { timeoutMs: 5000, what: 'the same-path announcement' });
         h.server.failNextStart('spawn /envs/ds/bin/python ENOENT');
         await h.supervisor.restart('Starting');
         expect(h.errors).toHaveLength(1);
         expect(h.errors[0].message).toContain('spawn /envs/ds/bin/python ENOENT');
         expect(h.errors[0].actions).toContain(RETRY_ACTION);
-        await waitFor(() => h.server.state === 'running', { timeoutMs: 5000, what: 'the retried start' });
+        await waitFor(() => h.server.state === 'running', { timeoutMs: 5000, what: `the retried start (${h.log.lines.join(' | ')}; starts ${h.server.starts.length}, stops ${h.server.stops})` });
         await h.supervisor.settled();
         expect(h.server.starts).toHaveLength(2);
         expect(h.errors).toHaveLength(1);
         expect(h.supervisor.state.kind).toBe('running');
+    });
+
+    it('still tells a failed start when the same interpreter is announced during it', async () => {
+        const h = await harness();
+        h.server.holdStarts();
+        h.server.failNextStart('initialize failed: No module named pygls');
+        h.server.onStarting = () => h.python.announceSame();
+        const starting = h.supervisor.restart('Starting');
+        await h.server.whenStarted(1);
+        h.server.releaseStarts();
+        await starting;
+        await h.supervisor.settled();
+        expect(h.errors).toHaveLength(1);
+        expect(h.errors[0].message).toContain('No module named pygls');
+        expect(h.supervisor.state.kind).toBe('down');
+        expect(h.server.starts).toHaveLength(1); // the echo restarted nothing
     });
 
     it('shows one message, not a pile, when starts keep failing while it is open', async () => {
@@ -190,6 +208,18 @@ describe('language server lifecycle with the Python extension’s echoes', () =>
         expect(h.item.text).toBe('Hotswap $(circle-slash) server down');
         expect(h.errors).toHaveLength(1);
         expect(h.errors[0].actions).toContain(RETRY_ACTION);
+    });
+
+    it('tells a crash that happens while an announcement of the same interpreter is being checked', async () => {
+        const h = await harness();
+        await h.supervisor.restart('Starting');
+        await h.supervisor.settled();
+        h.python.announceSame(); // the supervisor is now resolving the environment again
+        h.supervisor.serverExited('its process exited with code -9');
+        await h.supervisor.settled();
+        expect(h.errors).toHaveLength(1);
+        expect(h.supervisor.state).toMatchObject({ kind: 'down', reason: 'its process exited with code -9' });
+        expect(h.server.starts).toHaveLength(1); // the echo restarted nothing; Retry is the user's
     });
 
     it('stops the server on shutdown, and a late echo starts nothing', async () => {
