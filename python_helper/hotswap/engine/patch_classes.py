@@ -82,35 +82,83 @@ def _child_class(node: ast.ClassDef | None, name: str) -> ast.ClassDef | None:
     return None
 
 
+_INIT_METHODS = ("__init__", "__post_init__")
+
+
 def _init_names(cls: type) -> set[str]:
-    """Attribute names the class's own ``__init__`` mentions (a superset of what it assigns)."""
-    fn = unwrap_function(cls.__dict__.get("__init__"))
-    return set(fn.__code__.co_names) if fn is not None else set()
+    """Attribute names the class's ``__init__``/``__post_init__`` and the methods they call on
+    ``self`` mention (a superset of what they assign).
+
+    Python 3.13's ``__static_attributes__`` (attributes assigned through ``self`` in any method)
+    is added where it exists.
+    """
+    names: set[str] = set()
+    todo = [n for n in _INIT_METHODS if n in cls.__dict__]
+    seen: set[str] = set()
+    while todo:
+        meth = todo.pop()
+        if meth in seen:
+            continue
+        seen.add(meth)
+        fn = unwrap_function(cls.__dict__.get(meth))
+        if fn is None:
+            continue
+        for n in fn.__code__.co_names:
+            names.add(n)
+            if n not in seen and isinstance(cls.__dict__.get(n), types.FunctionType):
+                todo.append(n)
+    static = cls.__dict__.get("__static_attributes__")
+    if isinstance(static, tuple):
+        names.update(str(a) for a in static)
+    return names
+
+
+def _methods(node: ast.ClassDef) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    return {item.name: item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def self_assignments(node: ast.ClassDef | None) -> tuple[dict[str, int], int]:
-    """``self.x = ...`` targets in the class's ``__init__`` -> line, and the ``__init__`` line."""
+    """``self.x = ...`` targets -> line, in ``__init__``/``__post_init__`` and every method they
+    call on ``self`` (``self._setup()``), transitively; and the line of the first init method.
+
+    This is what Python 3.13 records in ``__static_attributes__``, restricted to what runs when
+    an instance is made, with the lines a diagnostic points at.
+    """
     if node is None:
         return {}, 0
-    for item in node.body:
-        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__":
-            args = item.args.posonlyargs + item.args.args
-            if not args:
-                return {}, item.lineno
-            me = args[0].arg
-            found: dict[str, int] = {}
-            for sub in ast.walk(item):
-                targets: list[ast.expr] = []
-                if isinstance(sub, ast.Assign):
-                    targets = list(sub.targets)
-                elif isinstance(sub, (ast.AnnAssign, ast.AugAssign)) and getattr(sub, "value", None) is not None:
-                    targets = [sub.target]
-                for t in targets:
-                    for el in ast.walk(t):
-                        if isinstance(el, ast.Attribute) and isinstance(el.value, ast.Name) and el.value.id == me:
-                            found.setdefault(el.attr, el.lineno)
-            return found, item.lineno
-    return {}, 0
+    methods = _methods(node)
+    starts = [methods[n] for n in _INIT_METHODS if n in methods]
+    if not starts:
+        return {}, 0
+    init_line = starts[0].lineno
+    found: dict[str, int] = {}
+    todo = list(starts)
+    seen: set[str] = set()
+    while todo:
+        item = todo.pop(0)
+        if item.name in seen:
+            continue
+        seen.add(item.name)
+        args = item.args.posonlyargs + item.args.args
+        if not args or any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in item.decorator_list):
+            continue
+        me = args[0].arg
+        for sub in ast.walk(item):
+            targets: list[ast.expr] = []
+            if isinstance(sub, ast.Assign):
+                targets = list(sub.targets)
+            elif isinstance(sub, (ast.AnnAssign, ast.AugAssign)) and getattr(sub, "value", None) is not None:
+                targets = [sub.target]
+            elif isinstance(sub, ast.Call):
+                f = sub.func
+                if (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == me
+                        and f.attr in methods and f.attr not in seen):
+                    todo.append(methods[f.attr])
+            for t in targets:
+                for el in ast.walk(t):
+                    if isinstance(el, ast.Attribute) and isinstance(el.value, ast.Name) and el.value.id == me:
+                        found.setdefault(el.attr, el.lineno)
+    return found, init_line
 
 
 def _expectation(old: type, new: type, node: ast.ClassDef | None, old_init: set[str], old_fields: set[str], lineno: int, ctx: ReloadContext) -> None:
