@@ -4,26 +4,26 @@
  */
 import type * as vscode from 'vscode';
 import { MessageType } from 'vscode-languageclient/node';
-import { commandHandlers } from './commands';
-import { PYTHON_DEBUG_TYPES } from './debugSession';
-import type { ConsoleKernel } from './hotConsole';
-import { viewKernels } from './hotReloadTree';
-import { refreshedPath } from './interactiveWindow';
-import { isJupyterClientMessage, probeInterpreter } from './interpreter';
-import { offerManageAccess } from './jupyterKernel';
-import { summarize } from './kernelCode';
-import { KernelsView } from './kernelsView';
-import { Logger, errorText } from './log';
-import { layoutOf } from './layout';
-import { Reloader } from './reloader';
-import { saveDecision } from './saveFilter';
-import { HotswapServer, showServerMessage } from './server';
-import { ServerSupervisor } from './serverSupervisor';
-import { HotswapSettings, fileSelected, readSettings } from './settings';
-import { STATUS_ITEM_ID, STATUS_ITEM_NAME, StatusBar, serverSummary } from './statusBar';
-import { ReloadTargets } from './targets';
-import { startWhenTrusted } from './trust';
-import * as vsapi from './vscodeapi';
+import { commandHandlers } from './ui/commands';
+import { PYTHON_DEBUG_TYPES } from './kernels/debugSession';
+import type { ConsoleKernel } from './kernels/hotConsole';
+import { viewKernels } from './ui/hotReloadTree';
+import { refreshedPath } from './kernels/interactiveWindow';
+import { isJupyterClientMessage, probeInterpreter } from './client/interpreter';
+import { offerManageAccess } from './kernels/jupyterKernel';
+import { summarize } from './kernels/kernelCode';
+import { KernelsView } from './ui/kernelsView';
+import { Logger, errorText } from './common/log';
+import { layoutOf } from './client/layout';
+import { Reloader } from './kernels/reloader';
+import { saveDecision } from './common/saveFilter';
+import { HotswapServer, showServerMessage } from './client/server';
+import { ServerSupervisor } from './client/serverSupervisor';
+import { HotswapSettings, fileSelected, readSettings } from './client/settings';
+import { STATUS_ITEM_ID, STATUS_ITEM_NAME, StatusBar, serverSummary } from './ui/statusBar';
+import { ReloadTargets } from './kernels/targets';
+import { startWhenTrusted } from './common/trust';
+import * as vsapi from './common/vscodeapi';
 
 let stopAll: (() => Promise<void>) | undefined;
 

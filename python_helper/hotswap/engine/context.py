@@ -2,7 +2,8 @@
 
 Patching functions and classes discovers work that needs the heap (closures made from old
 code, instances of changed classes). It is collected here so the reload does it all in one
-heap pass at the end, whatever the number of changed objects.
+heap pass at the end, whatever the number of changed objects. What belongs to one module of
+the call (its file, its class records) is a ``ModuleScope``, replaced for each module.
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ from __future__ import annotations
 import types
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
-from .report import Diagnostic
 
 
 class Outcome(Enum):
@@ -57,30 +57,52 @@ class InitExpectation:
 
 
 @dataclass
+class ModuleScope:
+    """What patching needs to know about the module whose objects are being merged."""
+
+    name: str = ""
+    file: str = ""  # real path: diagnostics point here
+    text: str = ""  # the new source
+    patched: list[str] = field(default_factory=list)  # labels of members updated in place
+    # class qualname -> data attributes whose statement did not change: keep their old values
+    keep_class_data: dict[str, set[str]] = field(default_factory=dict)
+    # class qualname -> every name its previous source bound (absent: previous source unknown)
+    old_class_names: dict[str, set[str]] = field(default_factory=dict)
+
+
+class PatchValue(Protocol):
+    """Signature of the dispatcher that merges any new value into its old version."""
+
+    def __call__(self, old: Any, new: Any, ctx: "ReloadContext", label: str, lineno: int,
+                 node: Any = None) -> Outcome: ...
+
+
+def _no_patching(old: Any, new: Any, ctx: "ReloadContext", label: str, lineno: int, node: Any = None) -> Outcome:
+    raise RuntimeError("this context was made for checking stale objects, not for patching")
+
+
+@dataclass
 class ReloadContext:
-    """Per-call scratch state; nothing here outlives the call."""
+    """Per-call scratch state; nothing here outlives the call.
+
+    ``patch`` is the dispatcher (``merge.patch_value``): function and class patching recurse
+    into each other's values through it, so neither module imports the other.
+    """
 
     namespace: dict[str, Any]
-    file: str = ""
-    module_name: str = ""
-    text: str = ""
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    patch: PatchValue = _no_patching
+    module: ModuleScope = field(default_factory=ModuleScope)  # the module being merged now
     # id(new object) -> old object it was merged into; new objects are kept alive by `keep`
     new_to_old: dict[int, Any] = field(default_factory=dict)
     keep: list[Any] = field(default_factory=list)
     closure_changes: dict[types.CodeType, ClosureChange] = field(default_factory=dict)
     replaced_classes: list[ClassReplacement] = field(default_factory=list)
     expectations: list[InitExpectation] = field(default_factory=list)
-    patched: list[str] = field(default_factory=list)
     cache_cleared: list[tuple[str, str, int]] = field(default_factory=list)
     # id(new class) -> (new class, old class) for classes merged in place: objects made from the
     # new class while the module ran must become instances of the old one
     retype: dict[int, tuple[type, type]] = field(default_factory=dict)
     instances_possible: bool = False  # code other than def/class statements ran
-    # class qualname -> data attributes whose statement did not change: keep their old values
-    keep_class_data: dict[str, set[str]] = field(default_factory=dict)
-    # class qualname -> every name its previous source bound (absent: previous source unknown)
-    old_class_names: dict[str, set[str]] = field(default_factory=dict)
 
     def merged(self, new: Any, old: Any) -> None:
         """Remember that ``new`` now lives on as ``old`` (used to fix closure cells)."""

@@ -22,6 +22,8 @@ import os
 import types
 from typing import Any, Iterable, Protocol
 
+from .values import safe_same
+
 DEF_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 _SENTINEL = "__hotswap_statement_end__"
@@ -371,8 +373,6 @@ class NoBaseline:
                     value = ast.literal_eval(node.value)
                 except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                     return True
-                from .patch_functions import safe_same
-
                 return safe_same(self._d.get(target), value)
         return True
 

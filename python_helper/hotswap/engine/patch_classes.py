@@ -15,7 +15,8 @@ from typing import Any
 
 from .context import ClassReplacement, InitExpectation, Outcome, ReloadContext
 from .modules import realpath
-from .patch_functions import patch_value, retarget_class_cell, safe_same, unwrap_function
+from .patch_functions import retarget_class_cell
+from .values import safe_same, unwrap_function
 
 # Entries every class has that describe the class object itself, not its behaviour.
 _SKIP = {"__dict__", "__weakref__", "__module__", "__qualname__", "_abc_impl", "__slots__"}
@@ -179,7 +180,7 @@ def _expectation(old: type, new: type, node: ast.ClassDef | None, old_init: set[
     if node is not None:
         current = {f: _member_line(node, f, lineno) for f in (fields or ())}
         current.update(assigned)
-    ctx.expectations.append(InitExpectation(old, added, ctx.file, init_line or lineno, frozenset(new_fields), current))
+    ctx.expectations.append(InitExpectation(old, added, ctx.module.file, init_line or lineno, frozenset(new_fields), current))
 
 
 def _field_names(cls: type) -> list[str]:
@@ -209,7 +210,7 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
         return Outcome.UNCHANGED
     reason = layout_change(old, new, ctx)
     if reason is not None:
-        ctx.replaced_classes.append(ClassReplacement(old, new, reason, ctx.file, lineno, _gained(old, new, node)))
+        ctx.replaced_classes.append(ClassReplacement(old, new, reason, ctx.module.file, lineno, _gained(old, new, node)))
         return Outcome.REPLACED
     ctx.merged(new, old)
     ctx.retype[id(new)] = (new, old)
@@ -230,23 +231,23 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
         if ov is _MISSING:
             retarget_class_cell(nv, new, old)
             setattr(old, name, nv)
-            ctx.patched.append(member_label)
+            ctx.module.patched.append(member_label)
             changed = True
             continue
-        if name in ctx.keep_class_data.get(label, ()) and not _behaviour(ov) and not _behaviour(nv):
+        if name in ctx.module.keep_class_data.get(label, ()) and not _behaviour(ov) and not _behaviour(nv):
             continue  # e.g. `registry = []`: unchanged statement, keep the state it accumulated
         child = _child_class(node, name) if isinstance(nv, type) else None
-        out = patch_value(ov, nv, ctx, member_label, line, child)
+        out = ctx.patch(ov, nv, ctx, member_label, line, child)
         if out is Outcome.REPLACED:
             retarget_class_cell(nv, new, old)
             setattr(old, name, nv)
             changed = True
             if not (name.startswith("__") and name.endswith("__")) or _behaviour(nv):
-                ctx.patched.append(member_label)
+                ctx.module.patched.append(member_label)
         elif out is Outcome.PATCHED:
             changed = True
-            ctx.patched.append(member_label)
-    declared = ctx.old_class_names.get(label)
+            ctx.module.patched.append(member_label)
+    declared = ctx.module.old_class_names.get(label)
     for name in list(old.__dict__):
         if name in new_dict or name in _SKIP or name in members or (is_enum and _sunder(name)):
             continue
@@ -258,11 +259,11 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
         if declared is not None:
             if name not in declared:
                 continue
-        elif not _defined_in(value, ctx.file):
+        elif not _defined_in(value, ctx.module.file):
             continue
         try:
             delattr(old, name)
-            ctx.patched.append(f"{label}.{name} (removed)")
+            ctx.module.patched.append(f"{label}.{name} (removed)")
             changed = True
         except (AttributeError, TypeError):
             pass

@@ -9,70 +9,18 @@ which rebinding names can never achieve. The patched code runs against the old f
 
 from __future__ import annotations
 
-import functools
 import types
 from typing import Any
 
 from .context import ClosureChange, Outcome, ReloadContext
 from .diff import nested_codes, same_code, same_position
-
-_MISSING = object()
-_SIMPLE = (int, float, complex, str, bytes, bool, type(None), type(Ellipsis))
-
-
-def safe_same(a: Any, b: Any) -> bool:
-    """Identity, or equality of plain literals only.
-
-    Never calls ``==`` on arbitrary objects: numpy arrays and pydantic models answer with
-    arrays or raise, which broke other reloaders (IPython #12870, #14841).
-    """
-    if a is b:
-        return True
-    ta = type(a)
-    if ta is not type(b):
-        return False
-    if ta in _SIMPLE:
-        try:
-            return bool(a == b)
-        except Exception:
-            return False
-    if ta is tuple:
-        return len(a) == len(b) and all(safe_same(x, y) for x, y in zip(a, b))
-    if ta is frozenset:
-        return all(type(x) in _SIMPLE for x in a) and all(type(x) in _SIMPLE for x in b) and a == b
-    return False
-
-
-def _dict_same(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    if a.keys() != b.keys():
-        return False
-    return all(safe_same(a[k], b[k]) for k in a)
+from .values import MISSING as _MISSING, dict_same, functions_in, is_lru_wrapper, is_singledispatch, safe_same
 
 
 def _annotations_same(a: dict[str, Any], b: dict[str, Any], ctx: ReloadContext) -> bool:
     if a.keys() != b.keys():
         return False
     return all(safe_same(a[k], ctx.old_for(b[k])) for k in a)
-
-
-_LRU_TYPES: tuple[type, ...] = tuple(
-    t for t in (getattr(functools, "_lru_cache_wrapper", None),) if isinstance(t, type)
-)
-
-
-def is_lru_wrapper(obj: Any) -> bool:
-    """functools.lru_cache / cache wrappers (C objects with a fixed inner function).
-
-    Decided by type, never by ``hasattr`` on arbitrary objects: proxies and lazy objects run
-    code (and may raise anything) on attribute access.
-    """
-    return isinstance(obj, _LRU_TYPES)
-
-
-def is_singledispatch(obj: Any) -> bool:
-    return isinstance(obj, types.FunctionType) and all(hasattr(obj, a) for a in ("register", "dispatch", "registry"))
 
 
 def record_closure_changes(old: types.CodeType, new: types.CodeType, ctx: ReloadContext, label: str) -> None:
@@ -85,7 +33,7 @@ def record_closure_changes(old: types.CodeType, new: types.CodeType, ctx: Reload
         if new_code is None or old_code.co_name.startswith("<") and old_code.co_name != "<lambda>":
             continue  # removed inner function, or a comprehension (never outlives its call)
         if not same_code(old_code, new_code) or not same_position(old_code, new_code):
-            ctx.closure_changes[old_code] = ClosureChange(new_code, ctx.file, label)
+            ctx.closure_changes[old_code] = ClosureChange(new_code, ctx.module.file, label)
 
 
 def _patch_cells(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext) -> bool:
@@ -142,7 +90,7 @@ def _patch_function(old: types.FunctionType, new: types.FunctionType, ctx: Reloa
     ow = old.__dict__.get("__wrapped__", _MISSING)
     nw = new.__dict__.get("__wrapped__", _MISSING)
     if ow is not _MISSING and nw is not _MISSING:
-        inner = patch_value(ow, nw, ctx, label, lineno)
+        inner = ctx.patch(ow, nw, ctx, label, lineno)
         if inner is Outcome.REPLACED:
             old.__wrapped__ = nw  # type: ignore[attr-defined]
         changed |= inner is not Outcome.UNCHANGED
@@ -164,7 +112,7 @@ def _patch_function(old: types.FunctionType, new: types.FunctionType, ctx: Reloa
     if not safe_same(old.__defaults__, new.__defaults__):
         old.__defaults__ = new.__defaults__
         changed = True
-    if not _dict_same(old.__kwdefaults__, new.__kwdefaults__):
+    if not dict_same(old.__kwdefaults__, new.__kwdefaults__):
         old.__kwdefaults__ = new.__kwdefaults__
         changed = True
     if not _annotations_same(old.__annotations__, new.__annotations__, ctx):
@@ -205,7 +153,7 @@ def _patch_dispatch(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: 
     return changed
 
 
-def _patch_lru(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
+def patch_lru(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
     """Patch the cached function and clear the cache: old answers would hide the new code."""
     try:
         same_params = safe_same(tuple(sorted(old.cache_parameters().items())), tuple(sorted(new.cache_parameters().items())))
@@ -213,28 +161,28 @@ def _patch_lru(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int) 
         same_params = True
     if not same_params:
         return Outcome.REPLACED
-    inner = patch_value(old.__wrapped__, new.__wrapped__, ctx, label, lineno)
+    inner = ctx.patch(old.__wrapped__, new.__wrapped__, ctx, label, lineno)
     if inner is Outcome.REPLACED:
         return Outcome.REPLACED
     if inner is Outcome.PATCHED:
         try:
             old.cache_clear()
-            ctx.cache_cleared.append((ctx.file, label, lineno))
+            ctx.cache_cleared.append((ctx.module.file, label, lineno))
         except Exception:
             pass
     ctx.merged(new, old)
     return inner
 
 
-def _patch_descriptor(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
+def patch_descriptor(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
     """staticmethod / classmethod: patch the function they hold."""
-    out = patch_value(old.__func__, new.__func__, ctx, label, lineno)
+    out = ctx.patch(old.__func__, new.__func__, ctx, label, lineno)
     if out is not Outcome.REPLACED:
         ctx.merged(new, old)
     return out
 
 
-def _patch_property(old: property, new: property, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
+def patch_property(old: property, new: property, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
     """Patch getter, setter and deleter in place; adding or removing one needs a new property."""
     changed = False
     for attr in ("fget", "fset", "fdel"):
@@ -243,7 +191,7 @@ def _patch_property(old: property, new: property, ctx: ReloadContext, label: str
             return Outcome.REPLACED
         if o is None:
             continue
-        out = patch_value(o, n, ctx, label, lineno)
+        out = ctx.patch(o, n, ctx, label, lineno)
         if out is Outcome.REPLACED:
             return Outcome.REPLACED
         changed |= out is Outcome.PATCHED
@@ -257,37 +205,13 @@ def _patch_property(old: property, new: property, ctx: ReloadContext, label: str
     return Outcome.PATCHED if changed else Outcome.UNCHANGED
 
 
-def patch_value(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int, node: Any = None) -> Outcome:
-    """Merge ``new`` into ``old`` when both are the same kind of thing; else REPLACED.
-
-    UNCHANGED and PATCHED mean ``old`` stays bound; REPLACED means the caller binds ``new``.
-    """
-    if old is new:
-        return Outcome.UNCHANGED
-    if isinstance(old, types.FunctionType) and isinstance(new, types.FunctionType):
-        return patch_function(old, new, ctx, label, lineno)
-    if isinstance(old, type) and isinstance(new, type):
-        from .patch_classes import patch_class
-
-        return patch_class(old, new, ctx, label, lineno, node)
-    if is_lru_wrapper(old) and is_lru_wrapper(new) and type(old) is type(new):
-        return _patch_lru(old, new, ctx, label, lineno)
-    if type(old) is type(new) and isinstance(old, (staticmethod, classmethod)):
-        return _patch_descriptor(old, new, ctx, label, lineno)
-    if type(old) is property and type(new) is property:
-        return _patch_property(old, new, ctx, label, lineno)
-    if safe_same(old, new):
-        return Outcome.UNCHANGED
-    return Outcome.REPLACED
-
-
 def retarget_class_cell(obj: Any, new_cls: type, old_cls: type) -> None:
     """Point the ``__class__`` cell of methods compiled in ``new_cls`` at ``old_cls``.
 
     Zero-argument ``super()`` reads that cell; without this, a method moved into the old
     class raises ``TypeError: super(type, obj): obj must be an instance or subtype of type``.
     """
-    for fn in _functions_in(obj):
+    for fn in functions_in(obj):
         code = fn.__code__
         if "__class__" in code.co_freevars and fn.__closure__:
             cell = fn.__closure__[code.co_freevars.index("__class__")]
@@ -296,32 +220,3 @@ def retarget_class_cell(obj: Any, new_cls: type, old_cls: type) -> None:
                     cell.cell_contents = old_cls
             except ValueError:
                 pass
-
-
-def functions_in(obj: Any) -> list[types.FunctionType]:
-    """Every plain function behind a class attribute's wrappers (decorators, descriptors)."""
-    return _functions_in(obj)
-
-
-def _functions_in(obj: Any, depth: int = 0) -> list[types.FunctionType]:
-    """Functions reachable through the usual wrappers of a class attribute."""
-    if depth > 8 or obj is None:
-        return []
-    if isinstance(obj, types.FunctionType):
-        out = [obj]
-        w = obj.__dict__.get("__wrapped__")
-        if w is not None:
-            out += _functions_in(w, depth + 1)
-        return out
-    if isinstance(obj, (staticmethod, classmethod)):
-        return _functions_in(obj.__func__, depth + 1)
-    if isinstance(obj, property):
-        return [f for a in (obj.fget, obj.fset, obj.fdel) for f in _functions_in(a, depth + 1)]
-    w = getattr(obj, "__wrapped__", None) if is_lru_wrapper(obj) else None
-    return _functions_in(w, depth + 1) if w is not None else []
-
-
-def unwrap_function(obj: Any) -> types.FunctionType | None:
-    """The innermost plain function behind decorators, if any."""
-    fns = _functions_in(obj)
-    return fns[-1] if fns else None

@@ -12,7 +12,7 @@ from typing import Any
 
 from .diff import same_code, same_position
 from .modules import realpath
-from .patch_functions import functions_in, unwrap_function
+from .values import functions_in, unwrap_function
 
 
 def relocate(obj: Any, code: types.CodeType, depth: int = 0) -> None:

@@ -15,7 +15,7 @@ SHOW_MODULES = 15
 def format_status(mode: Optional[int], watching: str, recent: list[dict[str, Any]], stale: list[dict[str, Any]],
                   modules: Optional[list[str]] = None) -> str:
     """Status lines: mode, what is watched, recent reloads with timings, stale objects."""
-    from .. import __version__
+    from .._version import __version__
 
     lines = [f"hotswap {__version__}: autoreload mode {MODE_TEXT.get(mode, str(mode))}",
              f"Watching {watching}" + (":" if modules else ".")]

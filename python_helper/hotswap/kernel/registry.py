@@ -113,7 +113,7 @@ def ensure_dir(directory: Optional[str] = None) -> str:
 
 def make_entry(connection_file: str, *, pid: Optional[int] = None, cwd: Optional[str] = None) -> dict[str, Any]:
     """The entry's content for this process."""
-    from .. import __version__
+    from .._version import __version__
 
     return {
         "pid": os.getpid() if pid is None else pid,

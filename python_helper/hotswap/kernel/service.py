@@ -177,7 +177,7 @@ def _stale(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _status(args: dict[str, Any]) -> dict[str, Any]:
-    from .. import __version__
+    from .._version import __version__
 
     front = activity.front_end
     return {

@@ -19,7 +19,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from .. import __version__
+from .._version import __version__
 from .debounce import Coalescer
 from .diagnostics import DiagnosticStore, summary
 from .discovery import Entry, RegistryWatcher, read_entries, registry_dir

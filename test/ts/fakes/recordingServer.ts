@@ -3,8 +3,8 @@
  * its list commands from fixed data. The language server itself is tested over stdio by the
  * Python tests; here the question is what the extension sends it.
  */
-import type { Report } from '../../../extension/src/kernelCode';
-import type { ReportKind, ServerApi, ServerKernel } from '../../../extension/src/reloader';
+import type { Report } from '../../../extension/src/kernels/kernelCode';
+import type { ReportKind, ServerApi, ServerKernel } from '../../../extension/src/kernels/reloader';
 
 export class RecordingServer implements ServerApi {
     readonly published: { source: string; report: Report; kind: ReportKind }[] = [];

@@ -10,11 +10,11 @@ import {
     enableInInteractiveWindow,
     reloadCurrentFile,
     reloadModule,
-} from '../../../extension/src/commands';
-import { LOAD_EXT } from '../../../extension/src/interactiveWindow';
-import type { Report } from '../../../extension/src/kernelCode';
-import { MemoryLogger } from '../../../extension/src/log';
-import type { PickableModule, ServerKernel } from '../../../extension/src/reloader';
+} from '../../../extension/src/ui/commands';
+import { LOAD_EXT } from '../../../extension/src/kernels/interactiveWindow';
+import type { Report } from '../../../extension/src/kernels/kernelCode';
+import { MemoryLogger } from '../../../extension/src/common/log';
+import type { PickableModule, ServerKernel } from '../../../extension/src/kernels/reloader';
 
 const report = (name: string): Report => ({ version: 1, duration_ms: 3, modules: [{ name, file: `/ws/${name}.py`, status: 'reloaded' }], diagnostics: [] });
 const fileUri = (fsPath: string): FileUri => ({ scheme: 'file', fsPath, toString: () => `file://${fsPath}` });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listConnectionFiles, runtimeDir } from '../../../extension/src/connectionFiles';
+import { listConnectionFiles, runtimeDir } from '../../../extension/src/kernels/connectionFiles';
 import { testPython } from '../fakes/paths';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hotswap-conn-'));

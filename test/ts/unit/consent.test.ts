@@ -6,7 +6,7 @@ import {
     MANAGE_ACCESS_COMMAND,
     MANAGE_ACCESS_COMMAND_TITLE,
     offerManageAccess,
-} from '../../../extension/src/jupyterKernel';
+} from '../../../extension/src/kernels/jupyterKernel';
 
 function ui(answer: string | undefined, missingCommand = false) {
     const shown: { message: string; actions: string[] }[] = [];

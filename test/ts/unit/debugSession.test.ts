@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DebugStates, DebugTarget } from '../../../extension/src/debugSession';
-import type { Report } from '../../../extension/src/kernelCode';
-import { waitFor } from '../../../extension/src/wait';
+import { DebugStates, DebugTarget } from '../../../extension/src/kernels/debugSession';
+import type { Report } from '../../../extension/src/kernels/kernelCode';
+import { waitFor } from '../../../extension/src/common/wait';
 import { DapSession } from '../fakes/dapClient';
 import { testPython } from '../fakes/paths';
 import { TestWorkspace, makeWorkspace } from '../fakes/workspace';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DebugStates } from '../../../extension/src/debugSession';
+import { DebugStates } from '../../../extension/src/kernels/debugSession';
 
 describe('which thread is stopped', () => {
     it('follows stopped events and the requests that resume without a continued event', () => {

@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConsoleKernel, planConsole } from '../../../extension/src/hotConsole';
-import { MemoryLogger } from '../../../extension/src/log';
-import { waitFor } from '../../../extension/src/wait';
+import { ConsoleKernel, planConsole } from '../../../extension/src/kernels/hotConsole';
+import { MemoryLogger } from '../../../extension/src/common/log';
+import { waitFor } from '../../../extension/src/common/wait';
 import { testPython } from '../fakes/paths';
 import { makeWorkspace } from '../fakes/workspace';
 

@@ -1,6 +1,6 @@
 /** The "Hot Reload" view: kernels, their stale objects, and a click that opens the line. */
 import { describe, expect, it } from 'vitest';
-import { NO_KERNEL_LABEL, OPEN_LOCATION_COMMAND, UNCLAIMED_LABEL, openCommand, rootNodes, viewKernels } from '../../../extension/src/hotReloadTree';
+import { NO_KERNEL_LABEL, OPEN_LOCATION_COMMAND, UNCLAIMED_LABEL, openCommand, rootNodes, viewKernels } from '../../../extension/src/ui/hotReloadTree';
 
 const uri = { path: '/ws/greeter.py' };
 const stale = (source: string, line: number, message = 'g is stale') => ({

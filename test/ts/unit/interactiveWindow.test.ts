@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { LOAD_EXT, pathLine, refreshedPath, withHotswap } from '../../../extension/src/interactiveWindow';
-import { pyString } from '../../../extension/src/kernelCode';
+import { LOAD_EXT, pathLine, refreshedPath, withHotswap } from '../../../extension/src/kernels/interactiveWindow';
+import { pyString } from '../../../extension/src/kernels/kernelCode';
 import { testPython } from '../fakes/paths';
 
 describe('Enable in Interactive Window', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseInterpreter, installCommand, interpreterProblem, probeInterpreter } from '../../../extension/src/interpreter';
+import { chooseInterpreter, installCommand, interpreterProblem, probeInterpreter } from '../../../extension/src/client/interpreter';
 import { testPython } from '../fakes/paths';
 
 describe('interpreter choice', () => {

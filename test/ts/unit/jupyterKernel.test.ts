@@ -4,13 +4,13 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Uri } from 'vscode';
-import { JupyterKernelTarget, KernelAccessDenied } from '../../../extension/src/jupyterKernel';
-import { JupyterKernels } from '../../../extension/src/jupyterKernels';
-import { KernelStatusInfo, Report, jupyterCode, makeRequest, newMarker, parseMarkedOutput } from '../../../extension/src/kernelCode';
-import { MemoryLogger } from '../../../extension/src/log';
-import { Reloader } from '../../../extension/src/reloader';
-import { DEFAULT_SETTINGS } from '../../../extension/src/settings';
-import { waitFor } from '../../../extension/src/wait';
+import { JupyterKernelTarget, KernelAccessDenied } from '../../../extension/src/kernels/jupyterKernel';
+import { JupyterKernels } from '../../../extension/src/kernels/jupyterKernels';
+import { KernelStatusInfo, Report, jupyterCode, makeRequest, newMarker, parseMarkedOutput } from '../../../extension/src/kernels/kernelCode';
+import { MemoryLogger } from '../../../extension/src/common/log';
+import { Reloader } from '../../../extension/src/kernels/reloader';
+import { DEFAULT_SETTINGS } from '../../../extension/src/client/settings';
+import { waitFor } from '../../../extension/src/common/wait';
 import { FakeJupyterKernel, testTokens } from '../fakes/fakeJupyterKernel';
 import { KernelBridge } from '../fakes/kernelBridge';
 import { RecordingServer } from '../fakes/recordingServer';

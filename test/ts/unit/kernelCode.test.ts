@@ -10,7 +10,7 @@ import {
     parseMarkedOutput,
     pyString,
     resultOf,
-} from '../../../extension/src/kernelCode';
+} from '../../../extension/src/kernels/kernelCode';
 import { testPython } from '../fakes/paths';
 
 describe('kernel code text', () => {

@@ -8,9 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../../extension/src/kernelCode';
-import { layoutOf, serverArgs } from '../../../extension/src/layout';
-import { waitFor } from '../../../extension/src/wait';
+import type { Report } from '../../../extension/src/kernels/kernelCode';
+import { layoutOf, serverArgs } from '../../../extension/src/client/layout';
+import { waitFor } from '../../../extension/src/common/wait';
 import { LspClient } from '../fakes/lspClient';
 import { REPO_ROOT, testPython } from '../fakes/paths';
 

@@ -2,8 +2,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CommandContext, commandHandlers } from '../../../extension/src/commands';
-import { DEFAULT_SETTINGS } from '../../../extension/src/settings';
+import { CommandContext, commandHandlers } from '../../../extension/src/ui/commands';
+import { DEFAULT_SETTINGS } from '../../../extension/src/client/settings';
 import { REPO_ROOT } from '../fakes/paths';
 
 const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {

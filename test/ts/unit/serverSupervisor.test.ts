@@ -1,10 +1,10 @@
 /** Interpreter choice, the one message about a missing jupyter_client, and restarts on change. */
 import { describe, expect, it } from 'vitest';
-import type { ProbeResult } from '../../../extension/src/interpreter';
-import { MemoryLogger } from '../../../extension/src/log';
-import { INSTALL_ACTION, ServerSupervisor, SupervisorDeps } from '../../../extension/src/serverSupervisor';
-import { DEFAULT_SETTINGS, HotswapSettings, ServerSettings } from '../../../extension/src/settings';
-import { waitFor } from '../../../extension/src/wait';
+import type { ProbeResult } from '../../../extension/src/client/interpreter';
+import { MemoryLogger } from '../../../extension/src/common/log';
+import { INSTALL_ACTION, ServerSupervisor, SupervisorDeps } from '../../../extension/src/client/serverSupervisor';
+import { DEFAULT_SETTINGS, HotswapSettings, ServerSettings } from '../../../extension/src/client/settings';
+import { waitFor } from '../../../extension/src/common/wait';
 
 const GOOD: ProbeResult = { runs: true, jupyterClient: true, supported: true, version: '3.11.7', detail: '' };
 const NO_JC: ProbeResult = { ...GOOD, jupyterClient: false };

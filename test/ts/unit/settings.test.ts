@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, fileSelected, readSettings, serverSettings } from '../../../extension/src/settings';
+import { DEFAULT_SETTINGS, fileSelected, readSettings, serverSettings } from '../../../extension/src/client/settings';
 
 describe('settings', () => {
     it('uses the documented defaults when nothing is set', () => {

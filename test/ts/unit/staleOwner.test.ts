@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ownerOf } from '../../../extension/src/staleOwner';
+import { ownerOf } from '../../../extension/src/ui/staleOwner';
 
 describe('Hot Reload view: which kernel holds a stale object', () => {
     const ids = ['kernel-1234', 'kernel-12', 'jupyter:vscode-interactive:/Interactive-1.interactive'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StatusBar, StatusItem } from '../../../extension/src/statusBar';
+import { StatusBar, StatusItem } from '../../../extension/src/ui/statusBar';
 
 function item(): StatusItem & { shown: boolean } {
     return {

@@ -2,10 +2,10 @@
 import type { Kernel, KernelStatus } from '@vscode/jupyter-extension';
 import type { Uri } from 'vscode';
 import { describe, expect, it } from 'vitest';
-import type { DebugSessionLike } from '../../../extension/src/debugSession';
-import type { JupyterApi } from '../../../extension/src/jupyterKernels';
-import { MemoryLogger } from '../../../extension/src/log';
-import { ReloadTargets } from '../../../extension/src/targets';
+import type { DebugSessionLike } from '../../../extension/src/kernels/debugSession';
+import type { JupyterApi } from '../../../extension/src/kernels/jupyterKernels';
+import { MemoryLogger } from '../../../extension/src/common/log';
+import { ReloadTargets } from '../../../extension/src/kernels/targets';
 import { Emitter, testTokens } from '../fakes/fakeJupyterKernel';
 
 const IW = { toString: () => 'vscode-interactive:/Interactive-1.interactive', path: '/Interactive-1.interactive' } as Uri;

@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../../../extension/src/log';
-import { saveDecision } from '../../../extension/src/saveFilter';
-import { startWhenTrusted } from '../../../extension/src/trust';
-import { waitFor } from '../../../extension/src/wait';
+import { MemoryLogger } from '../../../extension/src/common/log';
+import { saveDecision } from '../../../extension/src/common/saveFilter';
+import { startWhenTrusted } from '../../../extension/src/common/trust';
+import { waitFor } from '../../../extension/src/common/wait';
 import { REPO_ROOT } from '../fakes/paths';
 
 function trustState(trusted: boolean) {

@@ -6,7 +6,7 @@
 import { DebugSessionLike, DebugStates, DebugTarget, PYTHON_DEBUG_TYPES } from './debugSession';
 import type { ServiceTarget, TokenFactory } from './jupyterKernel';
 import { JupyterApi, JupyterKernels, NotebookRef } from './jupyterKernels';
-import { Logger, errorText } from './log';
+import { Logger, errorText } from '../common/log';
 
 export interface TargetSources {
     notebooks(): readonly NotebookRef[];

@@ -6,7 +6,7 @@
 import type { Kernel, KernelStatus } from '@vscode/jupyter-extension';
 import type { Disposable, Uri } from 'vscode';
 import { JupyterKernelTarget, TokenFactory } from './jupyterKernel';
-import { Logger, errorText } from './log';
+import { Logger, errorText } from '../common/log';
 
 /** The part of the Jupyter extension's exported API we use. */
 export interface JupyterApi {

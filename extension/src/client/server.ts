@@ -13,10 +13,10 @@ import {
     State,
 } from 'vscode-languageclient/node';
 import type { Disposable, LogOutputChannel, WorkspaceFolder } from 'vscode';
-import * as vsapi from './vscodeapi';
-import type { Report } from './kernelCode';
+import * as vsapi from '../common/vscodeapi';
+import type { Report } from '../kernels/kernelCode';
 import { ExtensionLayout, serverArgs } from './layout';
-import type { ReportKind, ServerApi, ServerKernel } from './reloader';
+import type { ReportKind, ServerApi, ServerKernel } from '../kernels/reloader';
 import type { ServerSettings } from './settings';
 
 export interface WillReloadParams {

@@ -7,8 +7,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Logger } from './log';
-import { waitFor } from './wait';
+import type { Logger } from '../common/log';
+import { waitFor } from '../common/wait';
 
 export interface ConsolePlan {
     dir: string;

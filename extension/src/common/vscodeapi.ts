@@ -5,10 +5,10 @@
 import * as vscode from 'vscode';
 import type { Jupyter } from '@vscode/jupyter-extension';
 import { PythonExtension } from '@vscode/python-extension';
-import type { ActiveEnvironment } from './interpreter';
-import type { HotswapSettings } from './settings';
-import type { TokenFactory } from './jupyterKernel';
-import type { CommandUi, FileUri } from './commands';
+import type { ActiveEnvironment } from '../client/interpreter';
+import type { HotswapSettings } from '../client/settings';
+import type { TokenFactory } from '../kernels/jupyterKernel';
+import type { CommandUi, FileUri } from '../ui/commands';
 
 export const JUPYTER_EXTENSION_ID = 'ms-toolsai.jupyter';
 export const PYTHON_EXTENSION_ID = 'ms-python.python';

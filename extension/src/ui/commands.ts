@@ -4,14 +4,14 @@
  * (vscodeapi implements it), so the handlers run in tests against a recording fake.
  */
 import * as path from 'node:path';
-import { listConnectionFiles, runtimeDir } from './connectionFiles';
-import { ConsoleKernel, planConsole } from './hotConsole';
-import { withHotswap } from './interactiveWindow';
-import { installCommand, probeInterpreter } from './interpreter';
-import type { Report } from './kernelCode';
-import { Logger, errorText } from './log';
-import type { Reloader, ServerKernel } from './reloader';
-import { waitFor } from './wait';
+import { listConnectionFiles, runtimeDir } from '../kernels/connectionFiles';
+import { ConsoleKernel, planConsole } from '../kernels/hotConsole';
+import { withHotswap } from '../kernels/interactiveWindow';
+import { installCommand, probeInterpreter } from '../client/interpreter';
+import type { Report } from '../kernels/kernelCode';
+import { Logger, errorText } from '../common/log';
+import type { Reloader, ServerKernel } from '../kernels/reloader';
+import { waitFor } from '../common/wait';
 
 /** A file URI as VS Code passes it to menu commands (a slice of vscode.Uri). */
 export interface FileUri {

@@ -5,7 +5,7 @@
  * No VS Code import: the editor parts come in as functions, so the tests drive it directly.
  */
 import { ActiveEnvironment, Interpreter, ProbeResult, chooseInterpreter, interpreterProblem } from './interpreter';
-import { Logger, errorText } from './log';
+import { Logger, errorText } from '../common/log';
 import { HotswapSettings, ServerSettings, serverSettings } from './settings';
 
 export const INSTALL_ACTION = 'Install jupyter_client';

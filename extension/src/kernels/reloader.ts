@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { KernelAccessDenied, ServiceTarget } from './jupyterKernel';
 import type { KernelStatusInfo, ModuleInfo, Report } from './kernelCode';
-import { Logger, errorText } from './log';
-import type { HotswapSettings } from './settings';
+import { Logger, errorText } from '../common/log';
+import type { HotswapSettings } from '../client/settings';
 
 /** How the server merges a report (`hotswap.publishReport` `kind`). */
 export type ReportKind = 'reload' | 'stale';

@@ -1,0 +1,572 @@
+"""Reloading one module: read, compare, execute, merge, rebind, record.
+
+A ``ModuleReload`` holds everything about one module of a reload call -- its file, the new
+source, the baseline it is compared with and the result -- and the steps are its methods.
+Whatever is executed (changed statements, classes rebuilt because their base was replaced,
+or the whole module) goes through one path: compile, snapshot, run, merge. A failure at any
+step before merging leaves the module exactly as it was.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import time
+import traceback
+import types
+from typing import Any
+
+from . import importhook, loaded
+from .context import ModuleScope, Outcome, ReloadContext
+from .diff import (
+    Baseline,
+    NoBaseline,
+    SourceBaseline,
+    bound_names,
+    bytecode_baseline,
+    class_bodies,
+    describe,
+    first_line,
+    is_def,
+    same_code,
+    unchanged_class_data,
+)
+from .imports import holders_of, namespace_imports
+from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
+from .modules import realpath
+from .relocate import relocate, shift
+from .report import ModuleResult, Report, at_line
+from .source import Source, SourceProblem, compile_module, read_source, refresh_linecache
+from .stale import TRACKER, Binding
+from .transaction import Snapshot
+from .values import MISSING, safe_same, unwrap_function
+
+FULL_RELOAD_MARKER = "__hotswap_full_reload__"
+_MODULE_DUNDERS = (
+    "__name__", "__file__", "__spec__", "__loader__", "__package__", "__path__", "__cached__", "__builtins__", "__doc__",
+)
+_FAILED = NameError("hotswap: the code failed and was reported")  # marker returned by ModuleReload._run
+_ANY_NAME: set[str] = {"*"}  # marker: any NameError may come from a name bound by a star import
+
+
+class ModuleReload:
+    """One module being reloaded within a call: its source, baseline, steps and result."""
+
+    def __init__(self, name: str, module: types.ModuleType, filename: str, ctx: ReloadContext, report: Report,
+                 *, preserve: bool, dependent: bool) -> None:
+        self.name = name
+        self.module = module
+        self.d: dict[str, Any] = module.__dict__
+        self.filename = filename
+        self.real = realpath(filename)
+        self.ctx = ctx
+        self.report = report
+        self.preserve = preserve
+        self.dependent = dependent
+        self.res = ModuleResult(name, self.real, "failed", "dependent" if dependent else "patch")
+        self.src: Source | None = None
+        self.prev: loaded.Loaded | None = None
+        self.parsed: Parsed | None = None
+        self.scope = ModuleScope(name, self.real)
+
+    # ------------------------------------------------------------ driving
+
+    def run(self) -> ModuleResult:
+        """Reload; a bug in hotswap becomes an internal-error diagnostic, never an exception."""
+        t0 = time.perf_counter()
+        try:
+            self._reload()
+        except Exception as exc:  # noqa: BLE001 - a bug in hotswap must not take the user's kernel down
+            self.res.status = "failed"
+            self.res.error = f"hotswap internal error: {type(exc).__name__}: {exc}"
+            self.report.diagnostics.append(at_line(
+                self.real, 1, "error", "internal-error",
+                f"hotswap could not finish reloading {self.name} ({type(exc).__name__}: {exc}). "
+                f"Please report this; restarting the kernel gives a clean state.", None))
+        finally:
+            self.res.duration_ms = (time.perf_counter() - t0) * 1000
+        return self.res
+
+    def _reload(self) -> None:
+        """Read, compile, execute (changed statements or the whole module), then record the new baseline."""
+        try:
+            src = self.src = read_source(self.filename)
+        except SourceProblem as p:
+            self.problem(p)
+            return
+        prev = self.prev = loaded.get(self.name, self.module) or self._imported_baseline()
+        if prev is not None and prev.digest == src.digest and not self.dependent:
+            self.res.status = "unchanged"
+            return
+        if not src.text.strip() and any(not k.startswith("__") for k in self.d):
+            self.problem(SourceProblem(
+                "empty-file", f"{self.real} is empty; the loaded module {self.name} was kept as it was. "
+                f"Save the file with its content to reload it.", 1, severity="warning"), with_text=False)
+            return
+        full = self.dependent or not self.preserve or self.d.get(FULL_RELOAD_MARKER) is True
+        full_code: types.CodeType | None = None
+        parsed: Parsed | None = None
+        try:
+            if prev is not None and not full:
+                parsed = parse_changed(prev.text, prev.stmts, prev.flags, src, self.filename, (FULL_RELOAD_MARKER,))
+            if parsed is None:
+                parsed = parse_full(src, self.filename)
+                assert parsed.tree is not None
+                full = full or self._has_marker(parsed.tree)
+                # With the previous source known, only changed statements need compiling (they
+                # are compiled below); otherwise compile everything now to catch compile errors.
+                if full or prev is None:
+                    full_code = compile_module(parsed.tree, self.filename, parsed.flags)
+        except SourceProblem as p:
+            self.problem(p)
+            return
+        self.parsed = parsed
+        self._enter_scope()
+        new_classes = self._class_data()
+        if prev is not None:
+            self.scope.keep_class_data = unchanged_class_data(prev.classes, new_classes)
+            self.scope.old_class_names = {q: b.get("", set()) for q, b in prev.classes.items()}
+        if full:
+            if not self.dependent:
+                self.res.strategy = "full"
+            assert full_code is not None and parsed.tree is not None
+            ok = self.execute_full(full_code, parsed.tree)
+        else:
+            ok = self.execute_changed(full_code)
+        if ok:
+            self._record(src, parsed, new_classes)
+
+    def _enter_scope(self) -> None:
+        assert self.src is not None
+        self.scope.text = self.src.text
+        self.ctx.module = self.scope
+
+    def _record(self, src: Source, parsed: Parsed, classes: dict[str, dict[str, set[str]]]) -> None:
+        """The new source becomes the baseline; tracebacks show the new lines."""
+        loaded.put(self.name, self.module, src.digest, src.text, parsed.stmts, classes, parsed.flags)
+        refresh_linecache(self.filename, src.text)
+        if self.real != self.filename:
+            refresh_linecache(self.real, src.text)
+
+    def problem(self, p: SourceProblem, with_text: bool = True) -> bool:
+        """Mark the module failed and report the source problem at its position (always False)."""
+        self.res.status = "failed"
+        self.res.error = p.message
+        text = self.src.text if with_text and self.src is not None else None
+        self.report.diagnostics.append(at_line(self.real, p.lineno, p.severity, p.code, p.message,  # type: ignore[arg-type]
+                                               None, p.col, p.end_col, text))
+        return False
+
+    # ------------------------------------------------------------ baselines
+
+    def _has_marker(self, tree: ast.Module) -> bool:
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == FULL_RELOAD_MARKER for t in node.targets):
+                return isinstance(node.value, ast.Constant) and node.value.value is True
+        return self.d.get(FULL_RELOAD_MARKER) is True
+
+    def _class_data(self) -> dict[str, dict[str, set[str]]]:
+        """Class body records for the new source: parsed classes anew, others carried over."""
+        parsed, prev = self.parsed, self.prev
+        assert parsed is not None
+        out = class_bodies(parsed.parsed_nodes(), parsed.text)
+        if prev is not None and parsed.tree is None:
+            carried = {st.def_name for i, st in enumerate(parsed.stmts) if st.is_class and i not in parsed.nodes}
+            for qual, body in prev.classes.items():
+                if qual.split(".", 1)[0] in carried and qual not in out:
+                    out[qual] = body
+        return out
+
+    def _imported_baseline(self) -> loaded.Loaded | None:
+        """The source the module was imported from, when the import hook saw that import."""
+        hit = importhook.imported_source(self.name)
+        if hit is None:
+            return None
+        digest, text = hit
+        importhook.forget(self.name)  # consumed: from now on the engine's own record is the baseline
+        try:
+            parsed = parse_full(Source(self.filename, text, digest), self.filename)
+        except SourceProblem:
+            return None
+        loaded.put(self.name, self.module, digest, text, parsed.stmts, class_bodies(parsed.parsed_nodes(), text), parsed.flags)
+        return loaded.get(self.name, self.module)
+
+    # ------------------------------------------------------------ strategies
+
+    def execute_full(self, full_code: types.CodeType, tree: ast.Module) -> bool:
+        """Re-execute the whole module into its own (cleared) dict, then merge old objects back."""
+        self.ctx.instances_possible = True
+        saved = self.execute(full_code, tree.body, _def_nodes(tree), _rebound_names(tree.body), whole=True)
+        if not isinstance(saved, dict):
+            return False
+        gone = sorted(k for k in saved if k not in self.d and not (k.startswith("__") and k.endswith("__")))
+        self.res.removed.extend(gone)
+        self.propagate({}, {k: saved[k] for k in gone})
+        self.res.executed = ["<module>"]
+        self._finish_result(reloaded=True)
+        return True
+
+    def execute_changed(self, full_code: types.CodeType | None) -> bool:
+        """State-preserving strategy: run only changed statements, then merge."""
+        parsed, src = self.parsed, self.src
+        assert parsed is not None and src is not None
+        baseline = self._baseline()
+        codes = _top_codes(full_code) if full_code is not None else {}
+        selected, moved, shifted = self._select(baseline, codes)
+        if any(not is_def(n) or getattr(n, "decorator_list", None) for n in selected):
+            self.ctx.instances_possible = True
+        if selected:
+            defs = {n.name: n for n in selected if is_def(n)}  # type: ignore[attr-defined]
+            first_replaced = len(self.ctx.replaced_classes)
+            bound = parsed.names()  # None: a star import may bind any name
+            outcome = self.compile_and_execute(selected, defs, parsed.rebound(), bound if bound is not None else _ANY_NAME)
+            if isinstance(outcome, NameError):
+                return self.fall_back_to_full(outcome)
+            if outcome is None:
+                return False
+            if not self.follow_replaced_bases(selected, first_replaced):
+                return False
+        self.res.executed = [describe(n, src.text) for n in selected if not is_def(n)]
+        self._remove_gone(baseline)
+        self._relocate(moved, shifted, codes)
+        self._finish_result(reloaded=bool(selected or self.res.removed))
+        return True
+
+    def _finish_result(self, reloaded: bool) -> None:
+        self.res.patched = list(dict.fromkeys(self.res.patched + self.scope.patched))
+        self.res.status = "reloaded" if reloaded else "unchanged"
+
+    def _baseline(self) -> Baseline:
+        assert self.parsed is not None
+        if self.prev is not None:
+            return SourceBaseline.of(self.prev.stmts)
+        return bytecode_baseline(self.module, self.filename, self.parsed.flags) or NoBaseline(self.d)
+
+    def _select(self, baseline: Baseline, codes: dict[tuple[str, int], types.CodeType]
+                ) -> tuple[list[ast.stmt], list[ast.stmt], list[Stmt]]:
+        """Statements to execute, unchanged definitions that moved (parsed, or carried over)."""
+        assert self.parsed is not None
+        selected: list[ast.stmt] = []
+        moved: list[ast.stmt] = []
+        shifted: list[Stmt] = []
+        for i, st in enumerate(self.parsed.stmts):
+            node = self.parsed.nodes.get(i)
+            if node is None:  # carried over from the previous text: unchanged, maybe moved
+                if st.def_name and st.moved_by:
+                    shifted.append(st)
+                continue
+            if baseline.unchanged(node, st.key):
+                if isinstance(baseline, SourceBaseline):
+                    if is_def(node) and baseline.moved(node, st.key):
+                        moved.append(node)
+                elif is_def(node):
+                    if _live_matches(node, self.d, codes):
+                        moved.append(node)
+                    else:
+                        selected.append(node)
+                continue
+            selected.append(node)
+        return selected, moved, shifted
+
+    def _remove_gone(self, baseline: Baseline) -> None:
+        """Names the old source bound and the new one does not leave the module."""
+        assert self.parsed is not None
+        old_names = baseline.old_names()
+        new_names = self.parsed.names()
+        if old_names is None or new_names is None:
+            return
+        gone = sorted(n for n in old_names - new_names if not (n.startswith("__") and n.endswith("__")) and n in self.d)
+        removed = {n: self.d.pop(n) for n in gone}
+        self.res.removed.extend(gone)
+        self.propagate({}, removed)
+
+    def _relocate(self, moved: list[ast.stmt], shifted: list[Stmt], codes: dict[tuple[str, int], types.CodeType]) -> None:
+        """Unchanged definitions at new lines: tracebacks and breakpoints follow them."""
+        assert self.parsed is not None
+        if moved and not codes:
+            try:
+                codes = _top_codes(compile_module(ast.Module(body=moved, type_ignores=[]), self.filename, self.parsed.flags))
+            except SourceProblem:
+                codes = {}
+        for node in moved:
+            obj = self.d.get(node.name)  # type: ignore[attr-defined]
+            c = codes.get((node.name, first_line(node)))  # type: ignore[attr-defined]
+            if obj is not None and c is not None:
+                relocate(obj, c)
+        seen: set[int] = set()
+        for st in shifted:
+            obj = self.d.get(st.def_name or "")
+            if obj is not None:
+                shift(obj, st.moved_by, st.first - st.moved_by, st.end - st.moved_by, self.real, seen)
+
+    def fall_back_to_full(self, exc: NameError) -> bool:
+        """Run the whole module when a changed definition needs a name the module binds only for
+        a while (``import re`` ... ``del re``): only a full run recreates that moment."""
+        assert self.parsed is not None and self.src is not None
+        try:
+            tree = reparse_all(self.parsed, self.filename)
+            full_code = compile_module(tree, self.filename, self.parsed.flags)
+        except (SourceProblem, SyntaxError, ValueError) as p:
+            return self.problem(p if isinstance(p, SourceProblem) else SourceProblem("syntax-error", str(p)))
+        self.res.strategy = "full"
+        ok = self.execute_full(full_code, tree)
+        if ok:
+            self.report.diagnostics.append(at_line(
+                self.real, 1, "information", "full-reload",
+                f"'{getattr(exc, 'name', '?')}' was not defined when only the changed code ran (the module removes or "
+                f"replaces it later), so the whole module was executed again; its module-level state was rebuilt.",
+                None, text=self.src.text))
+        return ok
+
+    def follow_replaced_bases(self, selected: list[ast.stmt], first: int) -> bool:
+        """Unchanged classes of this module that derive from a replaced class are rebuilt too.
+
+        Otherwise ``Child`` would still derive from the old ``Base`` while ``m.Base`` is the new
+        one -- the mix of old and new a reload must never leave.
+        """
+        assert self.parsed is not None
+        if self.name not in sys.modules:
+            return True
+        replaced = {r.old for r in self.ctx.replaced_classes[first:]}
+        if not replaced:
+            return True
+        tree = reparse_all(self.parsed, self.filename)
+        d = self.d
+        while replaced:
+            done = {getattr(n, "name", None) for n in selected}
+            classes = [
+                n for n in tree.body
+                if isinstance(n, ast.ClassDef) and n.name not in done and isinstance(d.get(n.name), type)
+                and any(b in replaced for b in d[n.name].__mro__[1:])
+            ]
+            if not classes:
+                break
+            extra: list[ast.stmt] = list(classes)
+            mark = len(self.ctx.replaced_classes)
+            if self.compile_and_execute(extra, {n.name: n for n in classes}, self.parsed.rebound()) is None:
+                return False
+            selected.extend(extra)
+            replaced = {r.old for r in self.ctx.replaced_classes[mark:]}
+        return True
+
+    # ------------------------------------------------------------ compile, snapshot, run, merge
+
+    def compile_and_execute(self, nodes: list[ast.stmt], defs: dict[str, ast.stmt], reused: set[str],
+                            retry_names: set[str] | None = None) -> dict[str, Any] | NameError | None:
+        """Compile some top-level statements of the file (keeping their line numbers), then execute."""
+        assert self.parsed is not None
+        try:
+            code = compile_module(ast.Module(body=nodes, type_ignores=[]), self.filename, self.parsed.flags)
+        except SourceProblem as p:
+            self.problem(p)
+            return None
+        return self.execute(code, nodes, defs, reused, retry_names=retry_names)
+
+    def execute(self, code: types.CodeType, nodes: list[ast.stmt], defs: dict[str, ast.stmt], reused: set[str],
+                *, whole: bool = False, retry_names: set[str] | None = None) -> dict[str, Any] | NameError | None:
+        """Snapshot, run, merge. Gives the namespace as it was before (the snapshot), None when
+        the code failed (reported; the namespace is back as it was) or a NameError to retry with.
+
+        ``whole``: the code is the whole module, run into the cleared dict as an import would.
+        """
+        d = self.d
+        snapshot = Snapshot(d)
+        saved = snapshot.saved
+        submodules: dict[str, Any] = {}
+        if whole:
+            keep = {k: saved[k] for k in _MODULE_DUNDERS if k in saved}
+            submodules = {k: v for k, v in saved.items()
+                          if isinstance(v, types.ModuleType) and sys.modules.get(f"{self.name}.{k}") is v}
+            d.clear()
+            d.update(keep)
+        failed = self._run(code, snapshot, retry_names)
+        if failed is not None:
+            return None if failed is _FAILED else failed
+        for k, v in submodules.items():
+            d.setdefault(k, v)
+        self.merge(nodes, saved, defs, reused, all_names=whole)
+        return saved
+
+    def _run(self, code: types.CodeType, snapshot: Snapshot, retry_names: set[str] | None) -> NameError | None:
+        """Execute; on any exception put the namespace back exactly and report where it failed.
+
+        None when it ran; ``_FAILED`` when it failed (reported). With ``retry_names``, a NameError for one of those names is returned instead of reported:
+        the caller can run the whole module instead (the name exists only at some point of it).
+        """
+        try:
+            exec(code, self.d)
+            return None
+        except BaseException as exc:  # noqa: BLE001 - SystemExit and friends must not leave a mix
+            snapshot.restore()
+            if retry_names and isinstance(exc, NameError) and (
+                    retry_names is _ANY_NAME or getattr(exc, "name", None) in retry_names):
+                return exc
+            lineno, col, end_col = _failing_position(exc, self.real)
+            if isinstance(exc, SystemExit):
+                msg = (f"The module called sys.exit({exc.code!r}) while being reloaded; it was left exactly as it was "
+                       f"before the reload.")
+            else:
+                text_exc = str(exc)
+                msg = f"{type(exc).__name__}{': ' + text_exc if text_exc else ''} — the module was left exactly as it was before the reload."
+            self.res.status = "failed"
+            self.res.error = msg
+            self.report.diagnostics.append(at_line(self.real, lineno, "error", "reload-error", msg, None, col, end_col,
+                                                   self.src.text if self.src is not None else None))
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            return _FAILED
+
+    def merge(self, executed: list[ast.stmt], saved: dict[str, Any], defs: dict[str, ast.stmt], reused: set[str],
+              all_names: bool = False) -> None:
+        """Fold new objects into old ones; collect rebinding of names whose object changed."""
+        d, ctx, res = self.d, self.ctx, self.res
+        names = list(d) if all_names else [n for n in _ordered_names(executed) if n in d]
+        rebound: dict[str, tuple[Any, Any]] = {}
+        for key in names:
+            if key.startswith("__") and key.endswith("__"):
+                continue
+            if key in reused:
+                # bound by several statements (``_`` of singledispatch registrations, redefinitions):
+                # the old and new objects under this name are not versions of each other
+                continue
+            new = d.get(key, MISSING)
+            old = saved.get(key, MISSING)
+            if new is MISSING:
+                continue
+            if old is MISSING:
+                res.added.append(key)
+                continue
+            if old is new:
+                continue
+            node = defs.get(key)
+            lineno = node.lineno if node is not None else 1
+            try:
+                out = ctx.patch(old, new, ctx, key, lineno, node if isinstance(node, ast.ClassDef) else None)
+            except Exception as exc:  # noqa: BLE001 - a failed patch must not crash the kernel
+                out = Outcome.REPLACED
+                self.report.diagnostics.append(at_line(
+                    self.real, lineno, "warning", "patch-failed",
+                    f"{key} could not be updated in place ({type(exc).__name__}: {exc}); "
+                    f"the module now holds a new object, older references keep the old one.",
+                    None, text=self.scope.text))
+            if out is Outcome.REPLACED:
+                rebound[key] = (old, new)
+                res.patched.append(key)
+            else:
+                d[key] = old
+                if out is Outcome.PATCHED:
+                    res.patched.append(key)
+        self.propagate(rebound, {})
+
+    def propagate(self, rebound: dict[str, tuple[Any, Any]], removed: dict[str, Any]) -> None:
+        """Rebind ``from <name> import X`` copies; report copies of names that no longer exist."""
+        if not rebound and not removed:
+            return
+        name = self.name
+        ns = self.ctx.namespace
+        handled_ns: set[str] = set()
+        for h in holders_of(name, list(rebound) + list(removed), ns):
+            local, remote = h.ref.local, h.ref.remote
+            if h.kind == "namespace":
+                handled_ns.add(local)
+            current = h.namespace.get(local, MISSING)
+            if remote in rebound:
+                old, new = rebound[remote]
+                if current is old:
+                    h.namespace[local] = new
+            elif remote in removed and current is removed[remote]:
+                TRACKER.add_binding(Binding(h.kind, h.owner, local, current, name, remote, h.file or self.real,
+                                             h.ref.lineno if h.file else 1, h.ref.col if h.file else None,
+                                             h.ref.end_col if h.file else None))
+        # A namespace without import history (plain REPL, a dict): same name, same old object.
+        refs, _f = namespace_imports(ns)
+        if not refs:
+            for key, (old, new) in rebound.items():
+                if key not in handled_ns and ns.get(key, MISSING) is old:
+                    ns[key] = new
+            for key, old in removed.items():
+                if key not in handled_ns and ns.get(key, MISSING) is old:
+                    TRACKER.add_binding(Binding("namespace", "", key, old, name, key, self.real, 1, None, None))
+
+
+# ------------------------------------------------------------------ helpers on statements and code
+
+def _def_nodes(tree: ast.Module) -> dict[str, ast.stmt]:
+    return {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+
+def _top_codes(full_code: types.CodeType) -> dict[tuple[str, int], types.CodeType]:
+    return {(c.co_name, c.co_firstlineno): c for c in full_code.co_consts if isinstance(c, types.CodeType)}
+
+
+def _live_matches(node: ast.stmt, d: dict[str, Any], codes: dict[tuple[str, int], types.CodeType]) -> bool:
+    """Does the live object behind a definition already run the code of ``node``?"""
+    name = getattr(node, "name", "")
+    code = codes.get((name, first_line(node)))
+    old = d.get(name, MISSING)
+    if code is None or old is MISSING:
+        return False
+    if isinstance(node, ast.ClassDef):
+        if not isinstance(old, type):
+            return False
+        for c in code.co_consts:
+            if isinstance(c, types.CodeType):
+                member = old.__dict__.get(c.co_name)
+                fn = unwrap_function(member)
+                if fn is None:
+                    if not isinstance(member, type):
+                        return False
+                    continue
+                if not same_code(fn.__code__, c):
+                    return False
+        return True
+    fn = unwrap_function(old)
+    return fn is not None and same_code(fn.__code__, code) and _literal_defaults_match(node, fn)
+
+
+def _literal_defaults_match(node: ast.stmt, fn: types.FunctionType) -> bool:
+    """Defaults live outside the code object; compare those written as literals."""
+    args = getattr(node, "args", None)
+    if args is None:
+        return True
+    defaults = fn.__defaults__ or ()
+    if len(args.defaults) != len(defaults):
+        return False
+    for expr, value in zip(args.defaults, defaults):
+        try:
+            literal = ast.literal_eval(expr)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue
+        if not safe_same(literal, value):
+            return False
+    return True
+
+
+def _failing_position(exc: BaseException, real: str) -> tuple[int, int | None, int | None]:
+    """Line (1-based) and columns of the innermost traceback entry inside the reloaded file."""
+    lineno, col, end_col = 1, None, None
+    for fs in traceback.extract_tb(exc.__traceback__):
+        if fs.filename and realpath(fs.filename) == real and fs.lineno:
+            lineno = fs.lineno
+            c, e = getattr(fs, "colno", None), getattr(fs, "end_colno", None)
+            same_line = getattr(fs, "end_lineno", lineno) == lineno
+            col, end_col = (c, e) if (c is not None and e is not None and same_line) else (None, None)
+    return lineno, col, end_col
+
+
+def _rebound_names(nodes: list[ast.stmt]) -> set[str]:
+    seen: set[str] = set()
+    dup: set[str] = set()
+    for n in nodes:
+        for b in bound_names([n]):
+            (dup if b in seen else seen).add(b)
+    return dup
+
+
+def _ordered_names(nodes: list[ast.stmt]) -> list[str]:
+    out: list[str] = []
+    for n in nodes:
+        for b in sorted(bound_names([n])):
+            if b not in out:
+                out.append(b)
+    return out
