@@ -14,6 +14,7 @@ import types
 from typing import Any
 
 from .context import ClassReplacement, InitExpectation, Outcome, ReloadContext
+from .diff import bound_names
 from .modules import realpath
 from .patch_functions import retarget_class_cell
 from .values import safe_same, unwrap_function
@@ -211,6 +212,7 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
     reason = layout_change(old, new, ctx)
     if reason is not None:
         ctx.replaced_classes.append(ClassReplacement(old, new, reason, ctx.module.file, lineno, _gained(old, new, node)))
+        carry_outside_state(old, new, ctx.module.old_class_names.get(label), ctx.module.name)
         return Outcome.REPLACED
     ctx.merged(new, old)
     ctx.retype[id(new)] = (new, old)
@@ -220,6 +222,7 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
     is_enum = isinstance(old, enum.EnumMeta)
     changed = False
     new_dict = dict(new.__dict__)
+    body = _body_names(node)
     for name, nv in new_dict.items():
         if name in _SKIP or name in members or (is_enum and _sunder(name)):
             continue
@@ -236,6 +239,8 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
             continue
         if name in ctx.module.keep_class_data.get(label, ()) and not _behaviour(ov) and not _behaviour(nv):
             continue  # e.g. `registry = []`: unchanged statement, keep the state it accumulated
+        if body is not None and name not in body and not _dunder(name) and not _behaviour(ov) and not _behaviour(nv):
+            continue  # data a class decorator or metaclass put there (`cls.slot = n`): the old class keeps its own
         child = _child_class(node, name) if isinstance(nv, type) else None
         out = ctx.patch(ov, nv, ctx, member_label, line, child)
         if out is Outcome.REPLACED:
@@ -273,6 +278,37 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
     return Outcome.PATCHED if changed else Outcome.UNCHANGED
 
 
+def carry_outside_state(old: type, new: type, declared: set[str] | None, module_name: str) -> None:
+    """Give a replacing class what was set on the old class from outside its body.
+
+    A package re-exporting a class often sets ``__module__`` (or ``__qualname__``) so the class
+    shows and pickles under the package's name; assignments after the class statement
+    (``C.registry = {}``), class decorators and metaclasses store state on the class. None of
+    that runs again when only the class statement is re-executed.
+    """
+    for attr in ("__module__", "__qualname__"):
+        was = old.__dict__.get(attr)
+        body_value = module_name if attr == "__module__" else None
+        if attr == "__qualname__":
+            body_value = new.__dict__.get(attr, new.__qualname__)
+        if isinstance(was, str) and was != body_value and was != new.__dict__.get(attr, getattr(new, attr, None)):
+            try:
+                setattr(new, attr, was)
+            except (AttributeError, TypeError):
+                pass
+    if declared is None:
+        return
+    for name, value in list(old.__dict__.items()):
+        if name in declared or name in new.__dict__ or name in _SKIP or name.startswith("__") and name.endswith("__"):
+            continue
+        if isinstance(value, _SLOT_TYPES) or _sunder(name):
+            continue
+        try:
+            setattr(new, name, value)
+        except (AttributeError, TypeError):
+            pass
+
+
 def retarget_class_cell_all(new: type, old: type) -> None:
     """All methods compiled in ``new`` share one ``__class__`` cell; point it at ``old``."""
     for v in list(new.__dict__.values()):
@@ -293,6 +329,15 @@ def _defined_in(value: Any, real_file: str) -> bool:
         return realpath(fn.__code__.co_filename) == real_file
     except (TypeError, ValueError):
         return False
+
+
+def _body_names(node: ast.ClassDef | None) -> set[str] | None:
+    """Names the class statement's own body binds (None when the source is not known)."""
+    return None if node is None else bound_names(node.body)
+
+
+def _dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
 
 
 def _sunder(name: str) -> bool:

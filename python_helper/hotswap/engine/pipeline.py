@@ -16,7 +16,7 @@ import traceback
 import types
 from typing import Any
 
-from . import importhook, loaded
+from . import importhook, loaded, references
 from .context import ModuleScope, Outcome, ReloadContext
 from .diff import (
     Baseline,
@@ -456,6 +456,7 @@ class ModuleReload:
                 d[key] = old
                 if out is Outcome.PATCHED:
                     res.patched.append(key)
+        references.fold_merged(ctx.keep, ctx.new_to_old, ctx.namespace)
         self.propagate(rebound, {})
 
     def propagate(self, rebound: dict[str, tuple[Any, Any]], removed: dict[str, Any]) -> None:
@@ -487,6 +488,9 @@ class ModuleReload:
             for key, old in removed.items():
                 if key not in handled_ns and ns.get(key, MISSING) is old:
                     TRACKER.add_binding(Binding("namespace", "", key, old, name, key, self.real, 1, None, None))
+        # Other references by name (aliases, re-exports, registries, enum members held elsewhere)
+        references.rebind(references.pairs_for(rebound), ns)
+        references.note_removed(name, self.real, removed)
 
 
 # ------------------------------------------------------------------ helpers on statements and code

@@ -15,7 +15,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from . import heap
+from . import heap, references
 from .context import ReloadContext
 from .report import Diagnostic, at_line
 
@@ -80,6 +80,7 @@ class Tracker:
         self.replaced: "weakref.WeakKeyDictionary[type, _Replaced]" = weakref.WeakKeyDictionary()
         self.closures: dict[int, _Closure] = {}
         self.bindings: dict[tuple[str, str, str], Binding] = {}
+        references.forget_all()
 
     # ------------------------------------------------------------ recording
 
@@ -114,6 +115,10 @@ class Tracker:
         out: dict[type, type] = {}
         for cls in list(self.replaced.keys()):
             out[cls] = cls
+            for sub in _with_subclasses(cls)[1:]:
+                # a subclass elsewhere still derives from the old class: its instances are stale too
+                if sub not in self.replaced:
+                    out.setdefault(sub, cls)
         for cls in list(self.expect.keys()):
             for sub in _with_subclasses(cls):
                 out.setdefault(sub, cls)
@@ -146,21 +151,33 @@ class Tracker:
         out += self._instance_diags(stale_objs, index)
         out += self._closure_diags(found, index)
         out += self._binding_diags(namespace)
+        out += references.removed_diagnostics(namespace, self._is_binding)
         return out
+
+    def _is_binding(self, owner: str, name: str, obj: Any) -> bool:
+        """An import copy of a removed name: stale-binding reports it already."""
+        b = self.bindings.get(("module" if owner else "namespace", owner, name))
+        return b is not None and b.obj is obj
 
     def _instance_diags(self, stale_objs: dict[type, list[object]], index: dict[int, list[str]]) -> list[Diagnostic]:
         """stale-instance warnings: old instances of replaced classes, then instances lacking new attributes."""
         out: list[Diagnostic] = []
         for cls, info in list(self.replaced.items()):
             objs = stale_objs.get(cls, [])
+            elsewhere: dict[int, list[references.Holder]] = {}
             if isinstance(cls, type) and hasattr(cls, "_member_map_"):
-                members = {id(m) for m in cls._member_map_.values()}
-                objs = [o for o in objs if id(o) not in members or id(o) in index]
+                # old members of a replaced enum: the old class holds them all; they matter where
+                # a variable or another module still does (the others were rebound by name)
+                members = {id(m): m for m in cls._member_map_.values()}
+                elsewhere = references.holders(members, None, lambda owner, name, obj: False)
+                objs = [o for o in objs if id(o) not in members or id(o) in index or id(o) in elsewhere]
             if not objs:
                 self.replaced.pop(cls, None)
                 continue
             names = _names(objs, index)
-            who = _who(names, _unnamed(objs, index), info.name)
+            labels = list(dict.fromkeys(h.label for o in objs if id(o) not in index for h in elsewhere.get(id(o), [])))
+            unnamed = sum(1 for o in objs if id(o) not in index and id(o) not in elsewhere)
+            who = _who(names + labels, unnamed, info.name)
             verb = "was" if len(objs) == 1 else "were"
             it = "it" if len(objs) == 1 else "them"
             they = "it lacks" if len(objs) == 1 else "they lack"
