@@ -99,7 +99,7 @@ def main() -> None:
     mode = sys.argv[1]
     handler = engine if mode == "engine" else fresh
     if mode == "engine":
-        import hotswap  # noqa: F401 - loaded once, inherited by every child
+        import hotswap.engine  # noqa: F401 - loaded once (with its import hook), inherited by every child
 
     for line in sys.stdin:
         req = json.loads(line)
