@@ -98,7 +98,13 @@ class ReloadContext:
     closure_changes: dict[types.CodeType, ClosureChange] = field(default_factory=dict)
     replaced_classes: list[ClassReplacement] = field(default_factory=list)
     expectations: list[InitExpectation] = field(default_factory=list)
-    cache_cleared: list[tuple[str, str, int]] = field(default_factory=list)
+    # (file, label, line, what changed: "" for its own code) of each cache cleared
+    cache_cleared: list[tuple[str, str, int, str]] = field(default_factory=list)
+    caches_cleared: set[int] = field(default_factory=set)  # ids of those cache wrappers
+    # what the call changed, for caches computed from it: id(module dict) -> names rebound or
+    # removed there; ids of objects updated in place (kept alive by `keep`)
+    changed_names: dict[int, set[str]] = field(default_factory=dict)
+    changed_objects: set[int] = field(default_factory=set)
     # id(new class) -> (new class, old class) for classes merged in place: objects made from the
     # new class while the module ran must become instances of the old one
     retype: dict[int, tuple[type, type]] = field(default_factory=dict)
@@ -108,6 +114,15 @@ class ReloadContext:
         """Remember that ``new`` now lives on as ``old`` (used to fix closure cells)."""
         self.new_to_old[id(new)] = old
         self.keep.append(new)
+
+    def updated(self, old: Any) -> None:
+        """``old`` was updated in place: what was computed from it may be out of date."""
+        self.changed_objects.add(id(old))
+        self.keep.append(old)
+
+    def rebound(self, namespace: dict[str, Any], names: Any) -> None:
+        """Names of a module now hold other objects (or none)."""
+        self.changed_names.setdefault(id(namespace), set()).update(names)
 
     def old_for(self, new: Any) -> Any:
         """The old object a new one was merged into, or the new object itself."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field, replace
 
+from .depgraph import analyse
 from .diff import bound_names, binds_star, first_line
 from .source import Source, future_flags, parse
 
@@ -30,6 +31,11 @@ class Stmt:
     def_name: str | None  # name of a def/class statement
     is_class: bool
     moved_by: int = 0  # lines it moved since the previous text (carried-over statements)
+    # what it reads while it runs (see depgraph): every name, those it calls or looks into,
+    # those whose object it changes in place
+    reads: frozenset[str] = frozenset()
+    uses: frozenset[str] = frozenset()
+    mutates: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -41,6 +47,25 @@ class Parsed:
     nodes: dict[int, ast.stmt] = field(default_factory=dict)
     tree: ast.Module | None = None  # set when the whole file was parsed
     flags: int = 0  # __future__ compiler flags
+    extra: dict[int, ast.stmt] = field(default_factory=dict)  # carried-over statements parsed later
+
+    def node(self, i: int, filename: str) -> ast.stmt:
+        """The AST of statement ``i``, parsing its text alone when it was carried over."""
+        node = self.nodes.get(i) or self.extra.get(i)
+        if node is None:
+            st = self.stmts[i]
+            try:
+                tree = ast.parse(st.key, filename=filename)
+            except (SyntaxError, ValueError):
+                tree = ast.Module(body=[], type_ignores=[])
+            if len(tree.body) == 1:
+                if st.first > 1:
+                    ast.increment_lineno(tree, st.first - 1)
+                node = tree.body[0]
+            else:  # several statements on its line (``a = 1; b = 2``): take it from the whole file
+                node = reparse_all(self, filename).body[i]
+            self.extra[i] = node
+        return node
 
     def parsed_nodes(self) -> list[ast.stmt]:
         return [self.nodes[i] for i in sorted(self.nodes)]
@@ -64,10 +89,11 @@ class Parsed:
         return dup
 
 
-def stmt_of(node: ast.stmt, lines: list[str]) -> Stmt:
+def stmt_of(node: ast.stmt, lines: list[str], flags: int = 0) -> Stmt:
     first = first_line(node)
     end = getattr(node, "end_lineno", None) or node.lineno
     is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    reads, uses, mutates = analyse(node, flags)
     return Stmt(
         "".join(lines[first - 1 : end]),
         first,
@@ -76,6 +102,10 @@ def stmt_of(node: ast.stmt, lines: list[str]) -> Stmt:
         binds_star([node]),
         node.name if is_def else None,  # type: ignore[attr-defined]
         isinstance(node, ast.ClassDef),
+        0,
+        reads,
+        uses,
+        mutates,
     )
 
 
@@ -83,8 +113,9 @@ def parse_full(src: Source, filename: str) -> Parsed:
     """Parse the whole file (raises SourceProblem on a syntax error)."""
     tree = parse(src, filename)
     lines = src.text.splitlines(True)
-    stmts = [stmt_of(n, lines) for n in tree.body]
-    return Parsed(src.text, stmts, dict(enumerate(tree.body)), tree, future_flags(tree))
+    flags = future_flags(tree)
+    stmts = [stmt_of(n, lines, flags) for n in tree.body]
+    return Parsed(src.text, stmts, dict(enumerate(tree.body)), tree, flags)
 
 
 def parse_changed(old_text: str, old_stmts: list[Stmt], flags: int, src: Source, filename: str,
@@ -120,7 +151,7 @@ def parse_changed(old_text: str, old_stmts: list[Stmt], flags: int, src: Source,
     nodes: dict[int, ast.stmt] = {}
     for node in tree.body:
         nodes[len(stmts)] = node
-        stmts.append(stmt_of(node, new))
+        stmts.append(stmt_of(node, new, flags))
     # most edits keep the line count: then statements below are reused as they are
     stmts += [st if not (delta or st.moved_by) else _moved(st, delta) for st in suffix]
     return Parsed(src.text, stmts, nodes, None, flags)
@@ -128,7 +159,8 @@ def parse_changed(old_text: str, old_stmts: list[Stmt], flags: int, src: Source,
 
 def _moved(st: Stmt, delta: int) -> Stmt:
     """``st`` ``delta`` lines further down (built directly: dataclasses.replace is slow per statement)."""
-    return Stmt(st.key, st.first + delta, st.end + delta, st.names, st.star, st.def_name, st.is_class, delta)
+    return Stmt(st.key, st.first + delta, st.end + delta, st.names, st.star, st.def_name, st.is_class, delta,
+                st.reads, st.uses, st.mutates)
 
 
 def reparse_all(parsed: Parsed, filename: str) -> ast.Module:

@@ -20,7 +20,15 @@ def patch_value(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int,
     """Merge ``new`` into ``old`` when both are the same kind of thing; else REPLACED.
 
     UNCHANGED and PATCHED mean ``old`` stays bound; REPLACED means the caller binds ``new``.
+    Whatever is not UNCHANGED is recorded, for caches computed from it.
     """
+    out = _dispatch(old, new, ctx, label, lineno, node)
+    if out is not Outcome.UNCHANGED:
+        ctx.updated(old)
+    return out
+
+
+def _dispatch(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int, node: Any) -> Outcome:
     if old is new:
         return Outcome.UNCHANGED
     if isinstance(old, types.FunctionType) and isinstance(new, types.FunctionType):

@@ -154,22 +154,26 @@ def _patch_dispatch(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: 
 
 
 def patch_lru(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int) -> Outcome:
-    """Patch the cached function and clear the cache: old answers would hide the new code."""
+    """Patch the cached function and clear the cache: old answers would hide the new code.
+
+    With other cache parameters (``maxsize``) the new wrapper must be bound, but the old one
+    (still held by earlier references) gets the new code and an empty cache as well.
+    """
     try:
         same_params = safe_same(tuple(sorted(old.cache_parameters().items())), tuple(sorted(new.cache_parameters().items())))
     except Exception:
         same_params = True
-    if not same_params:
-        return Outcome.REPLACED
     inner = ctx.patch(old.__wrapped__, new.__wrapped__, ctx, label, lineno)
-    if inner is Outcome.REPLACED:
-        return Outcome.REPLACED
-    if inner is Outcome.PATCHED:
+    if inner is not Outcome.UNCHANGED or not same_params:
         try:
             old.cache_clear()
-            ctx.cache_cleared.append((ctx.module.file, label, lineno))
+            ctx.cache_cleared.append((ctx.module.file, label, lineno, ""))
+            ctx.caches_cleared.add(id(old))
+            ctx.keep.append(old)
         except Exception:
             pass
+    if not same_params or inner is Outcome.REPLACED:
+        return Outcome.REPLACED
     ctx.merged(new, old)
     return inner
 

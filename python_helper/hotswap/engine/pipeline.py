@@ -32,6 +32,7 @@ from .diff import (
     unchanged_class_data,
 )
 from .imports import holders_of, namespace_imports
+from .depgraph import class_data_reading, dependents
 from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
 from .modules import realpath
 from .relocate import relocate, shift
@@ -68,6 +69,11 @@ class ModuleReload:
         self.prev: loaded.Loaded | None = None
         self.parsed: Parsed | None = None
         self.scope = ModuleScope(name, self.real)
+        # names whose object changed since the last round of execution (see depgraph)
+        self.replaced: set[str] = set()  # now a different object, or gone
+        self.updated: set[str] = set()  # the same object, updated in place
+        self.rerun_failed = False
+        self.rebuilt: set[str] = set()  # unchanged classes rebuilt because a base was replaced
 
     # ------------------------------------------------------------ driving
 
@@ -201,36 +207,80 @@ class ModuleReload:
             return False
         gone = sorted(k for k in saved if k not in self.d and not (k.startswith("__") and k.endswith("__")))
         self.res.removed.extend(gone)
+        self.ctx.rebound(self.d, gone)
         self.propagate({}, {k: saved[k] for k in gone})
         self.res.executed = ["<module>"]
         self._finish_result(reloaded=True)
         return True
 
     def execute_changed(self, full_code: types.CodeType | None) -> bool:
-        """State-preserving strategy: run only changed statements, then merge."""
+        """State-preserving strategy: run the changed statements and those computed from them, then merge."""
         parsed, src = self.parsed, self.src
         assert parsed is not None and src is not None
         baseline = self._baseline()
         codes = _top_codes(full_code) if full_code is not None else {}
-        selected, moved, shifted = self._select(baseline, codes)
+        chosen, moved, shifted = self._select(baseline, codes)
+        selected = [parsed.nodes[i] for i in chosen]
         if any(not is_def(n) or getattr(n, "decorator_list", None) for n in selected):
             self.ctx.instances_possible = True
+        executed: list[ast.stmt] = []
         if selected:
-            defs = {n.name: n for n in selected if is_def(n)}  # type: ignore[attr-defined]
-            first_replaced = len(self.ctx.replaced_classes)
-            bound = parsed.names()  # None: a star import may bind any name
-            outcome = self.compile_and_execute(selected, defs, parsed.rebound(), bound if bound is not None else _ANY_NAME)
-            if isinstance(outcome, NameError):
-                return self.fall_back_to_full(outcome)
-            if outcome is None:
-                return False
-            if not self.follow_replaced_bases(selected, first_replaced):
-                return False
-        self.res.executed = [describe(n, src.text) for n in selected if not is_def(n)]
+            outcome = self._execute_round(selected, set().union(*(parsed.stmts[i].names for i in chosen)))
+            if outcome is not True:
+                return outcome
+            executed += selected
         self._remove_gone(baseline)
+        done = set(chosen)
+        done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
+        while self.replaced or self.updated:
+            picked = dependents(parsed.stmts, done, self.replaced, self.updated)
+            changed = self.replaced | self.updated
+            self.replaced, self.updated = set(), set()
+            if not picked:
+                break
+            nodes = [parsed.node(i, self.filename) for i in picked]
+            if any(not is_def(n) or getattr(n, "decorator_list", None) for n in nodes):
+                self.ctx.instances_possible = True
+            self.rerun_failed = True
+            outcome = self._execute_round(nodes, changed | set().union(*(parsed.stmts[i].names for i in picked)))
+            self.rerun_failed = False
+            if outcome is not True:
+                return outcome
+            done.update(picked)
+            executed += nodes
+            done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
+        self.res.executed = [describe(n, src.text) for n in executed if not is_def(n)]
         self._relocate(moved, shifted, codes)
-        self._finish_result(reloaded=bool(selected or self.res.removed))
+        self._finish_result(reloaded=bool(executed or self.res.removed))
         return True
+
+    def _execute_round(self, nodes: list[ast.stmt], bound: set[str]) -> bool:
+        """Run statements (in source order) and merge; classes derived from a class replaced on
+        the way are rebuilt too. ``bound``: the names that changed or are bound now (class data
+        computed from them is refreshed). False when that failed (reported); a fallback's
+        result otherwise."""
+        assert self.parsed is not None
+        self._refresh_class_data(nodes, bound)
+        defs = {n.name: n for n in nodes if is_def(n)}  # type: ignore[attr-defined]
+        first_replaced = len(self.ctx.replaced_classes)
+        names = self.parsed.names()  # None: a star import may bind any name
+        outcome = self.compile_and_execute(nodes, defs, self.parsed.rebound(), names if names is not None else _ANY_NAME)
+        if isinstance(outcome, NameError):
+            return self.fall_back_to_full(outcome)
+        if outcome is None:
+            return False
+        return self.follow_replaced_bases(nodes, first_replaced)
+
+    def _refresh_class_data(self, nodes: list[ast.stmt], changed: set[str]) -> None:
+        """Class attributes computed from what changed take their new value, even where the
+        statement's text is the same (``LIMIT = BASE * 2`` after ``BASE`` changed)."""
+        assert self.parsed is not None
+        keep = self.scope.keep_class_data
+        for node in nodes:
+            if isinstance(node, ast.ClassDef) and keep:
+                for qual, attrs in class_data_reading(node, changed, self.parsed.flags).items():
+                    if qual in keep:
+                        keep[qual] -= attrs
 
     def _finish_result(self, reloaded: bool) -> None:
         self.res.patched = list(dict.fromkeys(self.res.patched + self.scope.patched))
@@ -243,10 +293,10 @@ class ModuleReload:
         return bytecode_baseline(self.module, self.filename, self.parsed.flags) or NoBaseline(self.d)
 
     def _select(self, baseline: Baseline, codes: dict[tuple[str, int], types.CodeType]
-                ) -> tuple[list[ast.stmt], list[ast.stmt], list[Stmt]]:
-        """Statements to execute, unchanged definitions that moved (parsed, or carried over)."""
+                ) -> tuple[list[int], list[ast.stmt], list[Stmt]]:
+        """Statements to execute (indexes), unchanged definitions that moved (parsed, or carried over)."""
         assert self.parsed is not None
-        selected: list[ast.stmt] = []
+        selected: list[int] = []
         moved: list[ast.stmt] = []
         shifted: list[Stmt] = []
         for i, st in enumerate(self.parsed.stmts):
@@ -263,9 +313,9 @@ class ModuleReload:
                     if _live_matches(node, self.d, codes):
                         moved.append(node)
                     else:
-                        selected.append(node)
+                        selected.append(i)
                 continue
-            selected.append(node)
+            selected.append(i)
         return selected, moved, shifted
 
     def _remove_gone(self, baseline: Baseline) -> None:
@@ -278,6 +328,8 @@ class ModuleReload:
         gone = sorted(n for n in old_names - new_names if not (n.startswith("__") and n.endswith("__")) and n in self.d)
         removed = {n: self.d.pop(n) for n in gone}
         self.res.removed.extend(gone)
+        self.replaced.update(gone)
+        self.ctx.rebound(self.d, gone)
         self.propagate({}, removed)
 
     def _relocate(self, moved: list[ast.stmt], shifted: list[Stmt], codes: dict[tuple[str, int], types.CodeType]) -> None:
@@ -346,6 +398,7 @@ class ModuleReload:
             if self.compile_and_execute(extra, {n.name: n for n in classes}, self.parsed.rebound()) is None:
                 return False
             selected.extend(extra)
+            self.rebuilt.update(n.name for n in classes)
             replaced = {r.old for r in self.ctx.replaced_classes[mark:]}
         return True
 
@@ -405,6 +458,11 @@ class ModuleReload:
             if isinstance(exc, SystemExit):
                 msg = (f"The module called sys.exit({exc.code!r}) while being reloaded; it was left exactly as it was "
                        f"before the reload.")
+            elif self.rerun_failed:
+                text_exc = str(exc)
+                msg = (f"{type(exc).__name__}{': ' + text_exc if text_exc else ''} — raised by an unchanged statement run "
+                       f"again because it reads what the edit changed; the edited statements were applied, the "
+                       f"statements run again keep their previous values.")
             else:
                 text_exc = str(exc)
                 msg = f"{type(exc).__name__}{': ' + text_exc if text_exc else ''} — the module was left exactly as it was before the reload."
@@ -423,14 +481,16 @@ class ModuleReload:
         names = list(d) if all_names else [n for n in _ordered_names(executed) if n in d]
         rebound: dict[str, tuple[Any, Any]] = {}
         for key in names:
+            new = d.get(key, MISSING)
+            old = saved.get(key, MISSING)
+            if old is not new and not all_names:
+                self.replaced.add(key)  # until the merge below keeps the old object
             if key.startswith("__") and key.endswith("__"):
                 continue
             if key in reused:
                 # bound by several statements (``_`` of singledispatch registrations, redefinitions):
                 # the old and new objects under this name are not versions of each other
                 continue
-            new = d.get(key, MISSING)
-            old = saved.get(key, MISSING)
             if new is MISSING:
                 continue
             if old is MISSING:
@@ -454,8 +514,11 @@ class ModuleReload:
                 res.patched.append(key)
             else:
                 d[key] = old
+                self.replaced.discard(key)
                 if out is Outcome.PATCHED:
                     res.patched.append(key)
+                    self.updated.add(key)
+        ctx.rebound(d, [k for k in names if d.get(k, MISSING) is not saved.get(k, MISSING)])
         references.fold_merged(ctx.keep, ctx.new_to_old, ctx.namespace)
         self.propagate(rebound, {})
 

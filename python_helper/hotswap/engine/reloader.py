@@ -15,6 +15,7 @@ import types
 from typing import Any, Iterable
 
 from . import heap
+from .caches import clear_dependent_caches
 from .context import ReloadContext
 from .imports import file_imports, importers
 from .merge import patch_value
@@ -191,9 +192,11 @@ def _finish(ctx: ReloadContext, ns: dict[str, Any], report: Report) -> None:
         report.diagnostics.append(at_line(r.file, r.lineno, "information", "class-replaced",
                                           f"{r.old.__qualname__} could not be updated in place because {r.reason}; "
                                           f"a new class was installed.{tail}", None))
-    for file, label, lineno in ctx.cache_cleared:
+    clear_dependent_caches(ctx)
+    for file, label, lineno, cause in ctx.cache_cleared:
+        why = f"{cause}, which its results depend on, changed" if cause else "its code changed"
         report.diagnostics.append(at_line(file, lineno, "information", "cache-cleared",
-                                          f"The cache of {label} was cleared because its code changed.", None))
+                                          f"The cache of {label} was cleared because {why}.", None))
     report.diagnostics += _stale_diagnostics(ns, ctx)
 
 
