@@ -286,16 +286,17 @@ def carry_outside_state(old: type, new: type, declared: set[str] | None, module_
     (``C.registry = {}``), class decorators and metaclasses store state on the class. None of
     that runs again when only the class statement is re-executed.
     """
-    for attr in ("__module__", "__qualname__"):
-        was = old.__dict__.get(attr)
-        body_value = module_name if attr == "__module__" else None
-        if attr == "__qualname__":
-            body_value = new.__dict__.get(attr, new.__qualname__)
-        if isinstance(was, str) and was != body_value and was != new.__dict__.get(attr, getattr(new, attr, None)):
-            try:
-                setattr(new, attr, was)
-            except (AttributeError, TypeError):
-                pass
+    was_module = old.__dict__.get("__module__")
+    if isinstance(was_module, str) and was_module != module_name and new.__dict__.get("__module__") == module_name:
+        try:
+            new.__module__ = was_module
+        except (AttributeError, TypeError):
+            pass
+    if old.__qualname__ != new.__qualname__ and old.__name__ == new.__name__:
+        try:
+            new.__qualname__ = old.__qualname__
+        except (AttributeError, TypeError):
+            pass
     if declared is None:
         return
     for name, value in list(old.__dict__.items()):

@@ -140,20 +140,23 @@ def test_enum_members_held_elsewhere_are_rebound_and_a_removed_one_is_reported(p
     assert left.names == [] and "settings.LEGACY" in left.message and "made from the old Color" in left.message
 
 
-def test_state_set_on_the_class_outside_its_body_is_carried_to_the_new_class(project: Project) -> None:
+def test_state_another_module_set_on_the_class_is_carried_to_the_new_class(project: Project) -> None:
     m = project.load("carry", """
         class Plugin:
             __slots__ = ()
+    """)
+    project.load("setup_plugins", """
+        from carry import Plugin
 
         Plugin.registry = {"x": 1}
+        Plugin.__qualname__ = "plugins.Plugin"
     """)
+    old_registry = m.Plugin.registry
     project.edit("carry", """
         class Plugin:
             __slots__ = ("name",)
-
-        Plugin.registry = {"x": 1}
     """)
-    old_registry = m.Plugin.registry
     project.reload("carry")
     assert m.Plugin.__slots__ == ("name",)
     assert m.Plugin.registry is old_registry
+    assert m.Plugin.__qualname__ == "plugins.Plugin"

@@ -46,6 +46,7 @@ class Cls:
     extra: list[tuple[str, int]] = field(default_factory=list)  # attributes __init__ sets, used by m
     helper: list[tuple[str, int]] = field(default_factory=list)  # attributes self._setup() sets
     after: int | None = None  # ``C.tag = n`` after the class statement
+    registered: bool = False  # decorated with ``@register_cls`` (appends the class, sets ``cls.order``)
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Program:
     wrap_const: int = 1000
     second: bool = False  # module b exists
     sub_const: int = 17
+    factory: int | None = None  # ``make_adder(n)`` factory with an inner function; the constant in it
 
     def copy(self) -> "Program":
         return copy.deepcopy(self)
@@ -84,7 +86,9 @@ def render_a(p: Program) -> str:
     out = ["import dataclasses", "import enum", "import functools", "", "REGISTRY = {}", "",
            "def register(fn):", "    REGISTRY[fn.__name__] = fn", "    return fn", "",
            "def deco(fn):", "    @functools.wraps(fn)", "    def wrapper(*args):",
-           f"        return fn(*args) + {p.wrap_const}", "    return wrapper", ""]
+           f"        return fn(*args) + {p.wrap_const}", "    return wrapper", "",
+           "CLASSES = []", "", "def register_cls(cls):", "    CLASSES.append(cls)", "    cls.order = len(CLASSES)",
+           "    return cls", ""]
     for i in range(len(p.consts)):
         out.append(f"K{i} = {_const_expr(p, i)}")
     out.append("")
@@ -105,6 +109,8 @@ def render_a(p: Program) -> str:
         out += [f"def {f.name}(x):", f"    return {body}", ""]
     for c in p.classes:
         base = p.classes[c.base].name if c.base is not None else ""
+        if c.registered:
+            out.append("@register_cls")
         if c.dataclass:
             out.append("@dataclasses.dataclass")
         out.append(f"class {c.name}({base}):" if base else f"class {c.name}:")
@@ -148,6 +154,9 @@ def render_a(p: Program) -> str:
         out.append("class Color(enum.Enum):")
         out += [f"    {n} = {v}" for n, v in p.enum.members]
         out += ["", "    def describe(self):", f"        return self.name.lower() + '{p.enum.dconst}'", ""]
+    if p.factory is not None:
+        out += ["def make_adder(n):", "    def add(x):", f"        return x + n * {p.factory}", "    return add", "",
+                "adder = make_adder(2)", ""]
     live = p.live_funcs()
     if p.aliases:
         if p.classes:
@@ -231,6 +240,20 @@ def hold(p: Program) -> tuple[str, list[Probe]]:
             Probe(f"{c.name} is a.{c.name}", "True", [c.name], [c.name]),
             Probe(f"getattr(a.{c.name}, 'tag', None)", f"getattr(a.{c.name}, 'tag', None)", [], [c.name]),
         ]
+    for k, c in enumerate(p.classes):
+        if c.registered:
+            probes += [
+                Probe("len(a.CLASSES)", "len(a.CLASSES)", [], ["CLASSES", c.name]),
+                Probe(f"any(x is a.{c.name} for x in a.CLASSES)", "True", [], ["CLASSES", c.name]),
+                Probe(f"a.{c.name}.order", f"a.{c.name}.order", [], [c.name]),
+            ]
+    if p.factory is not None:
+        lines.append("from a import adder, make_adder\nmine = make_adder(5)")
+        probes += [
+            Probe(f"adder({ARG})", f"a.adder({ARG})", ["adder"], ["make_adder", "add"]),
+            Probe(f"a.adder({ARG})", f"a.adder({ARG})", [], ["make_adder", "add", "adder"]),
+            Probe(f"mine({ARG})", f"a.make_adder(5)({ARG})", ["mine"], ["make_adder", "add"]),
+        ]
     if p.enum is not None:
         first = p.enum.members[0][0]
         lines.append(f"member = Color.{first}")
@@ -251,7 +274,9 @@ def hold(p: Program) -> tuple[str, list[Probe]]:
     if p.second:
         lines.append("import b")
         if p.classes:
-            lines += ["from b import Sub", "s = Sub(1)"]
+            c0 = p.classes[0].name
+            lines += ["from b import Sub", "s = Sub(1)", f"from b import {c0} as via_b"]
+            probes.append(Probe(f"via_b is a.{c0}", "True", ["via_b"], [c0]))
             probes += [
                 Probe(f"s.m({ARG})", f"b.Sub(1).m({ARG})", ["s"], ["Sub", p.classes[0].name]),
                 Probe(f"b.Sub(1).m({ARG})", f"b.Sub(1).m({ARG})", [], ["Sub", p.classes[0].name]),
@@ -276,7 +301,7 @@ EDITS = (
     "func_body", "func_call", "const", "derived_const", "method", "property", "classmethod",
     "staticmethod", "init_attr", "helper_attr", "slots", "enum_add", "enum_value", "enum_method",
     "delete_func", "super_toggle", "lru_maxsize", "wraps_body", "sub_method", "class_after",
-    "dataclass_field",
+    "dataclass_field", "factory_body", "registered_method",
 )
 
 
@@ -370,6 +395,15 @@ def apply_edit(p: Program, kind: str, i: int, n: int) -> tuple[Program, list[str
     if kind == "sub_method" and q.second and q.classes:
         q.sub_const += 1 + n % 4
         return q, ["b"]
+    if kind == "factory_body" and q.factory is not None:
+        q.factory += 1 + n % 5
+        return q, ["a"]
+    if kind == "registered_method":
+        regs = [c for c in q.classes if c.registered]
+        if not regs:
+            return None
+        regs[i % len(regs)].mconst += 1 + n % 3
+        return q, ["a"]
     if kind == "class_after" and q.classes:
         c = q.classes[i % len(q.classes)]
         # an edit of a method while state set after the class statement must survive

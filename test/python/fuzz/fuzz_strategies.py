@@ -40,7 +40,7 @@ def programs(draw: st.DrawFn, dependencies: bool = True) -> Program:
         classes.append(Cls(
             name=f"C{i}", base=base, mconst=draw(st.integers(2, 9)), use_super=draw(st.booleans()),
             dataclass=dc, slots=False,
-            after=draw(st.none() | st.integers(1, 9)),
+            after=draw(st.none() | st.integers(1, 9)), registered=draw(st.booleans()),
         ))
     for c in classes:
         if c.base is None and not c.dataclass and not any(d.base is not None and classes[d.base] is c for d in classes):
@@ -55,6 +55,7 @@ def programs(draw: st.DrawFn, dependencies: bool = True) -> Program:
     return Program(
         consts=consts, derived=derived, funcs=funcs, classes=classes, enum=enum,
         aliases=draw(st.booleans()), table=draw(st.booleans()), second=draw(st.booleans()),
+        factory=draw(st.none() | st.integers(1, 9)),
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 
 from fuzz_driver import Fuzzer, describe  # noqa: E402
 from fuzz_program import EDITS  # noqa: E402
@@ -28,6 +28,7 @@ def main() -> int:
     ap.add_argument("--sequences", type=int, default=10000)
     ap.add_argument("--kinds", default=",".join(EDITS))
     ap.add_argument("--show", type=int, default=3, help="example sequences to print")
+    ap.add_argument("--seed", type=int, default=None, help="random seed (runs are random otherwise)")
     ap.add_argument("--without-dependencies", action="store_true",
                     help="leave out the features that need the dependency graph (as make test does)")
     args = ap.parse_args()
@@ -41,6 +42,8 @@ def main() -> int:
     def play(program, edits):  # type: ignore[no-untyped-def]
         fz.run(program, edits)
 
+    if args.seed is not None:
+        play = seed(args.seed)(play)
     try:
         play()
     finally:

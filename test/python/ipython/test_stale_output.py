@@ -49,7 +49,7 @@ def test_one_stderr_line_per_stale_object_once(loaded: Workspace, capsys: pytest
     loaded.write(m, GREETER_NEW.replace('self.punctuation = "!"', 'self.punctuation = "!"\n        self.title = ""'))
     loaded.run("pass")
     err = capsys.readouterr().err
-    assert [line for line in err.splitlines() if line.startswith("hotswap: ")] == [
+    assert sorted(line for line in err.splitlines() if line.startswith("hotswap: ")) == [
         f"hotswap: g was created before Greeter gained 'punctuation' and 'title'; recreate it to use the new code. ({m}.py:4)",
         f"hotswap: h was created before Greeter gained 'title'; recreate it to use the new code. ({m}.py:5)"]
 
