@@ -17,7 +17,7 @@ import types
 from typing import Any
 
 from . import importhook, loaded, references
-from .context import ModuleScope, Outcome, ReloadContext
+from .context import ClosureChange, ModuleScope, Outcome, ReloadContext
 from .diff import (
     Baseline,
     NoBaseline,
@@ -340,16 +340,20 @@ class ModuleReload:
                 codes = _top_codes(compile_module(ast.Module(body=moved, type_ignores=[]), self.filename, self.parsed.flags))
             except SourceProblem:
                 codes = {}
+        moves: dict[types.CodeType, types.CodeType] = {}
         for node in moved:
             obj = self.d.get(node.name)  # type: ignore[attr-defined]
             c = codes.get((node.name, first_line(node)))  # type: ignore[attr-defined]
             if obj is not None and c is not None:
-                relocate(obj, c)
+                relocate(obj, c, moves=moves)
         seen: set[int] = set()
         for st in shifted:
             obj = self.d.get(st.def_name or "")
             if obj is not None:
-                shift(obj, st.moved_by, st.first - st.moved_by, st.end - st.moved_by, self.real, seen)
+                shift(obj, st.moved_by, st.first - st.moved_by, st.end - st.moved_by, self.real, seen, moves=moves)
+        for old_inner, new_inner in moves.items():
+            # closures made from the moved inner code get it in the heap pass (same variables)
+            self.ctx.closure_changes.setdefault(old_inner, ClosureChange(new_inner, self.real, old_inner.co_name))
 
     def fall_back_to_full(self, exc: NameError) -> bool:
         """Run the whole module when a changed definition needs a name the module binds only for

@@ -127,14 +127,24 @@ class Fuzzer:
         cell, probes = hold(program)
         first = sources(program)
         out.texts = [sources(v) for v in versions]
+        # the engine plays the sequence while the fresh imports are made (two processes)
+        answer: dict[str, Any] = {}
+        engine_req = {"files": first, "hold": cell, "edits": changed, "probes": [p.engine for p in probes]}
+        worker = threading.Thread(target=lambda: answer.update(got=self.engine.ask(engine_req)))
+        worker.start()
         fresh_results: list[list[str]] = []
+        failed = ""
         for v in versions:
             f = self.fresh.ask({"files": sources(v), "probes": [p.fresh for p in probes]})
             if f.get("error") or f.get("crash"):
-                out.crashes.append(f"fresh import failed: {f.get('error') or f.get('crash')}")
-                return out
+                failed = f"fresh import failed: {f.get('error') or f.get('crash')}"
+                break
             fresh_results.append(f["results"])
-        got = self.engine.ask({"files": first, "hold": cell, "edits": changed, "probes": [p.engine for p in probes]})
+        worker.join()
+        if failed:
+            out.crashes.append(failed)
+            return out
+        got = answer["got"]
         if "crash" in got:
             out.crashes.append(f"engine side crashed: {got['crash']}")
             return out

@@ -98,6 +98,12 @@ def engine(req: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     mode = sys.argv[1]
     handler = engine if mode == "engine" else fresh
+    # The standard library the generated modules import is loaded once and inherited by every
+    # child: a child still imports the user's modules into an interpreter that never saw them.
+    import dataclasses  # noqa: F401
+    import enum  # noqa: F401
+    import functools  # noqa: F401
+
     if mode == "engine":
         import hotswap.engine  # noqa: F401 - loaded once (with its import hook), inherited by every child
 

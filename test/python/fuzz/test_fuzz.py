@@ -3,8 +3,8 @@
 Random programs of the grammar in ``fuzz_program`` and random edit sequences: after each
 reload every reference the user holds must behave as in a fresh import of the new source in
 a clean interpreter, or a diagnostic must name it. ``make test`` runs a bounded, derandomized
-number of sequences (``HOTSWAP_FUZZ_SEQUENCES``, 200 by default) without the features that
-need the top-level dependency graph; ``make fuzz`` runs 10,000 random ones with everything.
+number of sequences (``HOTSWAP_FUZZ_SEQUENCES``, 200 by default); ``make fuzz`` runs 10,000
+random ones.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def fuzzer() -> Iterator[Fuzzer]:
 def test_every_held_reference_behaves_as_a_fresh_import_or_is_reported(fuzzer: Fuzzer) -> None:
     @settings(max_examples=SEQUENCES, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(programs(dependencies=False), edit_sequences())
+    @given(programs(), edit_sequences())
     def play(program: Program, edits: list[tuple[str, int, int]]) -> None:
         out = fuzzer.run(program, edits)
         assert not out.crashes, describe(out)
