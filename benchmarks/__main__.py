@@ -8,7 +8,7 @@ import sys
 
 # Each entry is a module in this package with a ``main(quick: bool) -> str`` returning a
 # Markdown section; a missing optional dependency skips that benchmark with a note.
-BENCHMARKS = ["engine_reload", "cell_cost", "lsp_latency"]
+BENCHMARKS = ["engine_reload", "cell_cost", "lsp_latency", "stale_cells"]
 
 
 def main(argv: list[str] | None = None) -> int:

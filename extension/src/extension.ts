@@ -20,7 +20,7 @@ import { saveDecision } from './common/saveFilter';
 import { HotswapServer, showServerMessage } from './client/server';
 import { ServerSupervisor } from './client/serverSupervisor';
 import { HotswapSettings, fileSelected, readSettings } from './client/settings';
-import { STATUS_ITEM_ID, STATUS_ITEM_NAME, StatusBar, serverSummary } from './ui/statusBar';
+import { STATUS_ITEM_ID, STATUS_ITEM_NAME, StatusBar, serverSummary, staleInProblems } from './ui/statusBar';
 import { ReloadTargets } from './kernels/targets';
 import { startWhenTrusted } from './common/trust';
 import * as vsapi from './common/vscodeapi';
@@ -79,6 +79,7 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
                 showServerMessage(type, message);
             }
         },
+        exited: (reason) => supervisor?.serverExited(reason),
     });
     const pythonEnv = await vsapi.pythonEnvironments().catch((err: unknown) => {
         log.warn(`The Python extension's API is unavailable (${errorText(err)}); using hotswap.pythonPath.`);
@@ -94,13 +95,22 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
         },
         log,
         warn: vsapi.showWarningMessage,
+        error: vsapi.showErrorMessage,
+        showLog: () => channel.show(true),
         installJupyterClient: vsapi.installJupyterClient,
         started: () => view?.refresh(),
+        stateChanged: (state) => {
+            log.debug(`Language server: ${state.kind}${'reason' in state ? ` (${state.reason})` : ''}`);
+            status.server(state);
+            view?.refresh();
+        },
     });
     supervisor = activeSupervisor;
     subs.push(item, server);
     if (pythonEnv) {
-        subs.push(pythonEnv.onDidChange(() => void activeSupervisor.restart('Python interpreter changed')));
+        // The Python extension also announces an unchanged environment (after activation, after a
+        // window reload): ensure() restarts only when the interpreter path really changed.
+        subs.push(pythonEnv.onDidChange(() => void activeSupervisor.ensure('Python interpreter changed')));
     }
     subs.push(
         vsapi.onDidChangeHotswapSettings(() => {
@@ -165,7 +175,13 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
     );
 
     // The "Hot Reload" view.
-    const activeView = new KernelsView(() => viewKernels(server.knownKernels, targets.last, vsapi.asRelativePath), vsapi.diagnostics);
+    const activeView = new KernelsView(
+        () => viewKernels(server.knownKernels, targets.last, vsapi.asRelativePath),
+        vsapi.diagnostics,
+        () => activeSupervisor.state,
+    );
+    // The status bar's stale count is the Problems panel's: it drops when a warning goes away.
+    subs.push(vsapi.diagnostics.onDidChange(() => status.problems(staleInProblems(vsapi.diagnostics.all().map(([, d]) => d)))));
     view = activeView;
     subs.push(activeView, vsapi.createTreeView('hotswap.kernels', activeView));
 
@@ -199,7 +215,7 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
             kernel.stop();
         }
         consoles.clear();
-        await server.stop();
+        await activeSupervisor.close();
     };
     await activeSupervisor.restart('Starting');
 }

@@ -5,6 +5,7 @@
  * explained once with its fix instead of surfacing as a failed attach.
  */
 import { execFile } from 'node:child_process';
+import type { PythonExtension } from '@vscode/python-extension';
 
 export type InterpreterSource = 'python-extension' | 'setting' | 'default';
 
@@ -17,6 +18,23 @@ export interface Interpreter {
 export interface ActiveEnvironment {
     /** Executable of the active environment for the workspace, undefined when it has none. */
     activeExecutable(): Promise<string | undefined>;
+}
+
+/** The part of the Python extension's `environments` API that Hotswap reads. */
+export type PythonEnvironments = Pick<PythonExtension['environments'], 'getActiveEnvironmentPath' | 'resolveEnvironment'>;
+
+/**
+ * The active environment of `resource` through the Python extension's API: the path it has
+ * selected, resolved to its executable (undefined while it has none or cannot resolve it).
+ */
+export function activeEnvironment(environments: PythonEnvironments, resource: () => Parameters<PythonEnvironments['getActiveEnvironmentPath']>[0]): ActiveEnvironment {
+    return {
+        async activeExecutable(): Promise<string | undefined> {
+            const active = environments.getActiveEnvironmentPath(resource());
+            const resolved = await environments.resolveEnvironment(active);
+            return resolved?.executable.uri?.fsPath;
+        },
+    };
 }
 
 /** Picks the interpreter in the documented order. */

@@ -3,12 +3,16 @@
  * the typed calls the rest of the extension makes to it. The server owns diagnostics; the
  * extension only hands it reports and shows what it announces.
  */
+import type { ChildProcess } from 'node:child_process';
 import {
+    CloseAction,
+    ErrorAction,
     ExecuteCommandRequest,
     LanguageClient,
     LanguageClientOptions,
     MessageType,
     ServerOptions,
+    RevealOutputChannelOn,
     ShowMessageNotification,
     State,
 } from 'vscode-languageclient/node';
@@ -18,6 +22,10 @@ import type { Report } from '../kernels/kernelCode';
 import { ExtensionLayout, serverArgs } from './layout';
 import type { ReportKind, ServerApi, ServerKernel } from '../kernels/reloader';
 import type { ServerSettings } from './settings';
+import { endProcess, spawnServer } from './serverProcess';
+
+/** How long the server may take to answer `initialize` before the start counts as failed. */
+const START_TIMEOUT_MS = 60_000;
 
 export interface WillReloadParams {
     kernel: string;
@@ -44,6 +52,8 @@ export interface ServerEvents {
     kernelsChanged(params: KernelsChangedParams): void;
     /** A server message about jupyter_client; the extension already told the user, so it may drop it. */
     showMessage(type: MessageType, message: string): void;
+    /** The server went away without being stopped (it crashed or its connection broke). */
+    exited?(reason: string): void;
 }
 
 /**
@@ -58,10 +68,19 @@ class HotswapLanguageClient extends LanguageClient {
         }
         super.registerFeature(feature);
     }
+
+    /**
+     * The client's own error toasts ("Sending notification … failed", "couldn't create
+     * connection") go to the log only: the supervisor tells the user once, with Retry.
+     */
+    override error(message: string, data?: unknown): void {
+        super.error(message, data, false);
+    }
 }
 
 export class HotswapServer implements ServerApi, Disposable {
     private client: LanguageClient | undefined;
+    private process: ChildProcess | undefined;
     private kernels: ServerKernel[] = [];
 
     constructor(
@@ -79,24 +98,35 @@ export class HotswapServer implements ServerApi, Disposable {
         return this.kernels;
     }
 
-    /** Starts (or restarts) the server with `python` and these settings. */
+    /**
+     * Starts (or restarts) the server with `python` and these settings. The previous server's
+     * process has ended before the new one is spawned.
+     */
     async start(python: string, settings: ServerSettings, folder: WorkspaceFolder | undefined): Promise<void> {
         await this.stop();
-        const serverOptions: ServerOptions = {
-            command: python,
-            args: serverArgs(this.layout),
-            options: {
+        let child: ChildProcess | undefined;
+        const serverOptions: ServerOptions = async () => {
+            child = spawnServer(python, serverArgs(this.layout), {
                 cwd: folder?.uri.fsPath,
                 env: { ...process.env, PYTHONUNBUFFERED: '1' },
-            },
+            });
+            this.process = child;
+            child.stderr?.on('data', (data: Buffer) => this.channel.append(data.toString()));
+            return child;
         };
         const clientOptions: LanguageClientOptions = {
             documentSelector: [{ scheme: 'file', language: 'python' }],
             outputChannel: this.channel,
             traceOutputChannel: this.channel,
+            revealOutputChannelOn: RevealOutputChannelOn.Never,
             initializationOptions: { hotswap: settings },
             synchronize: { configurationSection: 'hotswap' },
             workspaceFolder: folder,
+            // The supervisor decides about restarts; the client never restarts on its own.
+            errorHandler: {
+                error: () => ({ action: ErrorAction.Shutdown, handled: true }),
+                closed: () => ({ action: CloseAction.DoNotRestart, handled: true }),
+            },
         };
         const client = new HotswapLanguageClient('hotswap', 'Hotswap', serverOptions, clientOptions);
         client.onNotification('hotswap/willReload', (p: WillReloadParams) => this.events.willReload(p));
@@ -107,23 +137,56 @@ export class HotswapServer implements ServerApi, Disposable {
         });
         // Replaces the client's default handler so one message is never shown twice.
         client.onNotification(ShowMessageNotification.type, (p) => this.events.showMessage(p.type, p.message));
+        client.onDidChangeState((e) => {
+            if (e.newState === State.Stopped && e.oldState === State.Running && this.client === client) {
+                const code = child?.exitCode;
+                this.events.exited?.(code !== null && code !== undefined ? `its process exited with code ${code}` : 'its connection closed');
+            }
+        });
         this.client = client;
         this.channel.info(`Starting the Hotswap language server with ${python}`);
-        await client.start();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`it did not answer within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+        });
+        try {
+            await Promise.race([client.start(), timeout]);
+        } catch (err) {
+            const exit = child?.exitCode;
+            const detail = err instanceof Error ? err.message : String(err);
+            throw new Error(exit !== null && exit !== undefined ? `${detail}; the process exited with code ${exit}, see "Hotswap: Show Log"` : detail);
+        } finally {
+            clearTimeout(timer);
+        }
         this.kernels = await this.listKernels().catch(() => []);
     }
 
+    /**
+     * Stops the client in whatever state it is and ends its process; never throws, and when it
+     * resolves no server process of this extension is left.
+     */
     async stop(): Promise<void> {
         const client = this.client;
+        const child = this.process;
         this.client = undefined;
+        this.process = undefined;
         this.kernels = [];
         if (client) {
-            try {
-                await client.stop(5000);
-            } catch (err) {
-                this.channel.debug(`stopping the language server: ${String(err)}`);
+            if (client.state === State.Running) {
+                try {
+                    await client.stop(3000);
+                } catch (err) {
+                    this.channel.debug(`stopping the language server: ${String(err)}`);
+                }
             }
-            await client.dispose();
+            try {
+                await client.dispose(1000);
+            } catch (err) {
+                this.channel.debug(`disposing the language client: ${String(err)}`);
+            }
+        }
+        if (child) {
+            await endProcess(child, 2000);
         }
     }
 

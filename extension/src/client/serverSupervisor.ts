@@ -1,7 +1,12 @@
 /**
- * Keeps the language server running on the right interpreter: picks it (Python extension,
- * else hotswap.pythonPath, else python3), checks it once, tells the user once per interpreter
- * what is missing with the fix, and restarts the server when the interpreter changes.
+ * Keeps the language server running on the right interpreter, and cannot be broken by events
+ * arriving at bad moments: picks the interpreter (Python extension, else hotswap.pythonPath,
+ * else python3), checks it once, tells the user once per interpreter what is missing with the
+ * fix, and starts, stops and restarts the server one operation at a time. Requests that arrive
+ * while one runs are merged and only the latest is carried out; an announcement of the same
+ * interpreter (the Python extension sends those after activation) restarts nothing; an error
+ * while stopping never prevents the next start; a failed start is told once, with its reason and
+ * a Retry button. Everything that shows the server's state reads it from here.
  * No VS Code import: the editor parts come in as functions, so the tests drive it directly.
  */
 import { ActiveEnvironment, Interpreter, ProbeResult, chooseInterpreter, interpreterProblem } from './interpreter';
@@ -9,12 +14,23 @@ import { Logger, errorText } from '../common/log';
 import { HotswapSettings, ServerSettings, serverSettings } from './settings';
 
 export const INSTALL_ACTION = 'Install jupyter_client';
+export const RETRY_ACTION = 'Retry';
+export const SHOW_LOG_ACTION = 'Show Log';
 
 /** The server process as the supervisor sees it (HotswapServer in the extension). */
 export interface ServerProcess {
     start(python: string, settings: ServerSettings): Promise<void>;
+    /** Ends the server; when it resolves (or throws) its process is gone. */
     stop(): Promise<void>;
 }
+
+/** What the status bar and the Hot Reload view show about the server. */
+export type ServerState =
+    | { kind: 'starting'; python: string }
+    | { kind: 'running'; python: string }
+    | { kind: 'stopped' }
+    /** Not running, and why: the start failed, the process exited, or the interpreter cannot host it. */
+    | { kind: 'down'; python: string; reason: string };
 
 export interface SupervisorDeps {
     /** The Python extension's active environment, undefined when that extension is absent. */
@@ -25,22 +41,44 @@ export interface SupervisorDeps {
     log: Logger;
     /** A warning notification with buttons; resolves to the button pressed. */
     warn(message: string, ...actions: string[]): Thenable<string | undefined>;
+    /** An error notification with buttons; resolves to the button pressed. */
+    error(message: string, ...actions: string[]): Thenable<string | undefined>;
+    /** Opens the Hotswap log. */
+    showLog(): void;
     /** Installs jupyter_client into `python` where the user sees it; resolves when that ends. */
     installJupyterClient(python: string): Promise<void>;
     /** Called after each successful start (the view refreshes its kernel list). */
     started?(): void;
+    /** Called whenever the server's state changes. */
+    stateChanged?(state: ServerState): void;
+}
+
+interface Request {
+    reason: string;
+    /** Restart even when the interpreter is the one the server already runs on. */
+    force: boolean;
 }
 
 export class ServerSupervisor {
-    private serial = 0;
     private readonly warned = new Set<string>();
     private current: Interpreter = { path: 'python3', source: 'default' };
+    private pending: Request | undefined;
+    private worker: Promise<void> | undefined;
+    /** The interpreter of the last start attempt, whatever came of it. */
+    private attempted: string | undefined;
+    private closed = false;
+    private failureShown = false;
+    private shownState: ServerState = { kind: 'stopped' };
 
     constructor(private readonly deps: SupervisorDeps) {}
 
     /** The interpreter the server runs on (also used for the console and Attach to Kernel). */
     get python(): string {
         return this.current.path;
+    }
+
+    get state(): ServerState {
+        return this.shownState;
     }
 
     /**
@@ -51,14 +89,93 @@ export class ServerSupervisor {
         return this.warned.has(this.current.path);
     }
 
-    /** (Re)starts the server on the interpreter chosen now; a newer call supersedes an older one. */
-    async restart(reason: string): Promise<void> {
+    /** Resolves when no start, stop or restart is running or waiting. */
+    async settled(): Promise<void> {
+        while (this.worker) {
+            await this.worker;
+        }
+    }
+
+    /** (Re)starts the server on the interpreter chosen now, even if it is the same one. */
+    restart(reason: string): Promise<void> {
+        return this.request({ reason, force: true });
+    }
+
+    /**
+     * Something that may change the interpreter happened (the Python extension announced an
+     * environment, hotswap.pythonPath changed): restart only if the interpreter really changed.
+     */
+    ensure(reason: string): Promise<void> {
+        return this.request({ reason, force: false });
+    }
+
+    /** Settings changed: only a new hotswap.pythonPath can matter (the rest reaches the server live). */
+    settingsChanged(before: HotswapSettings, after: HotswapSettings): Promise<void> | undefined {
+        return before.pythonPath !== after.pythonPath ? this.ensure('hotswap.pythonPath changed') : undefined;
+    }
+
+    /** The server process ended without being asked to: say so, with Retry. */
+    serverExited(reason: string): void {
+        if (this.closed || this.worker || this.shownState.kind !== 'running') {
+            return; // a stop or start in progress explains it
+        }
+        const python = this.shownState.python;
+        this.deps.log.error(`The Hotswap language server stopped: ${reason}`);
+        this.setState({ kind: 'down', python, reason });
+        this.offerRetry(`the language server stopped (${reason})`);
+    }
+
+    /** Extension shutdown: drop pending requests, let the running one finish, stop the server. */
+    async close(): Promise<void> {
+        this.closed = true;
+        this.pending = undefined;
+        await this.worker;
+        await this.stopServer();
+        this.setState({ kind: 'stopped' });
+    }
+
+    private request(request: Request): Promise<void> {
+        if (this.closed) {
+            return Promise.resolve();
+        }
+        // Latest wins, but a forced restart asked for earlier is not lost to a later echo.
+        this.pending = { reason: request.reason, force: request.force || (this.pending?.force ?? false) };
+        if (!this.worker) {
+            this.worker = this.drain();
+        }
+        return this.worker;
+    }
+
+    /** Runs requests one at a time until none is left. */
+    private async drain(): Promise<void> {
+        for (;;) {
+            const next = this.pending;
+            if (!next || this.closed) {
+                this.worker = undefined;
+                return;
+            }
+            this.pending = undefined;
+            try {
+                await this.once(next);
+            } catch (err) {
+                this.deps.log.error(`${next.reason}: ${errorText(err)}`);
+            }
+        }
+    }
+
+    private async once({ reason, force }: Request): Promise<void> {
         const { log } = this.deps;
-        const serial = ++this.serial;
         const settings = this.deps.settings();
         const chosen = await chooseInterpreter(this.deps.pythonExtension, settings.pythonPath);
+        if (this.pending) {
+            return; // a newer request decides
+        }
+        if (!force && this.attempted === chosen.path) {
+            log.debug(`${reason}: still ${chosen.path}, so the language server is not restarted.`);
+            return;
+        }
         const probe = await this.deps.probe(chosen.path);
-        if (serial !== this.serial) {
+        if (this.pending || this.closed) {
             return;
         }
         this.current = chosen;
@@ -67,21 +184,61 @@ export class ServerSupervisor {
             log.info('hotswap.pythonPath is not used while the Python extension selects the interpreter.');
         }
         this.explain(chosen.path, probe);
+        await this.stopServer();
+        this.attempted = chosen.path;
+        const problem = interpreterProblem(chosen.path, probe);
         if (!probe.runs || !probe.supported) {
-            await this.deps.server.stop();
+            this.setState({ kind: 'down', python: chosen.path, reason: problem ?? 'the interpreter cannot run the server' });
             return;
         }
+        this.setState({ kind: 'starting', python: chosen.path });
         try {
             await this.deps.server.start(chosen.path, serverSettings(settings));
-            this.deps.started?.();
         } catch (err) {
-            log.error(`The Hotswap language server did not start: ${errorText(err)}`);
+            const why = errorText(err);
+            log.error(`The Hotswap language server did not start on ${chosen.path}: ${why}`);
+            await this.stopServer(); // whatever was left of it
+            this.setState({ kind: 'down', python: chosen.path, reason: why });
+            if (!this.pending && !this.closed) {
+                this.offerRetry(`the language server did not start on ${chosen.path} (${why})`);
+            }
+            return;
+        }
+        this.failureShown = false;
+        this.setState({ kind: 'running', python: chosen.path });
+        this.deps.started?.();
+    }
+
+    /** Stops the server; a failure is logged and never stops what comes next. */
+    private async stopServer(): Promise<void> {
+        try {
+            await this.deps.server.stop();
+        } catch (err) {
+            this.deps.log.warn(`Stopping the Hotswap language server: ${errorText(err)}`);
         }
     }
 
-    /** Settings changed: only a new hotswap.pythonPath needs a restart (the rest reaches the server live). */
-    settingsChanged(before: HotswapSettings, after: HotswapSettings): Promise<void> | undefined {
-        return before.pythonPath !== after.pythonPath ? this.restart('hotswap.pythonPath changed') : undefined;
+    /** One message per failure, never a pile: a second failure while one is shown stays in the log. */
+    private offerRetry(what: string): void {
+        if (this.failureShown) {
+            return;
+        }
+        this.failureShown = true;
+        void this.deps.error(`Hotswap: ${what}. Problems and reloads of attached kernels wait for it.`, RETRY_ACTION, SHOW_LOG_ACTION).then(
+            (choice) => {
+                this.failureShown = false;
+                if (choice === RETRY_ACTION) {
+                    void this.restart('Retry');
+                } else if (choice === SHOW_LOG_ACTION) {
+                    this.deps.showLog();
+                }
+            },
+        );
+    }
+
+    private setState(state: ServerState): void {
+        this.shownState = state;
+        this.deps.stateChanged?.(state);
     }
 
     /** The one notification per interpreter, with an install button when pip can fix it. */

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { Jupyter } from '@vscode/jupyter-extension';
 import { PythonExtension } from '@vscode/python-extension';
-import type { ActiveEnvironment } from '../client/interpreter';
+import { ActiveEnvironment, activeEnvironment } from '../client/interpreter';
 import type { HotswapSettings } from '../client/settings';
 import type { TokenFactory } from '../kernels/jupyterKernel';
 import type { CommandUi, FileUri } from '../ui/commands';
@@ -181,12 +181,7 @@ export async function pythonEnvironments(): Promise<(ActiveEnvironment & { onDid
     }
     const api = await PythonExtension.api();
     return {
-        async activeExecutable(): Promise<string | undefined> {
-            const folder = firstWorkspaceFolder();
-            const active = api.environments.getActiveEnvironmentPath(folder?.uri);
-            const resolved = await api.environments.resolveEnvironment(active);
-            return resolved?.executable.uri?.fsPath;
-        },
+        ...activeEnvironment(api.environments, () => firstWorkspaceFolder()?.uri),
         onDidChange: api.environments.onDidChangeActiveEnvironmentPath,
     };
 }

@@ -85,7 +85,7 @@ export class DebugTarget implements ServiceTarget {
         private readonly helperDir: string,
     ) {
         this.key = `debug:${session.id}`;
-        this.label = `debug session "${session.name}"`;
+        this.label = `debug: ${session.name}`; // the launch configuration's name, as in the Run and Debug view
     }
 
     async request<T>(command: KernelCommand, args: Record<string, unknown> = {}): Promise<T> {

@@ -103,11 +103,15 @@ export class JupyterKernels {
     }
 }
 
-/** "Interactive Window" or the notebook's file name. */
+/**
+ * The name the user sees on the tab: "Interactive-1" for an Interactive Window (its document
+ * is `…/Interactive-1.interactive`), else the notebook's file name ("analysis.ipynb").
+ */
 export function labelFor(notebook: NotebookRef): string {
-    if (notebook.notebookType === 'interactive') {
-        return 'Interactive Window';
-    }
     const path = notebook.uri.path;
-    return path.slice(path.lastIndexOf('/') + 1) || notebook.uri.toString();
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    if (notebook.notebookType === 'interactive') {
+        return base.replace(/\.interactive$/, '') || 'Interactive Window';
+    }
+    return base || notebook.uri.toString();
 }

@@ -142,7 +142,28 @@ export async function reloadModule(ctx: CommandContext, name?: unknown): Promise
     }
     const [own, fromServer] = await Promise.all([ctx.reloader.reloadModule(moduleName), serverReload(ctx, { module: moduleName }, moduleName)]);
     ctx.onServerReports(fromServer.reports);
-    ctx.log.info(`Reload Module ${moduleName}: ${own.length + fromServer.reports.length} kernel(s).`);
+    const reports = [...own, ...fromServer.reports.map((r) => r.report)];
+    ctx.log.info(`Reload Module ${moduleName}: ${reports.length} kernel(s).`);
+    const outcome = moduleOutcome(moduleName, reports);
+    if (outcome) {
+        ctx.ui.info(outcome);
+    }
+}
+
+/**
+ * What an explicit Reload Module tells the user when the status bar has nothing to show: the
+ * module is not loaded anywhere, or it was unchanged everywhere (a reload that changed or
+ * failed something shows in the status bar and Problems instead).
+ */
+export function moduleOutcome(name: string, reports: readonly Report[]): string | undefined {
+    if (reports.length === 0) {
+        return `Hotswap: no kernel has ${name} loaded.`;
+    }
+    const statuses = reports.flatMap((r) => r.modules.filter((m) => m.name === name).map((m) => m.status));
+    if (statuses.length > 0 && statuses.every((s) => s === 'unchanged')) {
+        return `Hotswap: ${name} is unchanged since it was last loaded, so there was nothing to reload.`;
+    }
+    return undefined;
 }
 
 /** Attach to Kernel…: a connection file from the runtime folder (newest first) or browsed to. */

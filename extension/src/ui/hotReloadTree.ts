@@ -3,6 +3,7 @@
  * problems the language server published for it, the rest in one group, and for each
  * problem the command that opens its line. kernelsView.ts turns this into TreeItems.
  */
+import type { ServerState } from '../client/serverSupervisor';
 import { ownerOf } from './staleOwner';
 
 export interface ViewKernel {
@@ -29,7 +30,9 @@ export type TreeNode<E> =
     | { kind: 'kernel'; kernel: ViewKernel; stale: E[] }
     | { kind: 'group'; label: string; stale: E[] }
     | { kind: 'stale'; entry: E }
-    | { kind: 'empty'; label: string };
+    | { kind: 'empty'; label: string }
+    /** The language server is not running: shown first, with what to do. */
+    | { kind: 'server'; label: string; description: string };
 
 export const OPEN_LOCATION_COMMAND = 'hotswap.openLocation';
 export const UNCLAIMED_LABEL = 'Stale objects and reload errors';
@@ -40,8 +43,29 @@ function sourceOf(diagnostic: ProblemLike): unknown {
     return (diagnostic as ProblemLike & { data?: { source?: unknown } }).data?.source;
 }
 
-/** The top level: kernels with their problems, unattributed problems, or a hint when empty. */
-export function rootNodes<U, D extends ProblemLike>(kernels: readonly ViewKernel[], all: readonly Entry<U, D>[]): TreeNode<Entry<U, D>>[] {
+export const SERVER_STARTING_LABEL = 'Starting the language server…';
+export const SERVER_DOWN_LABEL = 'Language server not running';
+
+/** The row that says the server is not up, or undefined while it runs. */
+export function serverNode(state: ServerState | undefined): { kind: 'server'; label: string; description: string } | undefined {
+    if (!state || state.kind === 'running') {
+        return undefined;
+    }
+    if (state.kind === 'starting') {
+        return { kind: 'server', label: SERVER_STARTING_LABEL, description: state.python };
+    }
+    return { kind: 'server', label: SERVER_DOWN_LABEL, description: state.kind === 'down' ? state.reason : 'stopped' };
+}
+
+/**
+ * The top level: the server's state when it is not running, kernels with their problems,
+ * unattributed problems, or a hint when empty.
+ */
+export function rootNodes<U, D extends ProblemLike>(
+    kernels: readonly ViewKernel[],
+    all: readonly Entry<U, D>[],
+    server?: ServerState,
+): TreeNode<Entry<U, D>>[] {
     const entries = all.filter((e) => e.diagnostic.source === 'hotswap');
     const claimed = new Set<Entry<U, D>>();
     const ids = kernels.map((k) => k.id);
@@ -57,7 +81,8 @@ export function rootNodes<U, D extends ProblemLike>(kernels: readonly ViewKernel
     if (nodes.length === 0) {
         nodes.push({ kind: 'empty', label: NO_KERNEL_LABEL });
     }
-    return nodes;
+    const down = serverNode(server);
+    return down ? [down, ...nodes] : nodes;
 }
 
 /** Clicking a problem: open its file with the problem's range selected. */

@@ -3,6 +3,7 @@
  * (from the diagnostics the language server publishes). Clicking an object opens its line.
  */
 import * as vscode from 'vscode';
+import type { ServerState } from '../client/serverSupervisor';
 import { Entry, TreeNode, ViewKernel, openCommand, rootNodes } from './hotReloadTree';
 
 export type { ViewKernel } from './hotReloadTree';
@@ -18,6 +19,7 @@ export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     constructor(
         private readonly kernels: () => ViewKernel[],
         private readonly diagnostics: { all(): [vscode.Uri, vscode.Diagnostic[]][]; onDidChange(listener: () => void): vscode.Disposable },
+        private readonly server: () => ServerState | undefined = () => undefined,
     ) {
         this.subscription = diagnostics.onDidChange(() => this.refresh());
     }
@@ -43,7 +45,7 @@ export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
         if (node) {
             return [];
         }
-        return rootNodes(this.kernels(), this.staleEntries());
+        return rootNodes(this.kernels(), this.staleEntries(), this.server());
     }
 
     getTreeItem(node: Node): vscode.TreeItem {
@@ -75,6 +77,14 @@ export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
             }
             case 'empty':
                 return new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+            case 'server': {
+                const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+                item.description = node.description;
+                item.tooltip = `${node.label}: ${node.description}\nClick to restart it.`;
+                item.iconPath = new vscode.ThemeIcon(node.label === 'Language server not running' ? 'error' : 'loading~spin');
+                item.command = { command: 'hotswap.restartServer', title: 'Restart Language Server' };
+                return item;
+            }
         }
     }
 

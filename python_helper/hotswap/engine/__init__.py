@@ -4,7 +4,7 @@ Standard library only: this package is injected into users' kernels and debuggee
 
 Public API::
 
-    reload(paths=(), modules=(), *, dependents=False, namespace=None, preserve_state=None) -> Report
+    reload(paths=(), modules=(), *, dependents=False, namespace=None, preserve_state=None, force=False) -> Report
     stale(namespace=None) -> Report
     user_modules() -> list[tuple[str, str]]
     is_user_file(path) -> bool

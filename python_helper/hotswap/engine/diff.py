@@ -7,8 +7,9 @@ baselines answer it, best first:
 - the module's cached bytecode (``__pycache__``), which is what the import system executed
   when it was not reloaded by hotswap before: each new statement is compiled on its own and
   looked up in the old module bytecode, ignoring line numbers;
-- nothing: definitions are compared with the live objects' code, other statements run only
-  when they bind a name the module lacks (or change an ALL_CAPS literal constant).
+- nothing: definitions are compared with the live objects' code; other statements run only
+  when they bind names the module lacks or set a constant (one name, an immutable literal)
+  to another value; anything else may hold state and is kept.
 """
 
 from __future__ import annotations
@@ -188,36 +189,44 @@ class Baseline(Protocol):
 
 
 class SourceBaseline:
-    """Exact comparison against the source the engine loaded last (statement texts)."""
+    """Exact comparison against the source the engine loaded last (statement texts).
+
+    Built lazily from the previous statements: an edit of a large module asks about a few
+    statements, so indexes over all of them are made only when a question needs them.
+    """
 
     kind = "source"
 
-    def __init__(self, keys: dict[str, list[int]], names: set[str] | None) -> None:
-        self._keys = keys
-        self._names = names
+    def __init__(self, stmts: list[Any]) -> None:
+        self._stmts = stmts
+        self._keys: set[str] | None = None
+        self._firsts: dict[str, list[int]] | None = None
 
     @classmethod
     def of(cls, stmts: Iterable[Any]) -> "SourceBaseline":
         """From the statements (``incremental.Stmt``) the previous source consisted of."""
-        keys: dict[str, list[int]] = {}
-        names: set[str] | None = set()
-        for st in stmts:
-            keys.setdefault(st.key, []).append(st.first)
-            if st.star:
-                names = None
-            elif names is not None:
-                names |= st.names
-        return cls(keys, names)
+        return cls(list(stmts))
 
     def unchanged(self, node: ast.stmt, key: str = "") -> bool:
+        if self._keys is None:
+            self._keys = {st.key for st in self._stmts}
         return key in self._keys
 
     def moved(self, node: ast.stmt, key: str) -> bool:
         """Unchanged text at another line: code objects need new line numbers."""
-        return first_line(node) not in self._keys.get(key, ())
+        if self._firsts is None:
+            self._firsts = {}
+            for st in self._stmts:
+                self._firsts.setdefault(st.key, []).append(st.first)
+        return first_line(node) not in self._firsts.get(key, ())
 
     def old_names(self) -> set[str] | None:
-        return None if self._names is None else set(self._names)
+        names: set[str] = set()
+        for st in self._stmts:
+            if st.star:
+                return None
+            names |= st.names
+        return names
 
 
 def _segment(lines: list[str], node: ast.stmt) -> str:
@@ -350,7 +359,11 @@ class BytecodeBaseline:
 
 
 class NoBaseline:
-    """Nothing known about the old source: re-execute definitions, keep other state."""
+    """Nothing known about the old source: definitions are compared with the live objects by
+    the caller; a statement binding names the module lacks is new and runs; a constant
+    (``LIMIT = 20``: one name, an immutable literal) runs when the module holds another value;
+    any other statement is kept as it is, since it may hold state (``_CACHE = {}``,
+    ``REGISTRY = []``, ``setup()``)."""
 
     kind = "none"
 
@@ -360,28 +373,49 @@ class NoBaseline:
     def unchanged(self, node: ast.stmt, key: str = "") -> bool:
         if is_def(node):
             return True  # the caller compares definitions with the live objects
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            return all(n in self._d for n in bound_names([node])) and not binds_star([node])
+        if binds_star([node]):
+            return True
         names = bound_names([node])
-        if not names or not all(n in self._d for n in names):
-            return False
-        # ALL_CAPS literal constants are configuration, not state: apply a changed value.
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            target = node.targets[0].id
-            if target.isupper():
-                try:
-                    value = ast.literal_eval(node.value)
-                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                    return True
-                return safe_same(self._d.get(target), value)
-        return True
+        if not names:
+            return True
+        constant = constant_literal(node)
+        if constant is not None and constant[0] in self._d:
+            return safe_same(self._d[constant[0]], constant[1])
+        return any(n in self._d for n in names)
 
     def old_names(self) -> set[str] | None:
         return None
 
 
-def bytecode_baseline(module: types.ModuleType, filename: str, flags: int = 0) -> BytecodeBaseline | None:
-    """Load the module code the import system cached, if it is there and readable."""
+_IMMUTABLE = (int, float, complex, str, bytes, bool, type(None), type(Ellipsis))
+
+
+def _immutable(value: object) -> bool:
+    if isinstance(value, (tuple, frozenset)):
+        return all(_immutable(v) for v in value)
+    return isinstance(value, _IMMUTABLE)
+
+
+def constant_literal(node: ast.stmt) -> tuple[str, object] | None:
+    """(name, value) for ``NAME = <immutable literal>`` (annotated or not): configuration,
+    which holds no state a re-run could wipe; None for anything else."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target, value = node.targets[0], node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        target, value = node.target, node.value
+    else:
+        return None
+    if not isinstance(target, ast.Name):
+        return None
+    try:
+        literal = ast.literal_eval(value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return (target.id, literal) if _immutable(literal) else None
+
+
+def cached_module_code(module: types.ModuleType, filename: str) -> types.CodeType | None:
+    """The module code the import system cached (``__pycache__``), if it is there and readable."""
     cached = getattr(module, "__cached__", None)
     if not isinstance(cached, str):
         try:
@@ -403,4 +437,10 @@ def bytecode_baseline(module: types.ModuleType, filename: str, flags: int = 0) -
         return None
     if os.path.basename(code.co_filename) != os.path.basename(filename):
         return None
-    return BytecodeBaseline(code, filename, flags)
+    return code
+
+
+def bytecode_baseline(module: types.ModuleType, filename: str, flags: int = 0) -> BytecodeBaseline | None:
+    """A baseline from the module code the import system cached, if there is one."""
+    code = cached_module_code(module, filename)
+    return BytecodeBaseline(code, filename, flags) if code is not None else None

@@ -20,6 +20,7 @@ _SOURCE_SUFFIXES = (".py", ".pyw")
 _realpath_cache: dict[str, str] = {}
 _user_cache: dict[str, bool] = {}
 _library_roots: tuple[str, ...] | None = None
+_root_kinds: tuple[tuple[str, str], ...] | None = None
 # module name -> (weak reference to the module, its real source file or None)
 _module_file_cache: dict[str, tuple["weakref.ref[types.ModuleType] | None", str | None]] = {}
 
@@ -56,6 +57,59 @@ def _roots() -> tuple[str, ...]:
         roots.add(os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
         _library_roots = tuple(sorted(r.rstrip(os.sep) + os.sep for r in roots if r))
     return _library_roots
+
+
+def _kinds() -> tuple[tuple[str, str], ...]:
+    """(root folder, what it holds), longest first: site-packages often sits inside the stdlib."""
+    global _root_kinds
+    if _root_kinds is None:
+        found: dict[str, str] = {}
+        for scheme_key in ("stdlib", "platstdlib"):
+            p = sysconfig.get_paths().get(scheme_key)
+            if p:
+                found[os.path.realpath(p)] = "the standard library"
+        site_dirs: list[str] = []
+        for scheme_key in ("purelib", "platlib"):
+            p = sysconfig.get_paths().get(scheme_key)
+            if p:
+                site_dirs.append(p)
+        try:
+            site_dirs.extend(site.getsitepackages())
+        except Exception:  # some embedded/virtualenv builds lack it
+            pass
+        try:
+            site_dirs.append(site.getusersitepackages())
+        except Exception:
+            pass
+        for p in site_dirs:
+            found[os.path.realpath(p)] = "an installed package (site-packages)"
+        found[os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))] = "hotswap itself"
+        _root_kinds = tuple(sorted(((r.rstrip(os.sep) + os.sep, k) for r, k in found.items() if r),
+                                   key=lambda rk: -len(rk[0])))
+    return _root_kinds
+
+
+def library_reason(name: str, module: types.ModuleType) -> str | None:
+    """Why ``module`` is not the user's own code ("the standard library", "a built-in module",
+    ...), or None for user code. Reloading library code re-runs statements that hold the
+    interpreter's own state (``threading`` then never answers again), so callers refuse it."""
+    spec = getattr(module, "__spec__", None)
+    origin = getattr(spec, "origin", None) if spec is not None else None
+    loader = getattr(spec, "loader", None) if spec is not None else None
+    loader = loader if loader is not None else getattr(module, "__loader__", None)
+    loader_name = getattr(loader, "__name__", None) or type(loader).__name__
+    if origin == "built-in" or loader_name == "BuiltinImporter" or name in sys.builtin_module_names:
+        return "a built-in module"
+    if origin == "frozen" or loader_name == "FrozenImporter":
+        return "a frozen standard-library module"
+    f = module_file(module)
+    if f is None:
+        return None
+    real = realpath(f)
+    for root, kind in _kinds():
+        if real.startswith(root):
+            return kind
+    return None
 
 
 def is_user_file(path: str) -> bool:

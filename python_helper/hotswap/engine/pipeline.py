@@ -14,7 +14,7 @@ import sys
 import time
 import traceback
 import types
-from typing import Any
+from typing import Any, Callable
 
 from . import importhook, loaded, references
 from .context import ClosureChange, ModuleScope, Outcome, ReloadContext
@@ -25,6 +25,7 @@ from .diff import (
     bound_names,
     bytecode_baseline,
     class_bodies,
+    constant_literal,
     describe,
     first_line,
     is_def,
@@ -32,15 +33,17 @@ from .diff import (
     unchanged_class_data,
 )
 from .imports import holders_of, namespace_imports
+from .decorators import KEEPER, Keeper, caches_around, decorator_reads, decorator_text, replace_registrations, undecorated, wrapped_function
 from .depgraph import class_data_reading, dependents
+from .first_reload import kept_statements, matches_cached_code, written_before_start
 from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
 from .modules import realpath
 from .relocate import relocate, shift
-from .report import ModuleResult, Report, at_line
+from .report import Diagnostic, ModuleResult, Report, at_line
 from .source import Source, SourceProblem, compile_module, read_source, refresh_linecache
 from .stale import TRACKER, Binding
-from .transaction import Snapshot
-from .values import MISSING, safe_same, unwrap_function
+from .transaction import Snapshot, WriteLog
+from .values import MISSING, functions_in, safe_same, unwrap_function
 
 FULL_RELOAD_MARKER = "__hotswap_full_reload__"
 _MODULE_DUNDERS = (
@@ -74,6 +77,11 @@ class ModuleReload:
         self.updated: set[str] = set()  # the same object, updated in place
         self.rerun_failed = False
         self.rebuilt: set[str] = set()  # unchanged classes rebuilt because a base was replaced
+        # name -> the function its unchanged decorators wrapped (this round runs it undecorated)
+        self.wrapped: dict[str, types.FunctionType] = {}
+        self.decorated: list[str] = []  # names of this round's functions whose decorators run again
+        self.keeper: Keeper | None = None
+        self.assumed: list[ast.stmt] = []  # kept without knowing whether they changed (no baseline)
 
     # ------------------------------------------------------------ driving
 
@@ -127,6 +135,13 @@ class ModuleReload:
             self.problem(p)
             return
         self.parsed = parsed
+        if prev is None and not self.dependent and full_code is not None and (
+                written_before_start(self.filename) or matches_cached_code(self.module, self.filename, full_code)):
+            # the file holds exactly what the module runs: nothing to execute, and from now on
+            # edits are compared with this text
+            self._record(src, parsed, self._class_data())
+            self.res.status = "unchanged"
+            return
         self._enter_scope()
         new_classes = self._class_data()
         if prev is not None:
@@ -230,10 +245,15 @@ class ModuleReload:
                 return outcome
             executed += selected
         self._remove_gone(baseline)
+        if isinstance(baseline, NoBaseline):
+            # without a baseline nothing proves a statement computed from a changed one is not
+            # also state (``SETTINGS = {"mode": default_mode()}``): keep those too
+            self.replaced, self.updated = set(), set()
         done = set(chosen)
-        done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
+        if self.rebuilt:
+            done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
         while self.replaced or self.updated:
-            picked = dependents(parsed.stmts, done, self.replaced, self.updated)
+            picked = dependents(parsed.stmts, done, self.replaced, self.updated, parsed.readers())
             changed = self.replaced | self.updated
             self.replaced, self.updated = set(), set()
             if not picked:
@@ -248,8 +268,11 @@ class ModuleReload:
                 return outcome
             done.update(picked)
             executed += nodes
-            done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
+            if self.rebuilt:
+                done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
         self.res.executed = [describe(n, src.text) for n in executed if not is_def(n)]
+        if self.assumed:
+            self.report.diagnostics.append(self._assumed_diagnostic(selected))
         self._relocate(moved, shifted, codes)
         self._finish_result(reloaded=bool(executed or self.res.removed))
         return True
@@ -263,13 +286,59 @@ class ModuleReload:
         self._refresh_class_data(nodes, bound)
         defs = {n.name: n for n in nodes if is_def(n)}  # type: ignore[attr-defined]
         first_replaced = len(self.ctx.replaced_classes)
-        names = self.parsed.names()  # None: a star import may bind any name
-        outcome = self.compile_and_execute(nodes, defs, self.parsed.rebound(), names if names is not None else _ANY_NAME)
+        run = self._keep_decorators(nodes, bound)
+        self.decorated = [n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                          and n.decorator_list and n.name not in self.wrapped]
+        keeper = Keeper(self.d)
+        if self.wrapped:
+            self.keeper = keeper
+            self.d[KEEPER] = keeper
+        try:
+            outcome = self.compile_and_execute(run, defs, self.parsed.rebound_among(_bound_by(nodes)), self._bound_names)
+        finally:
+            self.d.pop(KEEPER, None)
+            self.wrapped, self.decorated, self.keeper = {}, [], None
         if isinstance(outcome, NameError):
             return self.fall_back_to_full(outcome)
         if outcome is None:
             return False
         return self.follow_replaced_bases(nodes, first_replaced)
+
+    def _bound_names(self) -> set[str]:
+        """Names the new source binds somewhere (``_ANY_NAME`` when a star import may bind any)."""
+        assert self.parsed is not None
+        names = self.parsed.names()
+        return names if names is not None else _ANY_NAME
+
+    def _keep_decorators(self, nodes: list[ast.stmt], changed: set[str]) -> list[ast.stmt]:
+        """Decorated functions whose decorators are as before (same text, reading nothing that
+        changed) run without them; the function the old decorators wrapped gets the new code
+        (``self.wrapped``), so registrations are not made twice."""
+        self.wrapped = {}
+        if self.prev is None or self.src is None:
+            return nodes
+        if not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.decorator_list for n in nodes):
+            return nodes
+        assert self.parsed is not None
+        rebound = self.parsed.rebound_among({n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))})
+        old_defs = {st.def_name: st for st in self.prev.stmts if st.def_name and not st.is_class}
+        lines = self.src.text.splitlines(True)
+        out: list[ast.stmt] = []
+        for n in nodes:
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.decorator_list:
+                fn = n
+                old_st = old_defs.get(fn.name)
+                text = "".join(lines[first_line(fn) - 1 : fn.lineno - 1])
+                inner = None
+                if (old_st is not None and fn.name not in rebound and decorator_text(old_st.key) == text
+                        and decorator_reads(fn).isdisjoint(changed)):
+                    inner = wrapped_function(self.d.get(fn.name), fn.name, self.real)
+                if inner is not None:
+                    self.wrapped[fn.name] = inner
+                    out.append(undecorated(fn))
+                    continue
+            out.append(n)
+        return out
 
     def _refresh_class_data(self, nodes: list[ast.stmt], changed: set[str]) -> None:
         """Class attributes computed from what changed take their new value, even where the
@@ -298,13 +367,11 @@ class ModuleReload:
         assert self.parsed is not None
         selected: list[int] = []
         moved: list[ast.stmt] = []
-        shifted: list[Stmt] = []
-        for i, st in enumerate(self.parsed.stmts):
-            node = self.parsed.nodes.get(i)
-            if node is None:  # carried over from the previous text: unchanged, maybe moved
-                if st.def_name and st.moved_by:
-                    shifted.append(st)
-                continue
+        stmts = self.parsed.stmts
+        # carried over from the previous text: unchanged, maybe moved
+        shifted = [st for st in stmts if st.def_name and st.moved_by] if self.parsed.shifted else []
+        for i, node in sorted(self.parsed.nodes.items()):
+            st = stmts[i]
             if baseline.unchanged(node, st.key):
                 if isinstance(baseline, SourceBaseline):
                     if is_def(node) and baseline.moved(node, st.key):
@@ -314,13 +381,42 @@ class ModuleReload:
                         moved.append(node)
                     else:
                         selected.append(i)
+                elif isinstance(baseline, NoBaseline):
+                    self.assumed.append(node)
                 continue
             selected.append(i)
         return selected, moved, shifted
 
+    def _assumed_diagnostic(self, selected: list[ast.stmt]) -> Diagnostic:
+        """Say what a reload without a baseline kept and which constants it set."""
+        assert self.src is not None
+        kept = kept_statements(self.assumed)
+        applied = [c[0] for c in (constant_literal(n) for n in selected) if c is not None]
+
+        def listed(names: list[str]) -> str:
+            return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+
+        msg = (f"hotswap did not know which version of {self.name} was loaded (it was imported before hotswap "
+               f"started and has no bytecode cache), so it updated functions and classes and kept the other "
+               f"module-level statements as they are, assuming they did not change")
+        msg += f" ({listed(kept)})." if kept else "."
+        if applied:
+            msg += f" Constants whose value in the file differs from the module's were set from the file: {listed(applied)}."
+        msg += " From now on edits of this file are compared exactly."
+        first_applied = next((n.lineno for n in selected if constant_literal(n) is not None), None)
+        return at_line(self.real, first_applied or self.assumed[0].lineno, "information", "no-baseline", msg, None,
+                       text=self.src.text)
+
     def _remove_gone(self, baseline: Baseline) -> None:
         """Names the old source bound and the new one does not leave the module."""
         assert self.parsed is not None
+        replaced = self.parsed.replaced
+        if replaced is not None and not any(st.star for st in replaced):
+            # only the edited region changed: a name can be gone only if a replaced statement bound it
+            before: set[str] = set().union(*(st.names for st in replaced))
+            now: set[str] = set().union(*(self.parsed.stmts[i].names for i in self.parsed.nodes))
+            if not before - now:
+                return
         old_names = baseline.old_names()
         new_names = self.parsed.names()
         if old_names is None or new_names is None:
@@ -409,7 +505,7 @@ class ModuleReload:
     # ------------------------------------------------------------ compile, snapshot, run, merge
 
     def compile_and_execute(self, nodes: list[ast.stmt], defs: dict[str, ast.stmt], reused: set[str],
-                            retry_names: set[str] | None = None) -> dict[str, Any] | NameError | None:
+                            retry_names: Callable[[], set[str]] | None = None) -> dict[str, Any] | NameError | None:
         """Compile some top-level statements of the file (keeping their line numbers), then execute."""
         assert self.parsed is not None
         try:
@@ -420,7 +516,7 @@ class ModuleReload:
         return self.execute(code, nodes, defs, reused, retry_names=retry_names)
 
     def execute(self, code: types.CodeType, nodes: list[ast.stmt], defs: dict[str, ast.stmt], reused: set[str],
-                *, whole: bool = False, retry_names: set[str] | None = None) -> dict[str, Any] | NameError | None:
+                *, whole: bool = False, retry_names: Callable[[], set[str]] | None = None) -> dict[str, Any] | NameError | None:
         """Snapshot, run, merge. Gives the namespace as it was before (the snapshot), None when
         the code failed (reported; the namespace is back as it was) or a NameError to retry with.
 
@@ -429,6 +525,7 @@ class ModuleReload:
         d = self.d
         snapshot = Snapshot(d)
         saved = snapshot.saved
+        log = WriteLog(d)
         submodules: dict[str, Any] = {}
         if whole:
             keep = {k: saved[k] for k in _MODULE_DUNDERS if k in saved}
@@ -436,7 +533,8 @@ class ModuleReload:
                           if isinstance(v, types.ModuleType) and sys.modules.get(f"{self.name}.{k}") is v}
             d.clear()
             d.update(keep)
-        failed = self._run(code, snapshot, retry_names)
+            log.cleared(k for k in saved if k not in keep)
+        failed = self._run(code, snapshot, log, retry_names)
         if failed is not None:
             return None if failed is _FAILED else failed
         for k, v in submodules.items():
@@ -444,20 +542,23 @@ class ModuleReload:
         self.merge(nodes, saved, defs, reused, all_names=whole)
         return saved
 
-    def _run(self, code: types.CodeType, snapshot: Snapshot, retry_names: set[str] | None) -> NameError | None:
-        """Execute; on any exception put the namespace back exactly and report where it failed.
+    def _run(self, code: types.CodeType, snapshot: Snapshot, log: WriteLog,
+             retry_names: Callable[[], set[str]] | None) -> NameError | None:
+        """Execute; on any exception undo the names this execution bound (what other threads
+        wrote meanwhile stays) and report where it failed.
 
         None when it ran; ``_FAILED`` when it failed (reported). With ``retry_names``, a NameError for one of those names is returned instead of reported:
         the caller can run the whole module instead (the name exists only at some point of it).
         """
         try:
-            exec(code, self.d)
+            exec(code, self.d, log)
             return None
         except BaseException as exc:  # noqa: BLE001 - SystemExit and friends must not leave a mix
-            snapshot.restore()
-            if retry_names and isinstance(exc, NameError) and (
-                    retry_names is _ANY_NAME or getattr(exc, "name", None) in retry_names):
-                return exc
+            snapshot.restore(log)
+            if retry_names is not None and isinstance(exc, NameError):
+                names = retry_names()
+                if names is _ANY_NAME or getattr(exc, "name", None) in names:
+                    return exc
             lineno, col, end_col = _failing_position(exc, self.real)
             if isinstance(exc, SystemExit):
                 msg = (f"The module called sys.exit({exc.code!r}) while being reloaded; it was left exactly as it was "
@@ -484,9 +585,16 @@ class ModuleReload:
         d, ctx, res = self.d, self.ctx, self.res
         names = list(d) if all_names else [n for n in _ordered_names(executed) if n in d]
         rebound: dict[str, tuple[Any, Any]] = {}
+        made: dict[str, Any] = {}
         for key in names:
             new = d.get(key, MISSING)
             old = saved.get(key, MISSING)
+            made[key] = new
+            inner = self.wrapped.get(key)
+            if inner is not None and self.keeper is not None and key in self.keeper.made and new is old:
+                node = defs.get(key)
+                self._patch_wrapped(key, old, inner, self.keeper.made[key], node.lineno if node is not None else 1)
+                continue
             if old is not new and not all_names:
                 self.replaced.add(key)  # until the merge below keeps the old object
             if key.startswith("__") and key.endswith("__"):
@@ -523,8 +631,69 @@ class ModuleReload:
                     res.patched.append(key)
                     self.updated.add(key)
         ctx.rebound(d, [k for k in names if d.get(k, MISSING) is not saved.get(k, MISSING)])
+        self._registrations([(k, saved.get(k, MISSING), made[k]) for k in self.decorated if k in made])
         references.fold_merged(ctx.keep, ctx.new_to_old, ctx.namespace)
         self.propagate(rebound, {})
+
+    def _patch_wrapped(self, key: str, old: Any, inner: types.FunctionType, new: Any, lineno: int) -> None:
+        """The module keeps the old decorators' result; the function inside gets the new code."""
+        ctx = self.ctx
+        out = ctx.patch(inner, new, ctx, key, lineno)
+        if out is Outcome.REPLACED:
+            self.report.diagnostics.append(at_line(
+                self.real, lineno, "warning", "patch-failed",
+                f"{key} could not be updated in place (its closure changed shape inside its decorators); "
+                f"it keeps running its previous code. Reload with the decorators changed, or restart, to apply it.",
+                None, text=self.scope.text))
+            return
+        if out is Outcome.PATCHED:
+            self.res.patched.append(key)
+            self.updated.add(key)
+            ctx.updated(old)
+            for cache in caches_around(old):
+                try:
+                    cache.cache_clear()
+                except Exception:  # noqa: BLE001 - a cache that cannot be cleared is left as it is
+                    continue
+                ctx.cache_cleared.append((self.real, key, lineno, ""))
+                ctx.caches_cleared.add(id(cache))
+
+    def _registrations(self, made: list[tuple[str, Any, Any]]) -> None:
+        """Decorators that ran again: entries they made for the previous version in containers of
+        loaded user modules are replaced by the object the module now binds."""
+        pairs: list[tuple[Any, Any, Any]] = []
+        names: list[str] = []
+        for key, old, new in made:
+            if old is MISSING or new is MISSING:
+                continue
+            bound = self.d.get(key, new)
+            names.append(key)
+            pairs.append((old, new, bound))
+            olds = functions_in(old)
+            for i, fn in enumerate(functions_in(new)):
+                prev = self.ctx.new_to_old.get(id(fn))
+                if prev is None and i < len(olds):
+                    prev = olds[i]
+                if prev is not None and prev is not fn:
+                    pairs.append((prev, fn, self.ctx.old_for(fn)))
+        if not pairs:
+            return
+        fixed = replace_registrations(pairs)
+        for key in names:
+            node_line = self._def_line(key)
+            where = f" Entries they had made for the previous version were replaced in {', '.join(fixed)}." if fixed else ""
+            self.report.diagnostics.append(at_line(
+                self.real, node_line, "information", "decorator-rerun",
+                f"The decorators of {key} ran again because their expression, or a name they read, changed.{where} "
+                f"Registrations they make outside your loaded modules may now hold both versions.",
+                None, text=self.scope.text))
+
+    def _def_line(self, name: str) -> int:
+        assert self.parsed is not None
+        for st in self.parsed.stmts:
+            if st.def_name == name:
+                return st.first
+        return 1
 
     def propagate(self, rebound: dict[str, tuple[Any, Any]], removed: dict[str, Any]) -> None:
         """Rebind ``from <name> import X`` copies; report copies of names that no longer exist."""
@@ -623,6 +792,10 @@ def _failing_position(exc: BaseException, real: str) -> tuple[int, int | None, i
             same_line = getattr(fs, "end_lineno", lineno) == lineno
             col, end_col = (c, e) if (c is not None and e is not None and same_line) else (None, None)
     return lineno, col, end_col
+
+
+def _bound_by(nodes: list[ast.stmt]) -> set[str]:
+    return bound_names(nodes)
 
 
 def _rebound_names(nodes: list[ast.stmt]) -> set[str]:

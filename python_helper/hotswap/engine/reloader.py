@@ -2,7 +2,7 @@
 
 Picks the modules to reload and their order, reloads each (``pipeline.ModuleReload``: read and
 compile the new source, nothing is touched if that fails; execute what changed after taking a
-snapshot, restored exactly on any exception; merge new functions and classes into the old
+snapshot, the names it bound put back on any exception; merge new functions and classes into the old
 objects so every existing reference runs the new code; rebind ``from m import X`` copies), and
 finally walks the heap once for closures and stale instances.
 """
@@ -16,13 +16,15 @@ from typing import Any, Iterable
 
 from . import heap
 from .caches import clear_dependent_caches
+from .factories import factory_class_diagnostics
 from .context import ReloadContext
 from .imports import file_imports, importers
 from .merge import patch_value
-from .modules import module_file, modules_for_paths, realpath, user_module_objects
+from .modules import library_reason, module_file, modules_for_paths, realpath, user_module_objects
 from .pipeline import FULL_RELOAD_MARKER, ModuleReload
 from .report import Diagnostic, ModuleResult, Report, at_line
 from .stale import TRACKER
+from .stale_watch import WATCH
 
 __all__ = ["FULL_RELOAD_MARKER", "configure", "reload", "stale"]
 
@@ -52,8 +54,13 @@ def reload(
     dependents: bool = False,
     namespace: dict[str, Any] | None = None,
     preserve_state: bool | None = None,
+    force: bool = False,
 ) -> Report:
-    """Update the loaded modules that come from ``paths`` or are named in ``modules``."""
+    """Update the loaded modules that come from ``paths`` or are named in ``modules``.
+
+    Only the user's own modules are reloaded: standard-library, site-packages, frozen and
+    built-in modules are skipped with the reason unless ``force`` is true.
+    """
     start = time.perf_counter()
     ns = namespace if namespace is not None else _main_namespace()
     preserve = _options["preserve_state"] if preserve_state is None else bool(preserve_state)
@@ -67,13 +74,13 @@ def reload(
         if not hits:
             report.modules.append(ModuleResult("", path, "skipped", "none", error="No loaded module comes from this file."))
         for name, module in hits:
-            _add_target(name, module, targets, report)
+            _add_target(name, module, targets, report, force)
     for name in modules:
         loaded_module = sys.modules.get(name)
         if loaded_module is None:
             report.modules.append(ModuleResult(name, "", "skipped", "none", error=f"Module {name} is not loaded."))
             continue
-        _add_target(name, loaded_module, targets, report)
+        _add_target(name, loaded_module, targets, report, force)
 
     ctx = ReloadContext(ns, patch_value)
     reloaded: list[str] = []
@@ -100,12 +107,20 @@ def reload(
 
 
 def stale(namespace: dict[str, Any] | None = None) -> Report:
-    """Re-check the objects reported stale before, without reloading anything."""
+    """Re-check the objects reported stale before, without reloading anything.
+
+    When nothing the last check rests on changed (``stale_watch``), its answer is reused and
+    the heap is not walked: a few lookups per holder name.
+    """
     start = time.perf_counter()
     ns = namespace if namespace is not None else _main_namespace()
     report = Report()
     try:
-        report.diagnostics += _stale_diagnostics(ns, ReloadContext(ns))
+        cached = WATCH.quiet(ns, TRACKER.version)
+        if cached is not None:
+            report.diagnostics += cached + TRACKER.binding_diagnostics(ns)
+        else:
+            report.diagnostics += _stale_diagnostics(ns, ReloadContext(ns))
     except Exception as exc:  # noqa: BLE001 - advisory; never raise into the kernel
         report.diagnostics.append(at_line("", 1, "error", "internal-error",
                                           f"hotswap could not check for stale objects ({type(exc).__name__}: {exc}).", None))
@@ -115,11 +130,24 @@ def stale(namespace: dict[str, Any] | None = None) -> Report:
 
 # ------------------------------------------------------------------ target selection
 
-def _add_target(name: str, module: types.ModuleType, targets: dict[str, tuple[types.ModuleType, str]], report: Report) -> None:
+def _add_target(name: str, module: types.ModuleType, targets: dict[str, tuple[types.ModuleType, str]], report: Report,
+                force: bool = False) -> None:
     filename = module_file(module)
     if name == "__main__" or module is sys.modules.get("__main__"):
         report.modules.append(ModuleResult(name, realpath(filename) if filename else "", "skipped", "none",
                                            error="__main__ is never re-executed; run the script again to apply its changes."))
+        return
+    why = library_reason(name, module)
+    if why == "a built-in module":
+        report.modules.append(ModuleResult(name, "", "skipped", "none",
+                                           error=f"Module {name} is a built-in module (compiled into Python); it has no "
+                                                 f"source to reload."))
+        return
+    if why is not None and not force:
+        report.modules.append(ModuleResult(
+            name, realpath(filename) if filename else "", "skipped", "none",
+            error=f"Module {name} is {why}, not your code, so it was not reloaded: re-running its statements can break "
+                  f"the running interpreter. Reload it with force=True (protocol: \"force\": true) if you must."))
         return
     if filename is None:
         report.modules.append(ModuleResult(name, "", "skipped", "none", error=f"Module {name} has no Python source file."))
@@ -197,16 +225,18 @@ def _finish(ctx: ReloadContext, ns: dict[str, Any], report: Report) -> None:
         why = f"{cause}, which its results depend on, changed" if cause else "its code changed"
         report.diagnostics.append(at_line(file, lineno, "information", "cache-cleared",
                                           f"The cache of {label} was cleared because {why}.", None))
+    report.diagnostics += factory_class_diagnostics(ctx, ns)
     report.diagnostics += _stale_diagnostics(ns, ctx)
 
 
 def _stale_diagnostics(ns: dict[str, Any], ctx: ReloadContext) -> list[Diagnostic]:
     """Swap closures' code and look for stale objects in the call's only heap pass."""
     TRACKER.record(ctx)
+    WATCH.disarm()
     changes = ctx.closure_changes
     retype = ctx.retype if ctx.instances_possible else {}
     if not changes and not retype and not TRACKER.needs_heap():
-        return TRACKER.diagnostics(ns, heap.HeapResult(), {})
+        return _armed(ns, heap.HeapResult(), {})
     targets = TRACKER.classes()
     codes = {id(c): c for c in changes}
     codes.update((cid, info.code) for cid, info in TRACKER.closures.items())
@@ -231,4 +261,12 @@ def _stale_diagnostics(ns: dict[str, Any], ctx: ReloadContext) -> list[Diagnosti
             continue
         TRACKER.add_closure(old_code, change.maker, old_code.co_name, change.file, change.new.co_firstlineno)
         found.functions[id(old_code)] = fns
-    return TRACKER.diagnostics(ns, found, targets)
+    return _armed(ns, found, targets)
+
+
+def _armed(ns: dict[str, Any], found: heap.HeapResult, targets: dict[type, type]) -> list[Diagnostic]:
+    """Diagnostics of a full check; the watch remembers what they rest on for the next cell."""
+    objects = TRACKER.object_diagnostics(ns, found, targets)
+    WATCH.arm(ns, TRACKER.last_objects, TRACKER.last_holders, objects, TRACKER.version)
+    TRACKER.last_objects = []  # held weakly by the watch only: recreating them must free them
+    return objects + TRACKER.binding_diagnostics(ns)

@@ -9,6 +9,7 @@ the object.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import types
 import weakref
@@ -20,7 +21,8 @@ from .context import ReloadContext
 from .report import Diagnostic, at_line
 
 _CONTAINERS = (list, tuple, set, frozenset)
-_MAX_INSIDE = 10000
+_MAX_INSIDE = 1_000_000  # items of one container looked at for holders (linear, but bounded)
+MAX_NAMED = 20  # holder names a message lists before giving an exact count of the others
 
 
 @dataclass
@@ -80,12 +82,18 @@ class Tracker:
         self.replaced: "weakref.WeakKeyDictionary[type, _Replaced]" = weakref.WeakKeyDictionary()
         self.closures: dict[int, _Closure] = {}
         self.bindings: dict[tuple[str, str, str], Binding] = {}
+        self.version = 0  # bumped whenever something new is recorded (stale_watch compares it)
+        # what the last check found, for stale_watch: the stale objects and the names holding them
+        self.last_objects: list[object] = []
+        self.last_holders: list[str] = []
         references.forget_all()
 
     # ------------------------------------------------------------ recording
 
     def record(self, ctx: ReloadContext) -> None:
         """Take over what a reload found; an attribute stays expected while the new __init__ sets it."""
+        if ctx.expectations or ctx.replaced_classes:
+            self.version += 1
         for e in ctx.expectations:
             prev = self.expect.get(e.cls)
             attrs: dict[str, int] = {}
@@ -102,9 +110,11 @@ class Tracker:
             self.expect.pop(r.old, None)
 
     def add_closure(self, code: types.CodeType, maker: str, inner: str, file: str, lineno: int) -> None:
+        self.version += 1
         self.closures[id(code)] = _Closure(code, maker, inner, file, lineno)
 
     def add_binding(self, b: Binding) -> None:
+        self.version += 1
         self.bindings[(b.kind, b.owner, b.local)] = b
 
     def needs_heap(self) -> bool:
@@ -128,30 +138,43 @@ class Tracker:
 
     def diagnostics(self, namespace: dict[str, Any], found: heap.HeapResult, targets: dict[type, type]) -> list[Diagnostic]:
         """Diagnostics for what is stale now; entries with nothing stale left are dropped."""
+        out = self.object_diagnostics(namespace, found, targets)
+        out += self.binding_diagnostics(namespace)
+        return out
+
+    def binding_diagnostics(self, namespace: dict[str, Any]) -> list[Diagnostic]:
+        """stale-binding warnings (one lookup per binding) and stale-reference warnings (removed
+        definitions still held: one look at loaded user modules and the namespace, only while
+        some removed definition is tracked) -- no heap pass."""
+        return self._binding_diags(namespace) + references.removed_diagnostics(namespace, self._is_binding)
+
+    def object_diagnostics(self, namespace: dict[str, Any], found: heap.HeapResult,
+                           targets: dict[type, type]) -> list[Diagnostic]:
+        """stale-instance and stale-closure warnings; remembers what they rest on (``last_*``)."""
         stale_objs: dict[type, list[object]] = {}
+        seen: set[int] = set()
         for t, objs in found.instances.items():
             root = targets.get(t)
             if root is not None:
                 stale_objs.setdefault(root, []).extend(objs)
+                seen.update(id(o) for o in objs)
         # Tuples of atomic values can be untracked by the garbage collector (named tuples,
         # enum members): also look at what the user namespace holds directly.
         for obj in (_namespace_objects(namespace) if targets else ()):
             root = targets.get(type(obj))
-            if root is not None:
-                lst = stale_objs.setdefault(root, [])
-                if not any(o is obj for o in lst):
-                    lst.append(obj)
-        wanted_ids: set[int] = set()
-        for objs in stale_objs.values():
-            wanted_ids.update(id(o) for o in objs)
+            if root is not None and id(obj) not in seen:
+                seen.add(id(obj))
+                stale_objs.setdefault(root, []).append(obj)
+        wanted_ids = set(seen)
         for fns in found.functions.values():
             wanted_ids.update(id(f) for f in fns)
         index = _holders(namespace, wanted_ids)
         out: list[Diagnostic] = []
         out += self._instance_diags(stale_objs, index)
         out += self._closure_diags(found, index)
-        out += self._binding_diags(namespace)
-        out += references.removed_diagnostics(namespace, self._is_binding)
+        self.last_objects = [o for objs in stale_objs.values() for o in objs]
+        self.last_objects += [f for fns in found.functions.values() for f in fns]
+        self.last_holders = list(dict.fromkeys(n for names in index.values() for n in names))
         return out
 
     def _is_binding(self, owner: str, name: str, obj: Any) -> bool:
@@ -174,10 +197,12 @@ class Tracker:
             if not objs:
                 self.replaced.pop(cls, None)
                 continue
-            names = _names(objs, index)
+            # old enum members held by other modules are named by where they are (settings.DEFAULT)
             labels = list(dict.fromkeys(h.label for o in objs if id(o) not in index for h in elsewhere.get(id(o), [])))
-            unnamed = sum(1 for o in objs if id(o) not in index and id(o) not in elsewhere)
-            who = _who(names + labels, unnamed, info.name)
+            plain = [o for o in objs if id(o) in index or id(o) not in elsewhere]
+            who, names = _who(plain, index, info.name) if plain else ("", [])
+            if labels:
+                who = _and(labels[:MAX_NAMED] + ([who] if who else []))
             verb = "was" if len(objs) == 1 else "were"
             it = "it" if len(objs) == 1 else "them"
             they = "it lacks" if len(objs) == 1 else "they lack"
@@ -201,8 +226,7 @@ class Tracker:
                 self.expect.pop(cls, None)
                 continue
             for missing, objs in groups.items():
-                names = _names(objs, index)
-                who = _who(names, _unnamed(objs, index), exp.name)
+                who, names = _who(objs, index, exp.name)
                 verb = "was" if len(objs) == 1 else "were"
                 it = "it" if len(objs) == 1 else "them"
                 attrs = _and([f"'{a}'" for a in missing])
@@ -223,7 +247,11 @@ class Tracker:
             n = len(fns)
             plural = "closure" if n == 1 else "closures"
             still = "still runs" if n == 1 else "still run"
-            named = f" ({_and(names)})" if names else ""
+            if len(names) > MAX_NAMED:
+                names = names[:MAX_NAMED]
+                named = f" ({', '.join(names)}, ...)"
+            else:
+                named = f" ({_and(names)})" if names else ""
             msg = (
                 f"{n} {plural}{named} made by {info.maker}() before the edit {still} the old {info.inner}: "
                 f"the variables it captures changed, so its code could not be swapped. Call {info.maker}() again."
@@ -306,39 +334,36 @@ def _namespace_objects(namespace: dict[str, Any]) -> Iterable[object]:
 
 
 def _holders(namespace: dict[str, Any], wanted: set[int]) -> dict[int, list[str]]:
-    """id(object) -> user variables holding it directly or one list/tuple/dict/set deep."""
+    """id(object) -> user variables holding it directly or one list/tuple/dict/set deep.
+
+    One pass over the namespace and the containers in it (linear: ids are looked up in sets).
+    """
     out: dict[int, list[str]] = {}
     if not wanted:
         return out
-
-    def add(obj: object, name: str) -> None:
-        if id(obj) in wanted:
-            lst = out.setdefault(id(obj), [])
-            if name not in lst:
-                lst.append(name)
-
     for k, v in _user_names(namespace):
-        add(v, k)
-        inner: Iterable[object] | None = None
+        inner: Iterable[object] = ()
         if type(v) in _CONTAINERS:
             inner = v
         elif type(v) is dict:
-            inner = list(v.values()) + list(v.keys())
-        if inner is not None:
-            for i, x in enumerate(inner):
-                if i >= _MAX_INSIDE:
-                    break
-                add(x, k)
+            inner = itertools.chain(v.values(), v.keys())
+        for x in itertools.chain((v,), itertools.islice(inner, _MAX_INSIDE)):
+            oid = id(x)
+            if oid in wanted:
+                lst = out.get(oid)
+                if lst is None:
+                    out[oid] = [k]
+                elif lst[-1] != k:
+                    lst.append(k)
     return out
 
 
 def _names(objs: list[Any], index: dict[int, list[str]]) -> list[str]:
-    names: list[str] = []
+    names: dict[str, None] = {}
     for o in objs:
         for n in index.get(id(o), ()):
-            if n not in names:
-                names.append(n)
-    return names
+            names[n] = None
+    return list(names)
 
 
 def _and(items: list[str]) -> str:
@@ -347,18 +372,31 @@ def _and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _unnamed(objs: list[Any], index: dict[int, list[str]]) -> int:
-    return sum(1 for o in objs if id(o) not in index)
+def _who(objs: list[Any], index: dict[int, list[str]], cls_name: str) -> tuple[str, list[str]]:
+    """Who is stale, bounded: 'g', 'g and h', 'objs (100000 Greeter objects)',
+    'g0, g1, ... g19 and 9980 other Greeter objects', '3 Greeter objects'; and the names listed.
 
+    At most MAX_NAMED holder names; every object not held by one of them is counted, exactly.
+    """
+    ids = {id(o) for o in objs}
+    held: dict[str, int] = {}
+    for oid, holder_names in index.items():  # in namespace order
+        if oid in ids:
+            for n in holder_names:
+                held[n] = held.get(n, 0) + 1
+    listed = list(held)[:MAX_NAMED]
+    chosen = set(listed)
+    rest = sum(1 for o in objs if not chosen.intersection(index.get(id(o), ())))
 
-def _who(names: list[str], unnamed: int, cls_name: str) -> str:
-    """'g', 'g and h', 'g and 2 other Greeter objects', '3 Greeter objects'."""
-    if not names:
-        return f"{unnamed} {cls_name} object" + ("s" if unnamed != 1 else "")
-    if unnamed <= 0:
-        return _and(names)
-    other = f"{unnamed} other {cls_name} object" + ("s" if unnamed != 1 else "")
-    return ", ".join(names) + " and " + other
+    def objects(n: int) -> str:
+        return f"{n} {cls_name} object" + ("s" if n != 1 else "")
+
+    parts = [n if held[n] == 1 else f"{n} ({objects(held[n])})" for n in listed]
+    if not parts:
+        return objects(rest), []
+    if rest <= 0:
+        return _and(parts), listed
+    return ", ".join(parts) + " and " + objects(rest).replace(" ", " other ", 1), listed
 
 
 TRACKER = Tracker()

@@ -328,7 +328,9 @@ class HotswapMagics(Magics, activity.FrontEnd):
             self._report(f"Reloading '{name}'.")
         before = self._tracked_values(names) if self.autoload_obj else {}
         try:
-            report = engine_api.reload(modules=names, namespace=self._user_shell().user_ns, source="autoreload")
+            # the watcher watches library modules only when the user %aimport-ed them by name
+            report = engine_api.reload(modules=names, namespace=self._user_shell().user_ns, source="autoreload",
+                                       force=True)
         except Exception as exc:  # an engine bug: one line, old code keeps running
             report = {"modules": [{"name": n, "status": "failed", "error": f"{type(exc).__name__}: {exc}"} for n in names]}
         finally:

@@ -34,10 +34,12 @@ def user_namespace() -> dict[str, Any]:
 
 def reload(paths: Iterable[str] = (), modules: Iterable[str] = (), *, dependents: bool = False,
            namespace: Optional[dict[str, Any]] = None, preserve_state: Optional[bool] = None,
-           source: str = "service") -> dict[str, Any]:
+           source: str = "service", force: bool = False) -> dict[str, Any]:
     """Run the engine's reload under the shared lock and record it; returns the report dict."""
     kwargs: dict[str, Any] = {"dependents": dependents,
                               "namespace": user_namespace() if namespace is None else namespace}
+    if force:
+        kwargs["force"] = True
     if preserve_state is not None:
         kwargs["preserve_state"] = preserve_state
     with activity.lock:

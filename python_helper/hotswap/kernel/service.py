@@ -161,7 +161,9 @@ def _reload(args: dict[str, Any]) -> dict[str, Any]:
         raise RequestError("bad-request", f"'paths' must be absolute: {relative[0]!r}")
     dependents = _bool(args, "dependents", False)
     preserve = _bool(args, "preserve_state", True) if "preserve_state" in args else None
-    return engine_api.reload(paths, modules, dependents=dependents, preserve_state=preserve, source="service")
+    force = _bool(args, "force", False)
+    return engine_api.reload(paths, modules, dependents=dependents, preserve_state=preserve, source="service",
+                             force=force)
 
 
 def _modules(args: dict[str, Any]) -> dict[str, Any]:

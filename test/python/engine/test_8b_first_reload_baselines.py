@@ -44,7 +44,7 @@ def test_bytecode_cache_baseline(project: Project) -> None:
     assert m.other is other
 
 
-def test_no_baseline_compares_live_objects(project: Project) -> None:
+def test_no_baseline_patches_definitions_and_keeps_state(project: Project) -> None:
     m = project.load("early_none", SOURCE)
     _forget_import("early_none")
     m.cache["k"] = 1
@@ -52,8 +52,11 @@ def test_no_baseline_compares_live_objects(project: Project) -> None:
     report = project.reload("early_none")
     res = report.module("early_none")
     assert res.status == "reloaded"
-    assert m.LIMIT == 20 and m.work(1) == 3
-    assert m.cache == {"k": 1}
-    assert res.patched == ["LIMIT", "work"]
+    assert m.work(1) == 3 and res.patched == ["LIMIT", "work"] and res.executed == ["line 3: LIMIT = 20"]
+    # a constant is applied; nothing tells whether `cache = {}` changed, so the cache is kept
+    assert m.LIMIT == 20 and m.cache == {"k": 1}
+    [info] = report.by_code("no-baseline")
+    assert info.severity == "information" and info.line == 2
+    assert "(itertools, cache, counter)" in info.message and "set from the file: LIMIT" in info.message
     # and from then on the engine knows the source exactly
     assert project.reload("early_none").module("early_none").status == "unchanged"

@@ -16,11 +16,16 @@ import type { Report } from '../../../extension/src/kernels/kernelCode';
 import { MemoryLogger } from '../../../extension/src/common/log';
 import type { PickableModule, ServerKernel } from '../../../extension/src/kernels/reloader';
 
-const report = (name: string): Report => ({ version: 1, duration_ms: 3, modules: [{ name, file: `/ws/${name}.py`, status: 'reloaded' }], diagnostics: [] });
+const report = (name: string, status: 'reloaded' | 'unchanged' = 'reloaded'): Report => ({
+    version: 1,
+    duration_ms: 3,
+    modules: [{ name, file: `/ws/${name}.py`, status }],
+    diagnostics: [],
+});
 const fileUri = (fsPath: string): FileUri => ({ scheme: 'file', fsPath, toString: () => `file://${fsPath}` });
 const KERNEL: ServerKernel = { id: 'k1', pid: 4242, connectionFile: '/run/kernel-1.json', cwd: '/ws', python: '', status: 'idle' };
 
-function harness(opts: { modules?: PickableModule[]; pick?: (items: PickItem[]) => PickItem | undefined; ownLoaded?: boolean; serverKernels?: ServerKernel[]; serverFails?: boolean; running?: boolean } = {}) {
+function harness(opts: { modules?: PickableModule[]; pick?: (items: PickItem[]) => PickItem | undefined; ownLoaded?: boolean; serverKernels?: ServerKernel[]; serverFails?: boolean; running?: boolean; unchanged?: boolean } = {}) {
     const events: string[] = [];
     let startup: unknown[] | undefined;
     const picks: { items: PickItem[]; title: string }[] = [];
@@ -52,7 +57,7 @@ function harness(opts: { modules?: PickableModule[]; pick?: (items: PickItem[]) 
             if (opts.serverFails) {
                 throw new Error('kernel k1 died');
             }
-            return { reports: [{ kernel: 'k1', report: report(args.module ?? 'math_utils') }] };
+            return { reports: [{ kernel: 'k1', report: report(args.module ?? 'math_utils', opts.unchanged ? 'unchanged' : 'reloaded') }] };
         },
         attachKernel: async (file) => void events.push(`attach ${file}`),
     };
@@ -67,7 +72,7 @@ function harness(opts: { modules?: PickableModule[]; pick?: (items: PickItem[]) 
             },
             reloadModule: async (name) => {
                 events.push(`own module ${name}`);
-                return [report(name)];
+                return [report(name, opts.unchanged ? 'unchanged' : 'reloaded')];
             },
             modules: async () => opts.modules ?? [],
         },
@@ -110,6 +115,18 @@ describe('Reload Module', () => {
         const h = harness();
         await reloadModule(h.ctx);
         expect(h.events).toEqual([expect.stringMatching(/^info Hotswap: no kernel has user modules loaded.*Start Hot Reload Console/)]);
+    });
+
+    it('says the module was unchanged when no kernel had anything to reload', async () => {
+        const h = harness({ unchanged: true });
+        await reloadModule(h.ctx, 'greeter');
+        expect(h.events.at(-1)).toBe('info Hotswap: greeter is unchanged since it was last loaded, so there was nothing to reload.');
+    });
+
+    it('adds no message when the reload changed something (the status bar and Problems show it)', async () => {
+        const h = harness();
+        await reloadModule(h.ctx, 'greeter');
+        expect(h.events.filter((e) => e.startsWith('info'))).toEqual([]);
     });
 
     it('still reloads the extension’s kernels when the language server fails, and logs why', async () => {

@@ -1,6 +1,6 @@
 /** The "Hot Reload" view: kernels, their stale objects, and a click that opens the line. */
 import { describe, expect, it } from 'vitest';
-import { NO_KERNEL_LABEL, OPEN_LOCATION_COMMAND, UNCLAIMED_LABEL, openCommand, rootNodes, viewKernels } from '../../../extension/src/ui/hotReloadTree';
+import { NO_KERNEL_LABEL, OPEN_LOCATION_COMMAND, SERVER_DOWN_LABEL, SERVER_STARTING_LABEL, UNCLAIMED_LABEL, openCommand, rootNodes, viewKernels } from '../../../extension/src/ui/hotReloadTree';
 
 const uri = { path: '/ws/greeter.py' };
 const stale = (source: string, line: number, message = 'g is stale') => ({
@@ -45,5 +45,16 @@ describe('Hot Reload view', () => {
 
     it('says how to get a kernel when there is none', () => {
         expect(rootNodes([], [])).toEqual([{ kind: 'empty', label: NO_KERNEL_LABEL }]);
+    });
+
+    it('shows first that the language server is not running, and why', () => {
+        const nodes = rootNodes(kernels, [], { kind: 'down', python: 'python3', reason: 'spawn python3 ENOENT' });
+        expect(nodes[0]).toEqual({ kind: 'server', label: SERVER_DOWN_LABEL, description: 'spawn python3 ENOENT' });
+        expect(rootNodes(kernels, [], { kind: 'starting', python: '/envs/ds/bin/python' })[0]).toEqual({
+            kind: 'server',
+            label: SERVER_STARTING_LABEL,
+            description: '/envs/ds/bin/python',
+        });
+        expect(rootNodes(kernels, [], { kind: 'running', python: 'python3' }).some((n) => n.kind === 'server')).toBe(false);
     });
 });

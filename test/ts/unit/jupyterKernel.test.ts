@@ -167,7 +167,7 @@ describe('reload on save through the Jupyter extension', () => {
         const stale = shown.find((d) => d.code === 'stale-instance');
         expect(stale?.names).toContain('g');
         expect(stale?.file).toBe(ws.file('greeter.py'));
-        expect(events).toEqual(['will Interactive Window 1', 'did Interactive Window']);
+        expect(events).toEqual(['will Interactive-1 1', 'did Interactive-1']);
         expect(await bridge.run('print(greeter.Greeter("Bo").greet())')).toBe('Hello Bo!\n');
     });
 
@@ -218,8 +218,8 @@ describe('reload on save through the Jupyter extension', () => {
         const { reloader } = reloaderFor(server);
         const modules = await reloader.modules();
         const greeter = modules.find((m) => m.name === 'greeter');
-        expect(greeter).toEqual({ name: 'greeter', file: ws.file('greeter.py'), kernels: ['kernel-7', 'Interactive Window'] });
-        expect(modules.find((m) => m.name === 'math_utils')?.kernels).toEqual(['Interactive Window']);
+        expect(greeter).toEqual({ name: 'greeter', file: ws.file('greeter.py'), kernels: ['kernel-7', 'Interactive-1'] });
+        expect(modules.find((m) => m.name === 'math_utils')?.kernels).toEqual(['Interactive-1']);
         expect(modules.some((m) => m.name === 'json' || m.name === 'os')).toBe(false); // user modules only
 
         ws.write('math_utils.py', 'def scale(value):\n    return value * 9\n');

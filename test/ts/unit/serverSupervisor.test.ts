@@ -30,6 +30,8 @@ function harness(opts: { active?: string; probes?: Record<string, ProbeResult>; 
             warnings.push({ message, actions });
             return opts.answer;
         },
+        error: async () => undefined,
+        showLog: () => undefined,
         installJupyterClient: async (python) => {
             installs.push(python);
             probes[python] = GOOD; // pip did its job

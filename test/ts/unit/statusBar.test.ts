@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StatusBar, StatusItem } from '../../../extension/src/ui/statusBar';
+import { StatusBar, StatusItem, staleInProblems } from '../../../extension/src/ui/statusBar';
 
 function item(): StatusItem & { shown: boolean } {
     return {
@@ -28,6 +28,7 @@ describe('status bar', () => {
     it('spins while reloading, then shows module, time and stale count', () => {
         const it_ = item();
         const bar = new StatusBar(it_, () => at);
+        bar.server({ kind: 'running', python: 'python3' });
         bar.willReload(['/w/math_utils.py']);
         expect(it_.text).toBe('Hotswap $(sync~spin) math_utils.py');
         expect(bar.busy).toBe(true);
@@ -42,6 +43,7 @@ describe('status bar', () => {
     it('shows a failure with the error icon', () => {
         const it_ = item();
         const bar = new StatusBar(it_, () => at);
+        bar.server({ kind: 'running', python: 'python3' });
         bar.didReload({ modules: ['m'], reloaded: 0, failed: 1, stale: 0, durationMs: 1, kernel: 'k' });
         expect(it_.text).toBe('Hotswap $(error) m 09:05:07');
         expect(String(it_.tooltip)).toMatch(/reload failed for m/);
@@ -54,6 +56,7 @@ describe('status bar across several saves', () => {
     it('keeps the last real reload when a save touched nothing, and stops spinning when a reload dies', () => {
         const it_ = item();
         const bar = new StatusBar(it_, () => at);
+        bar.server({ kind: 'running', python: 'python3' });
         bar.willReload(['/w/math_utils.py']);
         bar.didReload({ modules: ['math_utils'], reloaded: 1, failed: 0, stale: 0, durationMs: 2, kernel: 'k' });
         const shown = it_.text;
@@ -65,5 +68,41 @@ describe('status bar across several saves', () => {
         bar.settle();
         expect(it_.text).toBe(shown);
         expect(bar.busy).toBe(false);
+    });
+
+    it('follows the Problems panel: the stale count drops when the warning goes away', () => {
+        const it_ = item();
+        const bar = new StatusBar(it_, () => at);
+        bar.server({ kind: 'running', python: 'python3' });
+        bar.didReload({ modules: ['greeter'], reloaded: 1, failed: 0, stale: 1, durationMs: 3, kernel: 'Interactive-1' });
+        bar.problems(1);
+        expect(it_.text).toBe('Hotswap $(warning) greeter 09:05:07 · 1 stale');
+        bar.problems(0); // the user recreated g: Problems is empty
+        expect(it_.text).toBe('Hotswap $(check) greeter 09:05:07');
+        expect(String(it_.tooltip)).toContain('0 stale objects');
+    });
+
+    it('counts only hotswap stale-* problems, as the Problems panel shows them', () => {
+        const problems = [
+            [
+                { source: 'hotswap', code: 'stale-instance' },
+                { source: 'hotswap', code: { value: 'stale-binding', target: {} } },
+                { source: 'hotswap', code: 'syntax-error' },
+                { source: 'Pylance', code: 'stale-instance' },
+            ],
+            [{ source: 'hotswap', code: 'stale-closure' }],
+        ];
+        expect(staleInProblems(problems)).toBe(3);
+    });
+
+    it('does not say ready before the language server runs', () => {
+        const it_ = item();
+        const bar = new StatusBar(it_, () => at);
+        expect(String(it_.tooltip)).not.toMatch(/ready/);
+        bar.server({ kind: 'down', python: 'python3', reason: 'spawn python3 ENOENT' });
+        expect(it_.text).toBe('Hotswap $(circle-slash) server down');
+        expect(String(it_.tooltip)).toContain('spawn python3 ENOENT');
+        bar.server({ kind: 'running', python: 'python3' });
+        expect(String(it_.tooltip)).toMatch(/ready/);
     });
 });

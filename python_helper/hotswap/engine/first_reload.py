@@ -1,0 +1,77 @@
+"""The first reload of a module the engine did not load itself.
+
+Then nothing records the source the module runs. Two checks still prove that the file holds
+exactly what was executed, so an unchanged file executes nothing:
+
+- the file was last written before this process started (whatever imported it read it as it
+  is now);
+- the bytecode cache (``__pycache__``) holds the code the import system ran, and compiling
+  the file now gives the same code.
+
+When neither holds and no other baseline exists, ``kept_statements`` names what the reload
+kept as it was (statements that may hold state are never re-run then), for the information
+diagnostic that tells the user what was assumed.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import time
+import types
+
+from .diff import DEF_NODES, bound_names, cached_module_code, code_key
+
+_MTIME_MARGIN = 2.0  # seconds: file systems with coarse timestamps
+_started: float | None = None
+
+
+def process_start_time() -> float | None:
+    """When this process started (seconds since the epoch), where the platform tells it."""
+    global _started
+    if _started is None:
+        try:
+            with open("/proc/self/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            ticks = int(fields[19])  # field 22 of proc(5): starttime, after pid and (comm)
+            with open("/proc/stat", "rb") as fh:
+                btime = next(int(line.split()[1]) for line in fh if line.startswith(b"btime"))
+            _started = btime + ticks / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError, StopIteration, AttributeError):
+            return None
+    return _started
+
+
+def written_before_start(filename: str) -> bool:
+    """True when the file has not been written since this process started."""
+    start = process_start_time()
+    if start is None:
+        return False
+    try:
+        st = os.stat(filename)
+    except OSError:
+        return False
+    # ctime too: copies that keep an old mtime (tar, cp -p) still change the inode time
+    mtime = max(st.st_mtime, st.st_ctime)
+    return mtime < start - _MTIME_MARGIN and mtime < time.time() - _MTIME_MARGIN
+
+
+def matches_cached_code(module: types.ModuleType, filename: str, new_code: types.CodeType) -> bool:
+    """True when the module's bytecode cache holds the same code as ``new_code``."""
+    old = cached_module_code(module, filename)
+    if old is None:
+        return False
+    try:
+        return code_key(old) == code_key(new_code)
+    except Exception:  # noqa: BLE001 - odd constants: no proof, fall back to comparing statements
+        return False
+
+
+def kept_statements(kept: list[ast.stmt]) -> list[str]:
+    """Names bound by the module-level statements a reload kept without knowing whether they
+    changed (``bound_names`` order per statement, each name once)."""
+    out: dict[str, None] = {}
+    for node in kept:
+        if not isinstance(node, DEF_NODES):
+            out.update(dict.fromkeys(sorted(bound_names([node]))))
+    return list(out)
