@@ -143,9 +143,8 @@ def _patch_function(old: types.FunctionType, new: types.FunctionType, ctx: Reloa
     if not dict_same(old.__kwdefaults__, new.__kwdefaults__):
         old.__kwdefaults__ = new.__kwdefaults__
         changed = True
-    if not _annotations_same(old.__annotations__, new.__annotations__, ctx):
-        old.__annotations__ = {k: ctx.old_for(v) for k, v in new.__annotations__.items()}
-        changed = True
+    changed |= _patch_annotations(old, new, ctx)
+    changed |= _patch_type_params(old, new)
     if not safe_same(old.__doc__, new.__doc__):
         old.__doc__ = new.__doc__
         changed = True
@@ -158,6 +157,44 @@ def _patch_function(old: types.FunctionType, new: types.FunctionType, ctx: Reloa
         old.__dict__[key] = ctx.old_for(nv)
         changed = True
     return Outcome.PATCHED if changed else Outcome.UNCHANGED
+
+
+def _patch_type_params(old: types.FunctionType, new: types.FunctionType) -> bool:
+    """3.12+ generic functions (``def f[T]``): the new code closes over the new type parameters."""
+    new_params = getattr(new, "__type_params__", None)
+    old_params = getattr(old, "__type_params__", None)
+    if not isinstance(new_params, tuple) or new_params is old_params:
+        return False
+    try:
+        old.__type_params__ = new_params  # type: ignore[attr-defined]
+    except (AttributeError, TypeError):
+        return False
+    return [repr(p) for p in old_params or ()] != [repr(p) for p in new_params]
+
+
+def _patch_annotations(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext) -> bool:
+    """Give ``old`` the annotations of ``new``.
+
+    From 3.14 (PEP 649) annotations are computed on first access by ``__annotate__``, which
+    runs against the module's globals: handing the new ``__annotate__`` to the old function
+    (which drops its cached ``__annotations__``) gives the new values, resolves names defined
+    later in the module, and never evaluates anything during the reload (an annotation may
+    name something that does not exist yet).
+    """
+    new_annotate = getattr(new, "__annotate__", _MISSING)
+    if new_annotate is not _MISSING and callable(new_annotate):
+        old_annotate = getattr(old, "__annotate__", None)
+        if old_annotate is new_annotate:
+            return False
+        same = (isinstance(old_annotate, types.FunctionType) and isinstance(new_annotate, types.FunctionType)
+                and same_code(old_annotate.__code__, new_annotate.__code__))
+        old.__annotate__ = new_annotate  # type: ignore[attr-defined]
+        return not same
+    # up to 3.13, or 3.14 under ``from __future__ import annotations``: a plain dict
+    if not _annotations_same(old.__annotations__, new.__annotations__, ctx):
+        old.__annotations__ = {k: ctx.old_for(v) for k, v in new.__annotations__.items()}
+        return True
+    return False
 
 
 _FORWARD_TEMPLATES: dict[int, types.CodeType] = {}
@@ -205,11 +242,15 @@ def forward(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext
     old.__defaults__ = None
     old.__kwdefaults__ = None
     old.__wrapped__ = new  # type: ignore[attr-defined]
-    for attr in ("__doc__", "__annotations__"):
-        try:
-            setattr(old, attr, getattr(new, attr))
-        except (AttributeError, TypeError):
-            pass
+    old.__doc__ = new.__doc__
+    annotate = getattr(new, "__annotate__", None)
+    try:
+        if callable(annotate):  # 3.14+: evaluating __annotations__ now may raise (a name not defined yet)
+            old.__annotate__ = annotate  # type: ignore[attr-defined]
+        else:
+            old.__annotations__ = new.__annotations__
+    except (AttributeError, TypeError):
+        pass
     ctx.keep.append(new)
     return True
 

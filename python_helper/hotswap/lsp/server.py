@@ -1,19 +1,22 @@
 """The hotswap language server: reload on save, stale objects as diagnostics, commands.
 
-It owns three things: the attached kernels (kernels.py, found by discovery.py), the merged
-diagnostics (diagnostics.py) and the save bursts (debounce.py). Everything the editor sees
-goes through here, so every editor gets the same behaviour.
+Every reload goes through here, whatever set it off (a save, a command, a file changed on
+disk, a kernel attached) and whichever way the kernel is reached: directly with jupyter_client
+(kernels.py, found by discovery.py) or through the editor (transport.py). It owns the kernel
+list and each kernel's state, the one include/exclude filter, the merged diagnostics
+(diagnostics.py) and the bursts (debounce.py), so every editor gets the same behaviour.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 import logging
 import os
 import sys
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence, Union
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -23,9 +26,12 @@ from .._version import __version__
 from .debounce import Coalescer
 from .diagnostics import DiagnosticStore, summary
 from .discovery import Entry, RegistryWatcher, read_entries, registry_dir
+from .documents import UnsavedEdits
 from .kernels import (AttachedKernel, HotswapMissing, KernelDied, KernelError, KernelFacts,
                       check_private_file, jupyter_client_available)
 from .settings import Settings, parse
+from .transport import Announced, KernelAccessDenied, TransportKernel, plain
+from .watch import WorkspaceWatcher
 
 log = logging.getLogger("hotswap.lsp")
 
@@ -34,11 +40,15 @@ CMD_LIST_MODULES = "hotswap.listModules"
 CMD_LIST_KERNELS = "hotswap.listKernels"
 CMD_ATTACH = "hotswap.attachKernel"
 CMD_DETACH = "hotswap.detachKernel"
-CMD_PUBLISH_REPORT = "hotswap.publishReport"
+NOTIFY_TRANSPORT_KERNELS = "hotswap/transportKernels"
+NOTIFY_USER_EXECUTED = "hotswap/userExecuted"
 NOTIFY_WILL_RELOAD = "hotswap/willReload"
 NOTIFY_DID_RELOAD = "hotswap/didReload"
 NOTIFY_KERNELS_CHANGED = "hotswap/kernelsChanged"
 PROBE_WAIT = 5.0  # seconds attachKernel waits for the kernel to answer before replying "busy"
+WATCH_ID = "hotswap-python-files"
+
+Kernel = Union[AttachedKernel, TransportKernel]
 
 
 class HotswapServer(LanguageServer):
@@ -47,7 +57,7 @@ class HotswapServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("hotswap", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
         self.settings = Settings()
-        self.kernels: dict[str, AttachedKernel] = {}
+        self.kernels: dict[str, Kernel] = {}
         self.store = DiagnosticStore()
         self.watcher: Optional[RegistryWatcher] = None
         self.has_jupyter_client = jupyter_client_available()
@@ -57,6 +67,15 @@ class HotswapServer(LanguageServer):
         self._attaching: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.labels: dict[str, str] = {}
+        # Saves that found no kernel to go to (none attached yet, or theirs was restarting):
+        # sent with the next kernel's catch-up.
+        self.pending: list[str] = []
+        self.held: dict[str, list[str]] = {}  # kernel id -> paths its restart interrupted
+        self.sent_digest: dict[str, str] = {}  # path -> content last dispatched (save or disk change)
+        self.unsaved = UnsavedEdits()
+        self.workspace_watcher: Optional[WorkspaceWatcher] = None
+        self._disk_batch: Optional[Coalescer[str]] = None
+        self._announced: dict[str, Announced] = {}
 
     # --------------------------------------------------------------- messages
 
@@ -100,7 +119,12 @@ class HotswapServer(LanguageServer):
     # ---------------------------------------------------------------- kernels
 
     def kernel_list(self) -> list[dict[str, Any]]:
-        return [k.facts.to_dict() for k in self.kernels.values()]
+        """One entry per kernel process: a kernel reached both ways is listed once."""
+        return [k.facts.to_dict() for k in self.targets()]
+
+    def targets(self) -> list[Kernel]:
+        """The kernels a reload goes to: each process once (the direct connection wins)."""
+        return [k for k in self.kernels.values() if not (isinstance(k, TransportKernel) and k.same_as)]
 
     def kernels_changed(self) -> None:
         self.protocol.notify(NOTIFY_KERNELS_CHANGED, {"kernels": self.kernel_list()})
@@ -116,9 +140,15 @@ class HotswapServer(LanguageServer):
     def find_by_connection(self, connection_file: str) -> Optional[AttachedKernel]:
         real = os.path.realpath(connection_file)
         for k in self.kernels.values():
-            if k.facts.connection_file == real:
+            if isinstance(k, AttachedKernel) and k.facts.connection_file == real:
                 return k
         return None
+
+    def _register(self, kernel: Kernel) -> None:
+        self.kernels[kernel.id] = kernel
+        self.labels[source_of(kernel)] = label_of(kernel)
+        self._save_batches[kernel.id] = Coalescer(functools.partial(self.reload_saved, kernel))
+        self._stale_batches[kernel.id] = Coalescer(functools.partial(self._refresh_job, kernel), quiet=0.0)
 
     async def attach(self, connection_file: str, entry: Optional[Entry] = None) -> AttachedKernel:
         """Connect to a kernel and learn its pid and hotswap version."""
@@ -135,10 +165,7 @@ class HotswapServer(LanguageServer):
                                 on_status=self._on_status, on_restart=self._on_restart,
                                 from_registry=entry is not None)
         await kernel.start()
-        self.kernels[kernel.id] = kernel
-        self.labels[source_of(kernel)] = label_of(kernel)
-        self._save_batches[kernel.id] = Coalescer(functools.partial(self.reload_saved, kernel))
-        self._stale_batches[kernel.id] = Coalescer(functools.partial(self._refresh_job, kernel), quiet=0.0)
+        self._register(kernel)
         probe = self.spawn(self._reprobe(kernel, notify=False))
         done, _ = await asyncio.wait({probe}, timeout=PROBE_WAIT)
         if not done and not kernel.beating():
@@ -163,19 +190,29 @@ class HotswapServer(LanguageServer):
             batch = batches.pop(kernel_id, None)
             if batch is not None:
                 batch.cancel()
+        # Saves its restart interrupted go to the kernel that takes its place (a restarted
+        # registry kernel is attached again as a new entry).
+        self._keep_pending(self.held.pop(kernel_id, []))
         await kernel.close()
         self.publish(self.store.drop_source(source_of(kernel)))
+        if isinstance(kernel, AttachedKernel):
+            self._dedupe()
         if notify:
             self.kernels_changed()
         return True
 
-    def report_missing_hotswap(self, kernel: AttachedKernel) -> None:
+    def _keep_pending(self, paths: Sequence[str]) -> None:
+        for p in paths:
+            if p not in self.pending:
+                self.pending.append(p)
+
+    def report_missing_hotswap(self, kernel: Kernel) -> None:
         if kernel.hotswap_missing_reported:
             return
         kernel.hotswap_missing_reported = True
         kernel.facts.status = "no-hotswap"
         self.say(logging.WARNING,
-                 f"kernel {kernel.id} (pid {kernel.facts.pid}) does not have hotswap loaded: run `%load_ext hotswap` "
+                 f"{label_of(kernel)} does not have hotswap loaded: run `%load_ext hotswap` "
                  "in it (hotswap must be installed in the kernel's environment), or let the editor extension inject it.")
 
     def _on_death(self, kernel: AttachedKernel) -> None:
@@ -187,8 +224,9 @@ class HotswapServer(LanguageServer):
 
     def _on_restart(self, kernel: AttachedKernel) -> None:
         """A new process answers at the kernel's connection file: learn its pid and whether
-        it has hotswap (a restarted kernel must load the extension again)."""
+        it has hotswap (a restarted kernel must load the extension again), then catch up."""
         log.info("kernel %s is running again (restarted)", kernel.id)
+        self.publish(self.store.drop_source(source_of(kernel)))  # the old objects are gone
         self.spawn(self._reprobe(kernel))
 
     def _on_status(self, kernel: AttachedKernel) -> None:
@@ -197,7 +235,8 @@ class HotswapServer(LanguageServer):
         self.kernels_changed()
 
     async def _reprobe(self, kernel: AttachedKernel, *, notify: bool = True) -> None:
-        """Learn pid and hotswap version; say so if the kernel cannot import hotswap."""
+        """Learn pid and hotswap version; say so if the kernel cannot import hotswap; then
+        bring the kernel up to date with the files on disk."""
         try:
             await kernel.probe()
         except KernelError as exc:
@@ -208,13 +247,120 @@ class HotswapServer(LanguageServer):
             self.report_missing_hotswap(kernel)
         else:
             kernel.hotswap_missing_reported = False
+        self._dedupe()
         if notify:
             self.kernels_changed()
+        if kernel.facts.status != "no-hotswap":
+            await self.catch_up(kernel)
 
-    def _on_user_execution(self, kernel: AttachedKernel) -> None:
+    def _dedupe(self) -> None:
+        """A kernel the editor announces and the server also reaches directly (same pid) is
+        one kernel: reloaded once, directly, under the name the user knows."""
+        direct = {k.facts.pid: k for k in self.kernels.values() if isinstance(k, AttachedKernel) and k.facts.pid}
+        for k in list(self.kernels.values()):
+            if not isinstance(k, TransportKernel):
+                continue
+            twin = direct.get(k.facts.pid) if k.facts.pid else None
+            before = k.same_as
+            k.same_as = twin.id if twin is not None else None
+            if twin is not None:
+                twin.facts.label = k.facts.label
+                self.labels[source_of(twin)] = label_of(twin)
+                if before is None:
+                    self.publish(self.store.drop_source(source_of(k)))
+            elif before is not None and not k.dead:
+                self.spawn(self.catch_up(k))  # its twin went away: it is reloaded through the editor again
+
+    async def catch_up(self, kernel: Kernel) -> None:
+        """A kernel was attached (first sight, restart, announced by the editor): reload the
+        loaded user modules that no longer match their files, plus the saves that found no
+        kernel, in one request."""
+        if kernel.id not in self.kernels or (isinstance(kernel, TransportKernel) and kernel.same_as):
+            return
+        try:
+            result = await kernel.request("outdated")
+        except HotswapMissing:
+            self.report_missing_hotswap(kernel)
+            return
+        except KernelError as exc:
+            log.info("catch-up of %s: %s", kernel.id, exc)
+            result = {}
+        paths = [str(m["file"]) for m in result.get("modules") or [] if isinstance(m, Mapping) and m.get("file")]
+        unknown = [str(m.get("name")) for m in result.get("unknown") or [] if isinstance(m, Mapping)]
+        if unknown:
+            log.info("%s: cannot tell whether %s changed since import (no record of the source)",
+                     kernel.id, ", ".join(unknown))
+        wanted = [p for p in paths if self.settings.wants(p, self.roots())]
+        extra, self.pending = self.pending, []
+        extra += self.held.pop(kernel.id, [])
+        todo = wanted + [p for p in extra if p not in wanted]
+        batch = self._save_batches.get(kernel.id)
+        if todo and batch is not None:
+            log.info("catch-up of %s: %s", kernel.id, ", ".join(todo))
+            batch.add(todo)
+
+    def _on_user_execution(self, kernel: Kernel) -> None:
         batch = self._stale_batches.get(kernel.id)
         if batch is not None:
             batch.add(["stale"])
+
+    # ------------------------------------------------------ kernels via the editor
+
+    def transport_kernels(self, raw: Any) -> None:
+        """The editor's full list of the kernels only it can reach."""
+        announced = {a.id: a for a in (Announced.parse(r) for r in (plain(raw) or [])) if a is not None}
+        for kid in [k for k, v in self.kernels.items() if isinstance(v, TransportKernel) and kid_gone(k, announced)]:
+            self._announced.pop(kid, None)
+            self.spawn(self.detach(kid))
+        for a in announced.values():
+            before = self._announced.get(a.id)
+            self._announced[a.id] = a
+            kernel = self.kernels.get(a.id)
+            if kernel is not None and not isinstance(kernel, TransportKernel):
+                continue
+            if kernel is None:
+                kernel = TransportKernel(a, self._send_to_editor)
+                self._register(kernel)
+            restarted = before is not None and before.generation != a.generation
+            if restarted:
+                self.publish(self.store.drop_source(source_of(kernel)))  # the old objects are gone
+            kernel.announced = a
+            kernel.facts.label = a.label
+            self.labels[source_of(kernel)] = label_of(kernel)
+            if not a.ready:
+                kernel.facts.status = "restarting"
+                continue
+            if before is None or restarted or not before.ready:
+                self.spawn(self._attach_transport(kernel))
+        self.kernels_changed()
+
+    async def _send_to_editor(self, method: str, params: dict[str, Any]) -> Any:
+        return await self.protocol.send_request_async(method, params)
+
+    async def _attach_transport(self, kernel: TransportKernel) -> None:
+        try:
+            await kernel.probe()
+        except KernelAccessDenied as exc:
+            log.warning("%s: %s", kernel.id, exc)  # the editor tells the user, with the fix
+        except HotswapMissing:
+            self.report_missing_hotswap(kernel)
+        except KernelError as exc:
+            log.info("%s could not be reached: %s", kernel.id, exc)
+            kernel.facts.status = "starting"
+        else:
+            kernel.hotswap_missing_reported = False
+            self._dedupe()
+            self.kernels_changed()
+            await self.catch_up(kernel)
+            return
+        self.kernels_changed()
+
+    def user_executed(self, raw: Any) -> None:
+        """Code ran in a kernel behind the editor: its stale objects may be gone."""
+        kid = (plain(raw) or {}).get("kernel") if isinstance(plain(raw), Mapping) else None
+        kernel = self.kernels.get(str(kid)) if kid else None
+        if kernel is not None:
+            self._on_user_execution(kernel)
 
     # -------------------------------------------------------------- discovery
 
@@ -237,7 +383,7 @@ class HotswapServer(LanguageServer):
             log.info("registry entry skipped: %s", reason)
         live = {e.connection_file: e for e in entries}
         for kernel in list(self.kernels.values()):
-            if not kernel.from_registry:
+            if not isinstance(kernel, AttachedKernel) or not kernel.from_registry:
                 continue
             entry = live.get(kernel.facts.connection_file)
             restarted = entry is not None and kernel.facts.pid is not None and entry.pid != kernel.facts.pid
@@ -258,51 +404,136 @@ class HotswapServer(LanguageServer):
             finally:
                 self._attaching.discard(conn)
 
+    # ------------------------------------------------------------- file changes
+
+    def start_workspace_watch(self) -> None:
+        """Changes made outside the editor: the client watches for us when it can
+        (dynamic registration), else watchdog does."""
+        caps = self.client_capabilities.workspace
+        watched = caps.did_change_watched_files if caps is not None else None
+        if watched is not None and watched.dynamic_registration:
+            self.spawn(self._register_file_watch())
+            return
+        roots = self.roots()
+        if not roots:
+            return
+        watcher = WorkspaceWatcher(roots, lambda path: self.on_disk_change([path]))
+        if watcher.start():
+            self.workspace_watcher = watcher
+            log.info("watching %s for changes made outside the editor", ", ".join(watcher.roots))
+
+    async def _register_file_watch(self) -> None:
+        try:
+            await self.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
+                id=WATCH_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[
+                    types.FileSystemWatcher(glob_pattern="**/*.py",
+                                            kind=types.WatchKind.Create | types.WatchKind.Change)]))]))
+        except Exception as exc:
+            log.warning("the editor refused to watch Python files (%s): changes made outside it are not seen", exc)
+
+    def on_disk_change(self, paths: Sequence[str]) -> None:
+        """Files changed on disk by something other than a save in this editor."""
+        if not self.settings.reload_on_save:
+            return  # reloading follows what is written unless the user turned that off
+        if self._disk_batch is None:
+            # A checkout writes many files within a few ms: gather them into one request.
+            self._disk_batch = Coalescer(self._disk_job, quiet=0.1, max_wait=1.0)
+        self._disk_batch.add(paths)
+
+    async def _disk_job(self, paths: list[str]) -> None:
+        todo = []
+        for path in paths:
+            if not self.settings.wants(path, self.roots()):
+                continue
+            if self.unsaved.unsaved(path):
+                log.info("%s changed on disk while it has unsaved edits: left to the save", path)
+                continue
+            digest = _digest(path)
+            if digest is None or self.sent_digest.get(path) == digest:
+                continue  # gone, or the content a save already sent
+            self.sent_digest[path] = digest
+            todo.append(path)
+        if todo:
+            self.dispatch(todo)
+
     # ------------------------------------------------------------------ reload
 
     def on_save(self, path: str) -> None:
         if not self.settings.reload_on_save or not self.settings.wants(path, self.roots()):
             return
-        for kernel_id, batch in self._save_batches.items():
-            batch.add([path])
+        self.unsaved.saved(path)
+        digest = _digest(path)
+        if digest is not None:
+            self.sent_digest[path] = digest
+        self.dispatch([path])
 
-    async def reload_saved(self, kernel: AttachedKernel, paths: list[str]) -> None:
+    def dispatch(self, paths: list[str]) -> None:
+        """Send paths to every kernel; kept for the next kernel when there is none."""
+        targets = self.targets()
+        if not targets:
+            self._keep_pending(paths)
+            log.info("no kernel attached yet: %s kept for the first one", ", ".join(paths))
+            return
+        for kernel in targets:
+            if kernel.facts.status in ("restarting",) or (
+                    isinstance(kernel, AttachedKernel) and kernel.facts.pid is None and kernel.last_pid is not None):
+                held = self.held.setdefault(kernel.id, [])
+                held.extend(p for p in paths if p not in held)  # sent once it is back
+                continue
+            batch = self._save_batches.get(kernel.id)
+            if batch is not None:
+                batch.add(paths)
+
+    async def reload_saved(self, kernel: Kernel, paths: list[str]) -> None:
         await self.reload(kernel, paths=paths)
 
-    async def reload(self, kernel: AttachedKernel, *, paths: Sequence[str] = (), modules: Sequence[str] = ()) -> Optional[dict[str, Any]]:
+    async def reload(self, kernel: Kernel, *, paths: Sequence[str] = (), modules: Sequence[str] = ()) -> Optional[dict[str, Any]]:
         """One reload request to one kernel; publishes its diagnostics and didReload."""
         self.protocol.notify(NOTIFY_WILL_RELOAD, {"kernel": kernel.id, "files": list(paths), "modules": list(modules)})
         args = {"paths": list(paths), "modules": list(modules), "dependents": self.settings.reload_dependents,
                 "preserve_state": self.settings.preserve_module_state}
+        generation = getattr(kernel, "restarts", 0)
         try:
             report = await kernel.request("reload", args)
         except HotswapMissing:
             self.report_missing_hotswap(kernel)
             self._no_reload(kernel, "hotswap is not loaded in the kernel")
             return None
+        except KernelAccessDenied as exc:
+            kernel.facts.status = "no-access"
+            self._no_reload(kernel, str(exc))  # the editor tells the user, with the fix
+            return None
         except KernelDied as exc:
             self._no_reload(kernel, str(exc))  # _on_death tells the user once
             return None
         except KernelError as exc:
+            if getattr(kernel, "restarts", 0) != generation and paths:
+                # The kernel restarted under the request: the new process gets it once it is up.
+                held = self.held.setdefault(kernel.id, [])
+                held.extend(p for p in paths if p not in held)
+                self._no_reload(kernel, str(exc))
+                return None
             self.say(logging.ERROR, str(exc))
             self._no_reload(kernel, str(exc))
             return None
-        if kernel.facts.status == "no-hotswap":
+        if kernel.facts.status in ("no-hotswap", "no-access"):
             kernel.facts.status = kernel.execution_state
             kernel.hotswap_missing_reported = False
         self.publish(self.store.apply_reload(source_of(kernel), report))
-        self.protocol.notify(NOTIFY_DID_RELOAD, {"kernel": kernel.id, **summary(report)})
+        self.protocol.notify(NOTIFY_DID_RELOAD, {"kernel": kernel.id, "label": label_of(kernel), **summary(report)})
         return report
 
-    def _no_reload(self, kernel: AttachedKernel, error: str) -> None:
+    def _no_reload(self, kernel: Kernel, error: str) -> None:
         """Every willReload gets its didReload, so a UI never keeps spinning."""
-        self.protocol.notify(NOTIFY_DID_RELOAD, {"kernel": kernel.id, "modules": [], "durationMs": None,
-                                                 "reloaded": 0, "failed": 0, "stale": 0, "error": error})
+        self.protocol.notify(NOTIFY_DID_RELOAD, {"kernel": kernel.id, "label": label_of(kernel), "modules": [],
+                                                 "durationMs": None, "reloaded": 0, "failed": 0, "stale": 0,
+                                                 "error": error})
 
-    async def _refresh_job(self, kernel: AttachedKernel, _triggers: list[str]) -> None:
+    async def _refresh_job(self, kernel: Kernel, _triggers: list[str]) -> None:
         await self.refresh_stale(kernel)
 
-    async def refresh_stale(self, kernel: AttachedKernel) -> None:
+    async def refresh_stale(self, kernel: Kernel) -> None:
         """After the user ran code: re-check stale objects, so recreated ones lose their warning."""
         if kernel.id not in self.kernels:
             return
@@ -324,17 +555,34 @@ class HotswapServer(LanguageServer):
     async def shutdown_all(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
-        if self._sync_batch is not None:
-            self._sync_batch.cancel()
+        if self.workspace_watcher is not None:
+            self.workspace_watcher.stop()
+        for batch in (self._sync_batch, self._disk_batch):
+            if batch is not None:
+                batch.cancel()
         for kid in list(self.kernels):
             await self.detach(kid, notify=False)
 
 
-def source_of(kernel: AttachedKernel) -> str:
+def kid_gone(kid: str, announced: Mapping[str, Announced]) -> bool:
+    return kid not in announced
+
+
+def _digest(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha1(f.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def source_of(kernel: Kernel) -> str:
     return f"kernel:{kernel.id}"
 
 
-def label_of(kernel: AttachedKernel) -> str:
+def label_of(kernel: Kernel) -> str:
+    if kernel.facts.label:
+        return kernel.facts.label + (f" (pid {kernel.facts.pid})" if kernel.facts.pid else "")
     return f"kernel {kernel.id}" + (f" (pid {kernel.facts.pid})" if kernel.facts.pid else "")
 
 
@@ -381,6 +629,7 @@ def create_server() -> HotswapServer:
             ls.say(logging.ERROR, missing_jupyter_client_message())
         else:
             ls.start_discovery()
+        ls.start_workspace_watch()
         await pull_settings(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -396,6 +645,39 @@ def create_server() -> HotswapServer:
         path = to_fs_path(params.text_document.uri)
         if path:
             ls.on_save(path)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: HotswapServer, params: types.DidOpenTextDocumentParams) -> None:
+        path = to_fs_path(params.text_document.uri)
+        if path and path.endswith(".py"):
+            ls.unsaved.opened(path, params.text_document.text)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: HotswapServer, params: types.DidChangeTextDocumentParams) -> None:
+        path = to_fs_path(params.text_document.uri)
+        if path and path.endswith(".py"):
+            ls.unsaved.changed(path, ls.workspace.get_text_document(params.text_document.uri).source)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: HotswapServer, params: types.DidCloseTextDocumentParams) -> None:
+        path = to_fs_path(params.text_document.uri)
+        if path:
+            ls.unsaved.closed(path)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: HotswapServer, params: types.DidChangeWatchedFilesParams) -> None:
+        paths = [p for p in (to_fs_path(c.uri) for c in params.changes if c.type != types.FileChangeType.Deleted) if p]
+        if paths:
+            ls.on_disk_change(paths)
+
+    @server.feature(NOTIFY_TRANSPORT_KERNELS)
+    def transport_kernels(ls: HotswapServer, params: Any) -> None:
+        raw = plain(params)
+        ls.transport_kernels(raw.get("kernels") if isinstance(raw, Mapping) else None)
+
+    @server.feature(NOTIFY_USER_EXECUTED)
+    def user_executed(ls: HotswapServer, params: Any) -> None:
+        ls.user_executed(params)
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: HotswapServer, params: Any) -> None:
@@ -419,7 +701,7 @@ def create_server() -> HotswapServer:
                             if p and ls.settings.wants(p, ls.roots())})
             if not paths:
                 raise ValueError("hotswap.reloadModule needs {module: name} or {uri: file URI} (no Python file is open)")
-        kernels = list(ls.kernels.values())
+        kernels = ls.targets()
         if not kernels:
             ls.say(logging.WARNING, "no kernel is attached: run `%load_ext hotswap` in a kernel, or attach one.")
         reports = await asyncio.gather(*(ls.reload(k, paths=paths, modules=modules) for k in kernels))
@@ -428,7 +710,7 @@ def create_server() -> HotswapServer:
     @server.command(CMD_LIST_MODULES)
     async def list_modules(ls: HotswapServer, *args: Any) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        for kernel in list(ls.kernels.values()):
+        for kernel in ls.targets():
             try:
                 result = await kernel.request("modules", {"all": bool(_first_arg(args).get("all"))})
             except HotswapMissing:
@@ -468,18 +750,5 @@ def create_server() -> HotswapServer:
         arg = args[0] if args else None
         kid = arg if isinstance(arg, str) else (arg or {}).get("id")
         return await ls.detach(str(kid))
-
-    @server.command(CMD_PUBLISH_REPORT)
-    def publish_report(ls: HotswapServer, *args: Any) -> bool:
-        arg = _first_arg(args)
-        source, report = arg.get("source"), arg.get("report")
-        if not isinstance(source, str) or not isinstance(report, Mapping):
-            raise ValueError("hotswap.publishReport needs {source: str, report: object}")
-        kind = arg.get("kind") or ("reload" if report.get("modules") else "stale")
-        key = f"report:{source}"
-        ls.labels[key] = source
-        files = ls.store.apply_reload(key, report) if kind == "reload" else ls.store.apply_stale(key, report)
-        ls.publish(files)
-        return True
 
     return server
