@@ -306,7 +306,31 @@ class ModuleReload:
             return self.fall_back_to_full(outcome)
         if outcome is None:
             return False
+        self._class_registrations(nodes)
         return self.follow_replaced_bases(nodes, first_replaced)
+
+    def _class_registrations(self, nodes: list[ast.stmt]) -> None:
+        """Methods whose decorators ran again with their class body (``@register`` on a method):
+        the entries made for the previous version go where the new run made its own."""
+        pairs: list[tuple[Any, Any, Any]] = []
+        plain = {"staticmethod", "classmethod", "property"}
+        for node in nodes:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            cls = self.d.get(node.name)
+            if not isinstance(cls, type):
+                continue
+            for item in node.body:
+                if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or not item.decorator_list:
+                    continue
+                if all(isinstance(dec, ast.Name) and dec.id in plain for dec in item.decorator_list):
+                    continue
+                for old in functions_in(cls.__dict__.get(item.name)):
+                    new = next((k for k in self.ctx.keep if self.ctx.new_to_old.get(id(k)) is old and k is not old), None)
+                    if new is not None:
+                        pairs.append((old, new, old))
+        if pairs:
+            replace_registrations(pairs)
 
     def _bound_names(self) -> set[str]:
         """Names the new source binds somewhere (``_ANY_NAME`` when a star import may bind any)."""
