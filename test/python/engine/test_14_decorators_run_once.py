@@ -194,3 +194,21 @@ def test_registration_the_new_decorator_no_longer_makes_is_reported(project: Pro
     infos = report.by_code("decorator-rerun")
     assert len(infos) == 1 and "reg.routes['/old']" in infos[0].message
     assert reg.routes["/old"]() == "view"  # still there, and running the new code
+
+
+def test_registration_decorator_on_a_method_keeps_one_entry(project: Project) -> None:
+    reg = project.load("reg", REGISTRY)
+    src = """
+        from reg import register
+
+        class Plugin:
+            @register
+            def run(self):
+                return "run"
+    """
+    m = project.load("plugin", src)
+    run = m.Plugin.run
+    project.edit("plugin", src.replace('return "run"', 'return "RUN"'))
+    project.reload("plugin")
+    assert reg.handlers == [run] and m.Plugin.run is run
+    assert m.Plugin().run() == "RUN"
