@@ -203,9 +203,29 @@ def user_modules() -> list[tuple[str, str]]:
     return [(n, f) for n, _m, f in loaded_modules() if n != "__main__" and is_user_file(f)]
 
 
+# (len(sys.modules), its last key) -> user modules found then; a reload asks several times
+_user_objects: tuple[tuple[int, str | None], list[tuple[str, types.ModuleType, str]]] | None = None
+
+
 def user_module_objects() -> list[tuple[str, types.ModuleType, str]]:
-    """Like ``user_modules`` but with the module objects, for the engine's own use."""
-    return [(n, m, f) for n, m, f in loaded_modules() if n != "__main__" and is_user_file(f)]
+    """Like ``user_modules`` but with the module objects, for the engine's own use.
+
+    Kernels hold thousands of library modules; while no module was added or removed (same
+    count, same last entry) and every user module found before is still the one loaded under
+    its name, the previous answer stands.
+    """
+    global _user_objects
+    mods = sys.modules
+    try:
+        key = (len(mods), next(reversed(mods), None))
+    except RuntimeError:  # changed size while being read (another thread importing)
+        key = (-1, None)
+    cached = _user_objects
+    if cached is not None and cached[0] == key and key[0] >= 0 and all(mods.get(n) is m for n, m, _f in cached[1]):
+        return list(cached[1])
+    found = [(n, m, f) for n, m, f in loaded_modules() if n != "__main__" and is_user_file(f)]
+    _user_objects = (key, found)
+    return list(found)
 
 
 def modules_for_paths(paths: Iterable[str]) -> dict[str, list[tuple[str, types.ModuleType]]]:

@@ -15,6 +15,7 @@ import warnings
 import weakref
 from typing import Any
 
+from .caches import clear_cache, replaced_cache
 from .context import ClosureChange, FactoryClass, Outcome, ReloadContext
 from .diff import nested_codes, same_code, same_position
 from .values import MISSING as _MISSING, dict_same, functions_in, is_lru_wrapper, is_singledispatch, safe_same
@@ -208,8 +209,9 @@ def _forward_template(n_free: int) -> types.CodeType:
     code = _FORWARD_TEMPLATES.get(n_free)
     if code is None:
         free = ", ".join(f"_cell{i}" for i in range(n_free))
-        uses = f"        if 0: ({free},)\n" if n_free else ""
-        src = f"def _outer({free}):\n    def f(*args, **kwargs):\n{uses}        return (...)(*args, **kwargs)\n    return f\n"
+        uses = f" if 1 else ({free},)" if n_free else ""
+        # one line: every instruction maps to the line of the def it stands for (see forward)
+        src = f"def _outer({free}):\n    def f(*args, **kwargs): return (...)(*args, **kwargs){uses}\n    return f\n"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "'ellipsis' object is not callable": it is replaced below
             module = compile(src, "<hotswap-forward>", "exec", dont_inherit=True)
@@ -230,6 +232,7 @@ def forward(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext
         co_consts=tuple(new if c is Ellipsis else c for c in template.co_consts),
         co_name=new.__code__.co_name,
         co_filename=new.__code__.co_filename,
+        co_firstlineno=new.__code__.co_firstlineno,  # tracebacks show this frame at the def line
     )
     if hasattr(code, "co_qualname"):
         qualname: dict[str, Any] = {"co_qualname": getattr(new.__code__, "co_qualname", new.__code__.co_name)}
@@ -287,9 +290,16 @@ def patch_lru(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int) -
     except Exception:
         same_params = True
     inner = ctx.patch(old.__wrapped__, new.__wrapped__, ctx, label, lineno)
+    if not same_params:
+        # the module binds the new wrapper; the old one (held by earlier references) calls its own
+        # function: let that forward to the new one, so later edits of it reach both
+        old_fn, new_fn = old.__wrapped__, new.__wrapped__
+        if isinstance(old_fn, types.FunctionType) and isinstance(new_fn, types.FunctionType) and old_fn is not new_fn:
+            forward(old_fn, new_fn, ctx)
+        replaced_cache(old, new)
     if inner is not Outcome.UNCHANGED or not same_params:
         try:
-            old.cache_clear()
+            clear_cache(old)
             ctx.cache_cleared.append((ctx.module.file, label, lineno, ""))
             ctx.caches_cleared.add(id(old))
             ctx.keep.append(old)
