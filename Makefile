@@ -5,11 +5,7 @@ PY ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
 
-<<<<<<< HEAD
-.PHONY: venv test test-py test-ts test-e2e bench fuzz vsix demo clean node-deps
-=======
-.PHONY: venv test test-py test-py313 test-py314 test-pythons pyroots test-ts test-e2e bench vsix demo clean node-deps
->>>>>>> main
+.PHONY: venv test test-py test-py313 test-py314 test-pythons pyroots test-ts test-e2e bench fuzz vsix demo clean node-deps
 
 venv: $(VENV)/.stamp
 $(VENV)/.stamp: requirements-dev.txt pyproject.toml
