@@ -26,16 +26,21 @@ _REFERRERS_UP_TO = 128 if sys.implementation.name == "cpython" else 0
 
 @dataclass
 class HeapResult:
-    """Functions whose ``__code__`` is one of the wanted code objects, instances by class."""
+    """Functions whose ``__code__`` is one of the wanted code objects, instances by class, and
+    what else refers to a wanted class object (by id of the class)."""
 
     functions: dict[int, list[types.FunctionType]] = field(default_factory=dict)
     instances: dict[type, list[object]] = field(default_factory=dict)
+    referrers: dict[int, list[object]] = field(default_factory=dict)
 
 
-def scan(codes: dict[int, types.CodeType], classes: set[type]) -> HeapResult:
+def scan(codes: dict[int, types.CodeType], classes: set[type], held: Iterable[type] = ()) -> HeapResult:
     """Walk the heap once, collecting functions by code identity and instances by exact type.
 
-    ``codes`` maps id(code) to the code object (kept alive by the caller).
+    ``codes`` maps id(code) to the code object (kept alive by the caller). For each class in
+    ``held`` (a subset of ``classes``), whatever else refers to it -- a dict, list, tuple, set,
+    cell or object holding it as an attribute -- is collected too, so that holders of a
+    replaced class are found in the same pass.
     """
     global passes
     passes += 1
@@ -48,11 +53,16 @@ def scan(codes: dict[int, types.CodeType], classes: set[type]) -> HeapResult:
     # type(obj) is looked up by identity, so a metaclass with __eq__ but no __hash__ cannot
     # make the set lookup raise
     class_ids = {id(c): c for c in classes}
+    held_ids = {id(c) for c in held if id(c) in class_ids}
+    own = {id(class_ids), id(held), id(classes), id(codes)}  # this call's arguments and tables
+    referrers = result.referrers
     candidates: Iterable[object]
-    if len(codes) + len(classes) <= _REFERRERS_UP_TO:
+    every = len(codes) + len(classes) > _REFERRERS_UP_TO
+    if not every:
         candidates = gc.get_referrers(*codes.values(), *classes)
     else:
         candidates = gc.get_objects()
+        own.add(id(candidates))
     for obj in candidates:
         t = type(obj)
         if t is fn_type:
@@ -62,4 +72,17 @@ def scan(codes: dict[int, types.CodeType], classes: set[type]) -> HeapResult:
                     functions.setdefault(cid, []).append(obj)
         elif id(t) in class_ids:
             instances.setdefault(t, []).append(obj)
+        elif held_ids and not every and id(obj) not in own:
+            _add_referrer(obj, held_ids, referrers)
+    if held_ids and every:
+        # Looking into every object from Python costs ~15x the walk itself; one more sweep in
+        # C for the few held classes costs about a third of it.
+        for obj in gc.get_referrers(*(class_ids[i] for i in held_ids)):
+            if type(obj) is not fn_type and id(type(obj)) not in class_ids and id(obj) not in own:
+                _add_referrer(obj, held_ids, referrers)
     return result
+
+
+def _add_referrer(obj: object, held_ids: set[int], referrers: dict[int, list[object]]) -> None:
+    for rid in {id(ref) for ref in gc.get_referents(obj)} & held_ids:
+        referrers.setdefault(rid, []).append(obj)

@@ -240,7 +240,8 @@ def _stale_diagnostics(ns: dict[str, Any], ctx: ReloadContext) -> list[Diagnosti
     targets = TRACKER.classes()
     codes = {id(c): c for c in changes}
     codes.update((cid, info.code) for cid, info in TRACKER.closures.items())
-    found = heap.scan(codes, set(targets) | {new for new, _old in retype.values()})
+    wanted = set(targets) | {new for new, _old in retype.values()}
+    found = heap.scan(codes, wanted, TRACKER.held_classes())
     for new_cls, old_cls in retype.values():
         # made from the class body that was merged into the old class: same layout, so they can
         # simply become instances of the old class (and then count like any other instance)
@@ -261,12 +262,46 @@ def _stale_diagnostics(ns: dict[str, Any], ctx: ReloadContext) -> list[Diagnosti
             continue
         TRACKER.add_closure(old_code, change.maker, old_code.co_name, change.file, change.new.co_firstlineno)
         found.functions[id(old_code)] = fns
-    return _armed(ns, found, targets)
+    return _armed(ns, found, targets, {id(targets), id(wanted)} | _engine_containers(ctx))
 
 
-def _armed(ns: dict[str, Any], found: heap.HeapResult, targets: dict[type, type]) -> list[Diagnostic]:
-    """Diagnostics of a full check; the watch remembers what they rest on for the next cell."""
-    objects = TRACKER.object_diagnostics(ns, found, targets)
+def _engine_containers(ctx: ReloadContext) -> set[int]:
+    """ids of the containers this reload call keeps its records in (two levels below the
+    context): they refer to replaced classes but are no user's references."""
+    out: set[int] = set()
+    level: list[Any] = [ctx]
+    for _depth in range(3):
+        nxt: list[Any] = []
+        for obj in level:
+            t = type(obj)
+            if t in (list, tuple, set, frozenset):
+                items: list[Any] = list(obj)
+            elif t is dict:
+                items = [*obj.keys(), *obj.values()]
+            elif t.__module__.startswith("hotswap"):
+                d = getattr(obj, "__dict__", None)
+                items = list(d.values()) if isinstance(d, dict) else []
+                if isinstance(d, dict):
+                    out.add(id(d))
+            else:
+                continue
+            out.add(id(obj))
+            nxt.extend(x for x in items if type(x) in (list, tuple, set, frozenset, dict)
+                       or type(x).__module__.startswith("hotswap"))
+        level = nxt
+    return out
+
+
+def _armed(ns: dict[str, Any], found: heap.HeapResult, targets: dict[type, type],
+           ignore: set[int] | None = None) -> list[Diagnostic]:
+    """Diagnostics of a full check; the watch remembers what they rest on for the next cell.
+    While an old class is held beyond the namespace (an attribute, a closure), nothing
+    proves the report still true after a cell: the watch stays disarmed."""
+    objects = TRACKER.object_diagnostics(ns, found, targets, ignore)
+    if any(d.code == "stale-reference" for d in objects):
+        WATCH.disarm()
+        TRACKER.last_objects = []
+        return objects + TRACKER.binding_diagnostics(ns)
     WATCH.arm(ns, TRACKER.last_objects, TRACKER.last_holders, objects, TRACKER.version)
     TRACKER.last_objects = []  # held weakly by the watch only: recreating them must free them
     return objects + TRACKER.binding_diagnostics(ns)

@@ -10,13 +10,14 @@ the object.
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 import types
 import weakref
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from . import heap, references
+from . import class_holders, heap, references
 from .context import ReloadContext
 from .report import Diagnostic, at_line
 
@@ -149,8 +150,9 @@ class Tracker:
         return self._binding_diags(namespace) + references.removed_diagnostics(namespace, self._is_binding)
 
     def object_diagnostics(self, namespace: dict[str, Any], found: heap.HeapResult,
-                           targets: dict[type, type]) -> list[Diagnostic]:
-        """stale-instance and stale-closure warnings; remembers what they rest on (``last_*``)."""
+                           targets: dict[type, type], ignore: set[int] | None = None) -> list[Diagnostic]:
+        """stale-instance, stale-closure and stale-reference (old class held) warnings; remembers
+        what they rest on (``last_*``). ``ignore``: ids of the caller's own containers."""
         stale_objs: dict[type, list[object]] = {}
         seen: set[int] = set()
         for t, objs in found.instances.items():
@@ -169,8 +171,9 @@ class Tracker:
         for fns in found.functions.values():
             wanted_ids.update(id(f) for f in fns)
         index = _holders(namespace, wanted_ids)
-        out: list[Diagnostic] = []
-        out += self._instance_diags(stale_objs, index)
+        out: list[Diagnostic] = self._class_holder_diags(namespace, found, ignore)
+        held = {cls for cls in list(self.replaced.keys()) if id(cls) in found.referrers}
+        out += self._instance_diags(stale_objs, index, held)
         out += self._closure_diags(found, index)
         self.last_objects = [o for objs in stale_objs.values() for o in objs]
         self.last_objects += [f for fns in found.functions.values() for f in fns]
@@ -182,8 +185,42 @@ class Tracker:
         b = self.bindings.get(("module" if owner else "namespace", owner, name))
         return b is not None and b.obj is obj
 
-    def _instance_diags(self, stale_objs: dict[type, list[object]], index: dict[int, list[str]]) -> list[Diagnostic]:
-        """stale-instance warnings: old instances of replaced classes, then instances lacking new attributes."""
+    def held_classes(self) -> list[type]:
+        """Replaced classes whose holders the heap pass should collect."""
+        return list(self.replaced.keys())
+
+    def _class_holder_diags(self, namespace: dict[str, Any], found: heap.HeapResult,
+                            ignore: set[int] | None) -> list[Diagnostic]:
+        """stale-reference warnings: the old object of a replaced class still held where
+        rebinding by name does not reach (an instance attribute, an inner closure, a nested
+        container); drops referrers that are not the user's references."""
+        out: list[Diagnostic] = []
+        index: class_holders.Index | None = None
+        for cls, info in list(self.replaced.items()):
+            refs = found.referrers.get(id(cls))
+            if not refs:
+                continue
+            if index is None:
+                index = class_holders.Index(namespace)
+            found_at = class_holders.find(cls, refs, namespace, index, ignore)
+            labels = [label for label, _place in found_at]
+            if not labels:
+                del found.referrers[id(cls)]
+                continue
+            shown = labels[:MAX_NAMED]
+            who = _and(shown) if len(labels) <= MAX_NAMED else f"{', '.join(shown)} and {len(labels) - MAX_NAMED} other places"
+            names = list(dict.fromkeys(n for n in (_variable(namespace, place) for _l, place in found_at[:MAX_NAMED]) if n))
+            verb = "holds" if len(labels) == 1 else "hold"
+            msg = (f"{who} still {verb} the old class {info.name}, which was replaced because {info.reason}; "
+                   f"objects made or checked through it use the old class. Point it at the new {info.name} "
+                   f"(or run again the code that stored it).")
+            out.append(at_line(info.file, info.lineno, "warning", "stale-reference", msg, names))
+        return out
+
+    def _instance_diags(self, stale_objs: dict[type, list[object]], index: dict[int, list[str]],
+                        held: set[type] | None = None) -> list[Diagnostic]:
+        """stale-instance warnings: old instances of replaced classes, then instances lacking new
+        attributes. A replaced class still ``held`` by something stays tracked without instances."""
         out: list[Diagnostic] = []
         for cls, info in list(self.replaced.items()):
             objs = stale_objs.get(cls, [])
@@ -195,7 +232,8 @@ class Tracker:
                 elsewhere = references.holders(members, None, lambda owner, name, obj: False)
                 objs = [o for o in objs if id(o) not in members or id(o) in index or id(o) in elsewhere]
             if not objs:
-                self.replaced.pop(cls, None)
+                if not held or cls not in held:
+                    self.replaced.pop(cls, None)
                 continue
             # old enum members held by other modules are named by where they are (settings.DEFAULT)
             labels = list(dict.fromkeys(h.label for o in objs if id(o) not in index for h in elsewhere.get(id(o), [])))
@@ -290,6 +328,14 @@ class Tracker:
 
 
 _MISSING = object()
+
+
+def _variable(namespace: dict[str, Any], label: str) -> str:
+    """The user variable a holder label starts from ("obj" for "obj.kind"), or ""."""
+    m = re.match(r"[A-Za-z_]\w*", label)  # a module attribute's label starts with the module: not one
+    if m is None or m.group() not in namespace or isinstance(namespace[m.group()], types.ModuleType):
+        return ""
+    return m.group()
 
 
 def _with_subclasses(cls: type) -> list[type]:

@@ -3,7 +3,10 @@ are rebound wherever they are reachable by name; what cannot be rebound is repor
 
 from __future__ import annotations
 
+import pytest
+
 import hotswap
+from hotswap.engine import heap
 from engine_support import Project
 
 CORE = """
@@ -160,3 +163,139 @@ def test_state_another_module_set_on_the_class_is_carried_to_the_new_class(proje
     assert m.Plugin.__slots__ == ("name",)
     assert m.Plugin.registry is old_registry
     assert m.Plugin.__qualname__ == "plugins.Plugin"
+
+
+JOBS = """
+    class Kind:
+        __slots__ = ("n",)
+
+        def __init__(self, n=0):
+            self.n = n
+"""
+
+JOBS_NEW = JOBS.replace('__slots__ = ("n",)', '__slots__ = ("n", "m")')
+
+HOLDERS = """
+    from jobs import Kind
+
+    class Job:
+        def __init__(self):
+            self.kind = Kind
+
+    def factory():
+        made = Kind
+        def build():
+            return made()
+        return build
+
+    JOB = Job()
+    BUILD = factory()
+    BUILDERS = [factory()]
+    TABLES = [{"kind": Kind}]
+"""
+
+
+def _stale_refs(report: hotswap.Report) -> list[str]:
+    return [d.message for d in report.by_code("stale-reference")]
+
+
+def test_old_class_held_by_an_instance_attribute_is_reported(project: Project) -> None:
+    jobs = project.load("jobs", JOBS)
+    project.load("holders", HOLDERS)
+    project.run("from holders import Job\njob = Job()")
+    project.edit("jobs", JOBS_NEW)
+    report = project.reload("jobs")
+    [d] = [d for d in report.by_code("stale-reference") if "job.kind" in d.message]
+    assert "holders.JOB.kind" in d.message and "the old class Kind" in d.message
+    assert "job" in d.names
+    assert d.line == 0 and d.file.endswith("jobs.py")  # at the class statement
+    # what the user observes: the attribute really is the old class
+    assert project.ns["job"].kind is not jobs.Kind
+    # once the user points it at the new class (and the module's own holders too) the warning goes
+    project.run("import jobs, holders\njob.kind = jobs.Kind\nholders.JOB.kind = jobs.Kind\n"
+                "holders.BUILDERS[0] = holders.factory()\nholders.TABLES[0]['kind'] = jobs.Kind")
+    left = hotswap.stale(project.ns).by_code("stale-reference")
+    assert left == [], [x.message for x in left]
+
+
+def test_old_class_in_a_nested_container_and_an_inner_closure_is_reported(project: Project) -> None:
+    jobs = project.load("jobs", JOBS)
+    holders = project.load("holders", HOLDERS)
+    project.run("from holders import factory\nbuild = factory()")
+    project.edit("jobs", JOBS_NEW)
+    report = project.reload("jobs")
+    [d] = report.by_code("stale-reference")
+    # a dict inside a list, an inner function in a list, an inner function in the namespace
+    assert "holders.TABLES[0]['kind']" in d.message
+    assert "a variable captured by holders.BUILDERS[0]" in d.message
+    assert "a variable captured by build" in d.message
+    assert d.names == ["build"]
+    # none of them is rebound: the user still gets the old class from them
+    assert holders.TABLES[0]["kind"] is not jobs.Kind
+    assert type(holders.BUILDERS[0]()) is not jobs.Kind and type(project.ns["build"]()) is not jobs.Kind
+    # a closure bound to a module attribute is rebound (like the module attribute itself): not reported
+    assert "holders.BUILD " not in d.message and "holders.BUILD," not in d.message
+    assert type(holders.BUILD()) is jobs.Kind and holders.Kind is jobs.Kind
+    assert "holders.JOB.kind" in d.message
+
+
+def test_no_report_when_nothing_holds_the_old_class(project: Project) -> None:
+    project.load("jobs", JOBS)
+    project.load("plain", "from jobs import Kind\n\nKINDS = [Kind]\n\ndef make(k=Kind):\n    return k()\n")
+    project.run("from jobs import Kind\nmine = Kind\nkinds = {'a': Kind}")
+    project.edit("jobs", JOBS_NEW)
+    report = project.reload("jobs")
+    assert report.by_code("class-replaced")
+    assert _stale_refs(report) == []
+    left = hotswap.stale(project.ns).by_code("stale-reference")
+    assert left == [], [x.message for x in left]
+
+
+def test_except_clause_elsewhere_catches_the_new_exception_class(project: Project) -> None:
+    """An except clause names the class at run time, and that name is rebound: nothing to report."""
+    core = project.load("errs", "class Bad(ValueError):\n    pass\n\ndef fail():\n    raise Bad('x')\n")
+    project.load("catcher", """
+        import errs
+        from errs import Bad
+
+        def guarded():
+            try:
+                errs.fail()
+            except Bad:
+                return "caught"
+    """)
+    import catcher
+    project.edit("errs", "class Bad(KeyError):\n    pass\n\ndef fail():\n    raise Bad('x')\n")
+    report = project.reload("errs")
+    assert report.by_code("class-replaced")
+    assert catcher.guarded() == "caught" and catcher.Bad is core.Bad
+    assert _stale_refs(report) == []
+
+
+@pytest.mark.parametrize("walk_every_object", [False, True])
+def test_unnamed_instance_and_class_attribute_holders_are_described(
+        project: Project, monkeypatch: pytest.MonkeyPatch, walk_every_object: bool) -> None:
+    if walk_every_object:  # the path taken when very many objects are looked for
+        monkeypatch.setattr(heap, "_REFERRERS_UP_TO", 0)
+    jobs = project.load("jobs", JOBS)
+    project.load("owners", """
+        from jobs import Kind
+
+        class Job:
+            default_kind = Kind
+
+            def __init__(self):
+                self.kind = Kind
+
+        ALL = [[Job()]]
+    """)
+    project.edit("jobs", JOBS_NEW)
+    before = heap.passes
+    report = project.reload("jobs")
+    assert heap.passes == before + 1  # holders are found in the reload's one heap pass
+    [d] = report.by_code("stale-reference")
+    assert "an attribute 'kind' of a Job instance" in d.message
+    assert "owners.Job.default_kind" in d.message
+    assert d.names == []
+    import owners
+    assert owners.ALL[0][0].kind is not jobs.Kind and owners.Job.default_kind is not jobs.Kind
