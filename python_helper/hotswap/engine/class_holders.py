@@ -23,6 +23,7 @@ import types
 from typing import Any, Iterable
 
 from .modules import user_module_objects
+from .values import is_lru_wrapper
 
 _MAX_INSIDE = 10000
 # IPython's output history and its own names in the user namespace: not the user's references
@@ -48,8 +49,10 @@ def _attrs_of(obj: Any) -> dict[str, Any] | None:
 
 
 def _cells(fn: Any) -> Iterable[tuple[types.CellType, str]]:
-    fn = getattr(fn, "__func__", fn)
-    while isinstance(getattr(fn, "__wrapped__", None), types.FunctionType) and not isinstance(fn, types.FunctionType):
+    """Closure cells of a function, method or cache wrapper (no attribute lookups on other objects)."""
+    if isinstance(fn, (types.MethodType, staticmethod, classmethod)):
+        fn = fn.__func__
+    elif is_lru_wrapper(fn):
         fn = fn.__wrapped__
     if isinstance(fn, types.FunctionType):
         yield from zip(fn.__closure__ or (), fn.__code__.co_freevars)
@@ -129,7 +132,7 @@ def _own_machinery(old: type) -> set[int]:
         out.add(id(c.__bases__))
         for member in list(vars(c).values()):
             out.add(id(member))  # slot descriptors and the like refer back to their class
-            fns = [member, getattr(member, "fget", None), getattr(member, "fset", None), getattr(member, "fdel", None)]
+            fns = [member.fget, member.fset, member.fdel] if isinstance(member, property) else [member]
             for fn in fns:
                 for cell, _name in _cells(fn):
                     out.add(id(cell))
