@@ -17,7 +17,7 @@ import sys
 import threading
 from typing import Any, Callable, Iterator
 
-from . import activity, engine_api
+from . import activity, engine_api, progress
 
 PROTOCOL = 1
 COMMANDS = ("reload", "modules", "stale", "status")
@@ -162,8 +162,17 @@ def _reload(args: dict[str, Any]) -> dict[str, Any]:
     dependents = _bool(args, "dependents", False)
     preserve = _bool(args, "preserve_state", True) if "preserve_state" in args else None
     force = _bool(args, "force", False)
-    return engine_api.reload(paths, modules, dependents=dependents, preserve_state=preserve, source="service",
-                             force=force)
+    after = args.get("progress_after")
+    if after is None:
+        return engine_api.reload(paths, modules, dependents=dependents, preserve_state=preserve, source="service",
+                                 force=force)
+    if not isinstance(after, (int, float)) or isinstance(after, bool) or not 0 < after <= 86400:
+        raise RequestError("bad-request", "'progress_after' must be a number of seconds")
+    # sys.stdout is the capturing stand-in here: the watchdog's thread writes through to the
+    # kernel's own stream, which IOPub addresses to this request
+    with progress.Watchdog(float(after), paths, sys.stdout):
+        return engine_api.reload(paths, modules, dependents=dependents, preserve_state=preserve, source="service",
+                                 force=force)
 
 
 def _modules(args: dict[str, Any]) -> dict[str, Any]:

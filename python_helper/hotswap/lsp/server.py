@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import sys
+import time
 from typing import Any, Mapping, Optional, Sequence
 
 from lsprotocol import types
@@ -39,6 +40,8 @@ NOTIFY_WILL_RELOAD = "hotswap/willReload"
 NOTIFY_DID_RELOAD = "hotswap/didReload"
 NOTIFY_KERNELS_CHANGED = "hotswap/kernelsChanged"
 PROBE_WAIT = 5.0  # seconds attachKernel waits for the kernel to answer before replying "busy"
+BUSY_WAIT = 3.0  # seconds listModules / reloadModule wait for a busy kernel before answering "busy"
+INTERRUPT_ACTION = "Interrupt"
 
 
 class HotswapServer(LanguageServer):
@@ -57,6 +60,9 @@ class HotswapServer(LanguageServer):
         self._attaching: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.labels: dict[str, str] = {}
+        # kernel id -> the reload we sent and are waiting for: what it reloads, since when,
+        # where it was last seen running (progress), whether Interrupt was offered
+        self.in_flight: dict[str, dict[str, Any]] = {}
 
     # --------------------------------------------------------------- messages
 
@@ -133,7 +139,7 @@ class HotswapServer(LanguageServer):
                             python=entry.python if entry else None, hotswap=entry.hotswap if entry else None)
         kernel = AttachedKernel(facts, on_user_execution=self._on_user_execution, on_death=self._on_death,
                                 on_status=self._on_status, on_restart=self._on_restart,
-                                from_registry=entry is not None)
+                                from_registry=entry is not None, on_progress=self._on_progress)
         await kernel.start()
         self.kernels[kernel.id] = kernel
         self.labels[source_of(kernel)] = label_of(kernel)
@@ -211,6 +217,49 @@ class HotswapServer(LanguageServer):
         if notify:
             self.kernels_changed()
 
+    def running(self, kernel: AttachedKernel) -> str:
+        """What keeps the kernel busy, in words (for "busy" answers and messages)."""
+        if kernel.request_label is not None and kernel.request_started:
+            job = self.in_flight.get(kernel.id)
+            if kernel.request_label == "reload" and job is not None:
+                where = job.get("where") or ", ".join(job["files"] + job["modules"]) or "modules"
+                return f"reloading {where} for {time.monotonic() - job['started']:.0f} s"
+            return f"a hotswap {kernel.request_label} request"
+        if kernel.execution_state == "busy" or kernel.request_label is not None:
+            return "a cell"  # our request waits behind what the user runs
+        return "an earlier request"
+
+    def _on_progress(self, kernel: AttachedKernel, info: dict[str, Any]) -> None:
+        """A reload runs longer than ``reloadTimeout``: say where, and offer to interrupt it."""
+        job = self.in_flight.get(kernel.id)
+        if job is None:
+            return
+        file, line = info.get("file"), info.get("line")
+        if isinstance(file, str) and isinstance(line, int):
+            job["where"] = f"{file}:{line}"
+        if not job.get("offered"):
+            job["offered"] = True
+            self.spawn(self._offer_interrupt(kernel, job))
+
+    async def _offer_interrupt(self, kernel: AttachedKernel, job: dict[str, Any]) -> None:
+        where = job.get("where") or ", ".join(job["files"] + job["modules"])
+        message = (f"Hotswap: still running {where} in {label_of(kernel)} (reload started "
+                   f"{time.monotonic() - job['started']:.0f} s ago). Interrupt puts the module back as it was.")
+        log.warning("%s", message)
+        try:
+            choice = await self.window_show_message_request_async(types.ShowMessageRequestParams(
+                type=types.MessageType.Warning, message=message,
+                actions=[types.MessageActionItem(title=INTERRUPT_ACTION)]))
+        except Exception:  # a client without message requests: the log line stays
+            log.debug("showMessageRequest failed", exc_info=True)
+            return
+        if choice is None or choice.title != INTERRUPT_ACTION or self.in_flight.get(kernel.id) is not job:
+            return
+        try:
+            log.info("%s", kernel.interrupt())
+        except KernelError as exc:
+            self.say(logging.ERROR, str(exc))
+
     def _on_user_execution(self, kernel: AttachedKernel) -> None:
         batch = self._stale_batches.get(kernel.id)
         if batch is not None:
@@ -273,7 +322,10 @@ class HotswapServer(LanguageServer):
         """One reload request to one kernel; publishes its diagnostics and didReload."""
         self.protocol.notify(NOTIFY_WILL_RELOAD, {"kernel": kernel.id, "files": list(paths), "modules": list(modules)})
         args = {"paths": list(paths), "modules": list(modules), "dependents": self.settings.reload_dependents,
-                "preserve_state": self.settings.preserve_module_state}
+                "preserve_state": self.settings.preserve_module_state,
+                "progress_after": self.settings.reload_timeout}
+        job = {"files": list(paths), "modules": list(modules), "started": time.monotonic()}
+        self.in_flight[kernel.id] = job
         try:
             report = await kernel.request("reload", args)
         except HotswapMissing:
@@ -287,6 +339,13 @@ class HotswapServer(LanguageServer):
             self.say(logging.ERROR, str(exc))
             self._no_reload(kernel, str(exc))
             return None
+        finally:
+            if self.in_flight.get(kernel.id) is job:
+                del self.in_flight[kernel.id]
+        if report.get("interrupted"):
+            stopped = [m for m in report.get("modules") or [] if isinstance(m, dict) and m.get("status") == "failed"]
+            what = "; ".join(str(m.get("error")) for m in stopped) or "the module was left as it was"
+            self.say(logging.WARNING, f"the reload in {label_of(kernel)} was interrupted: {what}")
         if kernel.facts.status == "no-hotswap":
             kernel.facts.status = kernel.execution_state
             kernel.hotswap_missing_reported = False
@@ -422,15 +481,29 @@ def create_server() -> HotswapServer:
         kernels = list(ls.kernels.values())
         if not kernels:
             ls.say(logging.WARNING, "no kernel is attached: run `%load_ext hotswap` in a kernel, or attach one.")
-        reports = await asyncio.gather(*(ls.reload(k, paths=paths, modules=modules) for k in kernels))
-        return {"reports": [{"kernel": k.id, "report": r} for k, r in zip(kernels, reports)]}
+        async def one(kernel: AttachedKernel) -> dict[str, Any]:
+            # a kernel busy with a long cell or reload answers "busy" (the reload stays queued)
+            task = ls.spawn(ls.reload(kernel, paths=paths, modules=modules))
+            done, _ = await asyncio.wait({task}, timeout=BUSY_WAIT)
+            if done:
+                return {"kernel": kernel.id, "report": task.result()}
+            return {"kernel": kernel.id, "report": None, "busy": True, "running": ls.running(kernel)}
+
+        return {"reports": list(await asyncio.gather(*(one(k) for k in kernels)))}
 
     @server.command(CMD_LIST_MODULES)
     async def list_modules(ls: HotswapServer, *args: Any) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
+        everything = bool(_first_arg(args).get("all"))
         for kernel in list(ls.kernels.values()):
+            task = ls.spawn(kernel.request("modules", {"all": everything}))
+            done, _ = await asyncio.wait({task}, timeout=BUSY_WAIT)
+            if not done:
+                task.cancel()
+                out.append({"kernel": kernel.id, "busy": True, "running": ls.running(kernel)})
+                continue
             try:
-                result = await kernel.request("modules", {"all": bool(_first_arg(args).get("all"))})
+                result = task.result()
             except HotswapMissing:
                 ls.report_missing_hotswap(kernel)
                 continue
