@@ -105,6 +105,8 @@ def _parse(request_json: Any) -> dict[str, Any]:
         request = json.loads(request_json)
     except ValueError as exc:
         raise RequestError("bad-request", f"the request is not JSON: {exc}") from None
+    except RecursionError:
+        raise RequestError("bad-request", "the request is nested too deeply to read") from None
     if not isinstance(request, dict):
         raise RequestError("bad-request", "the request must be a JSON object")
     return request
@@ -143,6 +145,13 @@ def _str_list(args: dict[str, Any], key: str) -> list[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise RequestError("bad-request", f"'{key}' must be a list of strings")
+    for v in value:
+        if "\x00" in v:
+            raise RequestError("bad-request", f"'{key}' holds a string with a NUL character: {v!r}")
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError:
+            raise RequestError("bad-request", f"'{key}' holds a string that is not valid Unicode: {v!r}") from None
     return value
 
 

@@ -21,6 +21,8 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .._version import __version__
+from . import validate
+from .protocol import CheckedProtocol
 from .debounce import Coalescer
 from .diagnostics import DiagnosticStore, summary
 from .discovery import Entry, RegistryWatcher, read_entries, registry_dir
@@ -48,7 +50,8 @@ class HotswapServer(LanguageServer):
     """pygls server plus the hotswap state."""
 
     def __init__(self) -> None:
-        super().__init__("hotswap", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        super().__init__("hotswap", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full,
+                         protocol_cls=CheckedProtocol)
         self.settings = Settings()
         self.kernels: dict[str, AttachedKernel] = {}
         self.store = DiagnosticStore()
@@ -342,6 +345,15 @@ class HotswapServer(LanguageServer):
         finally:
             if self.in_flight.get(kernel.id) is job:
                 del self.in_flight[kernel.id]
+        try:
+            report, dropped = validate.report(report)
+        except validate.BadReport as exc:
+            message = f"{label_of(kernel)} sent a reload report that cannot be used ({exc})"
+            self.say(logging.ERROR, message)
+            self._no_reload(kernel, message)
+            return None
+        if dropped:
+            log.warning("%s: %d unusable entries of a reload report were dropped", kernel.id, dropped)
         if report.get("interrupted"):
             stopped = [m for m in report.get("modules") or [] if isinstance(m, dict) and m.get("status") == "failed"]
             what = "; ".join(str(m.get("error")) for m in stopped) or "the module was left as it was"
@@ -372,11 +384,23 @@ class HotswapServer(LanguageServer):
         except KernelError as exc:
             log.info("stale refresh failed: %s", exc)
             return
+        try:
+            report, dropped = validate.report(report)
+        except validate.BadReport as exc:
+            log.warning("%s: unusable stale report: %s", kernel.id, exc)
+            return
+        if dropped:
+            log.warning("%s: %d unusable entries of a stale report were dropped", kernel.id, dropped)
         self.publish(self.store.apply_stale(source_of(kernel), report))
 
     def publish(self, files: set[str]) -> None:
         for key in sorted(files):
-            uri, diagnostics = self.store.merged(key, self.labels, self.settings.stale_severity)
+            try:
+                uri, diagnostics = self.store.merged(key, self.labels, self.settings.stale_severity)
+            except Exception:  # never keep what cannot be shown: it would block this file for good
+                log.exception("diagnostics for %s could not be built; dropping them", key)
+                self.store.drop_file(key)
+                uri, diagnostics = self.store.merged(key, self.labels, self.settings.stale_severity)
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
             self.store.mark_published(key, not diagnostics)
 
@@ -545,10 +569,20 @@ def create_server() -> HotswapServer:
     @server.command(CMD_PUBLISH_REPORT)
     def publish_report(ls: HotswapServer, *args: Any) -> bool:
         arg = _first_arg(args)
-        source, report = arg.get("source"), arg.get("report")
-        if not isinstance(source, str) or not isinstance(report, Mapping):
-            raise ValueError("hotswap.publishReport needs {source: str, report: object}")
-        kind = arg.get("kind") or ("reload" if report.get("modules") else "stale")
+        source, raw = arg.get("source"), arg.get("report")
+        if not isinstance(source, str) or not source or len(source) > 200 or not isinstance(raw, Mapping):
+            raise ValueError("hotswap.publishReport needs {source: non-empty string, report: object}")
+        kind = arg.get("kind")
+        if kind not in (None, "reload", "stale"):
+            raise ValueError("hotswap.publishReport: kind must be 'reload' or 'stale'")
+        try:
+            report, dropped = validate.report(raw)
+        except validate.BadReport as exc:
+            raise ValueError(f"hotswap.publishReport: {exc}") from None
+        if dropped:
+            ls.say(logging.WARNING, f"a report from {source} had {dropped} unusable entries; they were left out.",
+                   show=False)
+        kind = kind or ("reload" if report.get("modules") else "stale")
         key = f"report:{source}"
         ls.labels[key] = source
         files = ls.store.apply_reload(key, report) if kind == "reload" else ls.store.apply_stale(key, report)
