@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests in a real VS Code (`make test-e2e`): installs code-server and Chromium if
 # needed, builds and installs our .vsix into a private code-server, then runs the tests with
-# node's test runner. Every process started here is stopped on exit, even after a failure.
+# node's test runner (all of tests/, or the test files given as arguments). Every process
+# started here is stopped on exit, even after a failure.
 set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -56,6 +57,17 @@ node "$E2E_DIR/node_modules/code-server/out/node/entry.js" \
   --user-data-dir "$TMP_ROOT/install-user-data" --extensions-dir "$TMP_ROOT/extensions" \
   --install-extension "$HOTSWAP_VSIX" --force
 
+# The stand-ins of the Python and Jupyter extensions (ids ms-python.python, ms-toolsai.jupyter),
+# packaged for the test that installs them beside our .vsix (tests/standins.test.mjs).
+STANDINS=()
+for standin in python jupyter; do
+  (cd "$E2E_DIR/standins/$standin" &&
+    "$REPO_DIR/node_modules/.bin/vsce" package --allow-missing-repository \
+      --out "$TMP_ROOT/standin-$standin.vsix" >/dev/null)
+  STANDINS+=("$TMP_ROOT/standin-$standin.vsix")
+done
+export HOTSWAP_E2E_STANDINS="${STANDINS[0]}:${STANDINS[1]}"
+
 export HOTSWAP_VSIX
 export HOTSWAP_E2E_TMP="$TMP_ROOT"
 export HOTSWAP_E2E_EXTENSIONS="$TMP_ROOT/extensions"
@@ -64,4 +76,4 @@ export HOTSWAP_E2E_PIDFILE="$PIDFILE"
 export TMPDIR="$TMP_ROOT/tmp"
 
 cd "$E2E_DIR"
-node --test --test-reporter=spec --test-concurrency=1 --test-timeout=600000 tests/
+node --test --test-reporter=spec --test-concurrency=1 --test-timeout=600000 "${@:-tests/}"

@@ -18,6 +18,9 @@ export interface ConsolePlan {
     env: NodeJS.ProcessEnv;
 }
 
+/** What the console's kernel is called in Problems, the status bar, the Hot Reload view and the log. */
+export const CONSOLE_LABEL = 'Hot Reload Console';
+
 /** Makes the private folder and the command lines for the kernel and the console. */
 export async function planConsole(helperDir: string, baseEnv: NodeJS.ProcessEnv = process.env, baseDir = os.tmpdir()): Promise<ConsolePlan> {
     const dir = await fs.mkdtemp(path.join(baseDir, 'hotswap-console-'));
@@ -30,7 +33,8 @@ export async function planConsole(helperDir: string, baseEnv: NodeJS.ProcessEnv 
         kernelArgs: ['-m', 'ipykernel_launcher', '-f', connectionFile, '--IPKernelApp.extra_extensions=hotswap'],
         consoleArgs: ['-m', 'jupyter_console', '--existing', connectionFile],
         // JPY_PARENT_PID: ipykernel exits by itself if the editor's extension host goes away.
-        env: { ...baseEnv, PYTHONPATH: pythonPath, JPY_PARENT_PID: String(process.pid) },
+        // HOTSWAP_KERNEL_LABEL: the name its registry entry gives it, shown wherever it is named.
+        env: { ...baseEnv, PYTHONPATH: pythonPath, JPY_PARENT_PID: String(process.pid), HOTSWAP_KERNEL_LABEL: CONSOLE_LABEL },
     };
 }
 

@@ -10,6 +10,7 @@ changed. Its own body changing is handled when it is patched (``patch_functions.
 
 from __future__ import annotations
 
+import functools
 import linecache
 import sys
 import types
@@ -20,6 +21,7 @@ from .modules import is_user_file, realpath, user_module_objects
 from .values import functions_in, is_lru_wrapper
 
 _MAX_DEPTH = 12
+_LRU: type = type(functools.lru_cache(maxsize=None)(lambda: None))
 
 
 def clear_dependent_caches(ctx: ReloadContext) -> None:
@@ -47,12 +49,14 @@ def clear_dependent_caches(ctx: ReloadContext) -> None:
 
 def _caches() -> Iterator[Any]:
     """lru_cache wrappers bound in loaded user modules: module attributes and class attributes."""
+    lru = _LRU
     for _name, module, _file in user_module_objects():
         try:
             values = list(vars(module).values())
         except TypeError:
             continue
-        for v in values:
+        # a plain loop over every value: modules with thousands of functions are common
+        for v in [v for v in values if type(v) is lru or isinstance(v, type)]:
             if is_lru_wrapper(v):
                 yield v
             elif isinstance(v, type) and _from_user_file(v):

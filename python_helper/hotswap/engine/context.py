@@ -33,6 +33,18 @@ class ClosureChange:
 
 
 @dataclass
+class FactoryClass:
+    """The body of a class made inside a function changed beyond its methods' code: classes
+    made by earlier calls lack what the new body adds."""
+
+    qualname: str  # e.g. "make_model.<locals>.Model"
+    module: str
+    file: str
+    lineno: int
+    maker: str
+
+
+@dataclass
 class ClassReplacement:
     """A class that could not be updated in place; its old instances are stale."""
 
@@ -96,6 +108,7 @@ class ReloadContext:
     new_to_old: dict[int, Any] = field(default_factory=dict)
     keep: list[Any] = field(default_factory=list)
     closure_changes: dict[types.CodeType, ClosureChange] = field(default_factory=dict)
+    factory_classes: list[FactoryClass] = field(default_factory=list)
     replaced_classes: list[ClassReplacement] = field(default_factory=list)
     expectations: list[InitExpectation] = field(default_factory=list)
     # (file, label, line, what changed: "" for its own code) of each cache cleared

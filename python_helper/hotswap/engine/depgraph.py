@@ -176,8 +176,18 @@ def _mutated(node: ast.stmt) -> set[str]:
     return out
 
 
+_NOTHING: tuple[frozenset[str], frozenset[str], frozenset[str]] = (frozenset(), frozenset(), frozenset())
+
+
 def analyse(node: ast.stmt, flags: int) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """``(reads, uses, mutates)`` of one top-level statement (see the module docstring)."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return _NOTHING
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.decorator_list:
+        a = node.args
+        if not (a.defaults or any(a.kw_defaults) or node.returns or a.vararg or a.kwarg or a.kwonlyargs
+                or any(arg.annotation for arg in a.posonlyargs + a.args)):
+            return _NOTHING  # the most common statement of all: nothing runs but the def itself
     v = _Reads(bool(flags & _FUTURE_ANNOTATIONS))
     v.visit(node)
     return frozenset(v.reads), frozenset(v.uses), frozenset(_mutated(node))
@@ -196,9 +206,11 @@ class Dependent(Protocol):
     def mutates(self) -> frozenset[str]: ...
 
 
-def dependents(stmts: Sequence[Dependent], done: set[int], replaced: set[str], updated: set[str]) -> list[int]:
+def dependents(stmts: Sequence[Dependent], done: set[int], replaced: set[str], updated: set[str],
+               readers: Iterable[int] | None = None) -> list[int]:
     """Indexes of statements not in ``done`` to run again, in source order.
 
+    ``readers``: the indexes worth looking at (those that read something), all by default.
     ``replaced``: names that now hold a different object (or none); ``updated``: names whose
     object was updated in place. A statement that reads a replaced name or uses an updated one
     runs again, together with what it needs to run as in a fresh import: the earlier
@@ -207,12 +219,9 @@ def dependents(stmts: Sequence[Dependent], done: set[int], replaced: set[str], u
     """
     if not replaced and not updated:
         return []
-    picked: set[int] = set()
-    for i, st in enumerate(stmts):
-        if i in done:
-            continue
-        if not st.reads.isdisjoint(replaced) or not st.uses.isdisjoint(updated):
-            picked.add(i)
+    candidates = range(len(stmts)) if readers is None else readers  # statements reading nothing never run again
+    picked = {i for i in candidates
+              if (not stmts[i].reads.isdisjoint(replaced) or not stmts[i].uses.isdisjoint(updated)) and i not in done}
     if not picked:
         return []
     # what the picked statements need first

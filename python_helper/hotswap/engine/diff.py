@@ -189,36 +189,44 @@ class Baseline(Protocol):
 
 
 class SourceBaseline:
-    """Exact comparison against the source the engine loaded last (statement texts)."""
+    """Exact comparison against the source the engine loaded last (statement texts).
+
+    Built lazily from the previous statements: an edit of a large module asks about a few
+    statements, so indexes over all of them are made only when a question needs them.
+    """
 
     kind = "source"
 
-    def __init__(self, keys: dict[str, list[int]], names: set[str] | None) -> None:
-        self._keys = keys
-        self._names = names
+    def __init__(self, stmts: list[Any]) -> None:
+        self._stmts = stmts
+        self._keys: set[str] | None = None
+        self._firsts: dict[str, list[int]] | None = None
 
     @classmethod
     def of(cls, stmts: Iterable[Any]) -> "SourceBaseline":
         """From the statements (``incremental.Stmt``) the previous source consisted of."""
-        keys: dict[str, list[int]] = {}
-        names: set[str] | None = set()
-        for st in stmts:
-            keys.setdefault(st.key, []).append(st.first)
-            if st.star:
-                names = None
-            elif names is not None:
-                names |= st.names
-        return cls(keys, names)
+        return cls(list(stmts))
 
     def unchanged(self, node: ast.stmt, key: str = "") -> bool:
+        if self._keys is None:
+            self._keys = {st.key for st in self._stmts}
         return key in self._keys
 
     def moved(self, node: ast.stmt, key: str) -> bool:
         """Unchanged text at another line: code objects need new line numbers."""
-        return first_line(node) not in self._keys.get(key, ())
+        if self._firsts is None:
+            self._firsts = {}
+            for st in self._stmts:
+                self._firsts.setdefault(st.key, []).append(st.first)
+        return first_line(node) not in self._firsts.get(key, ())
 
     def old_names(self) -> set[str] | None:
-        return None if self._names is None else set(self._names)
+        names: set[str] = set()
+        for st in self._stmts:
+            if st.star:
+                return None
+            names |= st.names
+        return names
 
 
 def _segment(lines: list[str], node: ast.stmt) -> str:

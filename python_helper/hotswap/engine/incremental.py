@@ -12,6 +12,7 @@ the result is always what a full parse would give.
 from __future__ import annotations
 
 import ast
+import bisect
 from dataclasses import dataclass, field, replace
 
 from .depgraph import analyse
@@ -48,6 +49,13 @@ class Parsed:
     tree: ast.Module | None = None  # set when the whole file was parsed
     flags: int = 0  # __future__ compiler flags
     extra: dict[int, ast.stmt] = field(default_factory=dict)  # carried-over statements parsed later
+    # the previous statements the parsed region replaced (None: the whole file was parsed)
+    replaced: list[Stmt] | None = None
+    shifted: bool = True  # some carried-over statement moved (False: none did)
+    _names: set[str] | None = None
+    _names_known: bool = False
+    _rebound: set[str] | None = None
+    _readers: list[int] | None = None
 
     def node(self, i: int, filename: str) -> ast.stmt:
         """The AST of statement ``i``, parsing its text alone when it was carried over."""
@@ -71,22 +79,48 @@ class Parsed:
         return [self.nodes[i] for i in sorted(self.nodes)]
 
     def names(self) -> set[str] | None:
-        """Every name bound at top level (None when a star import hides some)."""
-        if any(s.star for s in self.stmts):
-            return None
-        out: set[str] = set()
-        for s in self.stmts:
-            out |= s.names
-        return out
+        """Every name bound at top level (None when a star import hides some); do not mutate."""
+        if not self._names_known:
+            out: set[str] | None = set()
+            for s in self.stmts:
+                if s.star:
+                    out = None
+                    break
+                out |= s.names  # type: ignore[operator]
+            self._names, self._names_known = out, True
+        return self._names
+
+    def rebound_among(self, names: set[str]) -> set[str]:
+        """Which of ``names`` more than one statement binds (cheaper than ``rebound`` for a few)."""
+        if self._rebound is not None or not names:
+            return self.rebound() & names
+        seen: set[str] = set()
+        dup: set[str] = set()
+        for bound in [st.names for st in self.stmts if not st.names.isdisjoint(names)]:
+            for n in bound & names:
+                (dup if n in seen else seen).add(n)
+        return dup
+
+    def readers(self) -> list[int]:
+        """Indexes of statements that read any name (the only ones that can depend on others)."""
+        if self._readers is None:
+            self._readers = [i for i, st in enumerate(self.stmts) if st.reads or st.mutates]
+        return self._readers
 
     def rebound(self) -> set[str]:
         """Names bound by more than one statement (``_`` of registrations, redefinitions)."""
-        seen: set[str] = set()
-        dup: set[str] = set()
-        for s in self.stmts:
-            for n in s.names:
-                (dup if n in seen else seen).add(n)
-        return dup
+        if self._rebound is None:
+            seen: set[str] = set()
+            dup: set[str] = set()
+            for s in self.stmts:
+                if len(s.names) == 1:
+                    (n,) = s.names
+                    (dup if n in seen else seen).add(n)
+                    continue
+                for n in s.names:
+                    (dup if n in seen else seen).add(n)
+            self._rebound = dup
+        return self._rebound
 
 
 def stmt_of(node: ast.stmt, lines: list[str], flags: int = 0) -> Stmt:
@@ -94,12 +128,16 @@ def stmt_of(node: ast.stmt, lines: list[str], flags: int = 0) -> Stmt:
     end = getattr(node, "end_lineno", None) or node.lineno
     is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
     reads, uses, mutates = analyse(node, flags)
+    if is_def:  # binds its name and nothing else (no walk needed: most statements of big modules)
+        names, star = frozenset((node.name,)), False  # type: ignore[attr-defined]
+    else:
+        names, star = frozenset(bound_names([node])), binds_star([node])
     return Stmt(
         "".join(lines[first - 1 : end]),
         first,
         end,
-        frozenset(bound_names([node])),
-        binds_star([node]),
+        names,
+        star,
         node.name if is_def else None,  # type: ignore[attr-defined]
         isinstance(node, ast.ClassDef),
         0,
@@ -125,17 +163,14 @@ def parse_changed(old_text: str, old_stmts: list[Stmt], flags: int, src: Source,
     new = src.text.splitlines(True)
     n_old, n_new = len(old), len(new)
     limit = min(n_old, n_new)
-    p = 0
-    while p < limit and old[p] == new[p]:
-        p += 1
-    s = 0
-    while s < limit - p and old[n_old - 1 - s] == new[n_new - 1 - s]:
-        s += 1
+    p = _common_run(old, new, limit, from_end=False)
+    s = _common_run(old, new, limit - p, from_end=True)
     c0, c1 = p + 1, n_old - s  # changed old lines, 1-based inclusive (c1 < c0: pure insertion)
     delta = n_new - n_old
-    prefix = [st for st in old_stmts if st.end < c0]
-    suffix = [st for st in old_stmts if st.first > c1 and st.first >= c0]
-    affected = [st for st in old_stmts if st.end >= c0 and not (st.first > c1 and st.first >= c0)]
+    # statements are in source order and do not overlap: split them by binary search
+    k = bisect.bisect_left(old_stmts, c0, key=_end)  # first statement ending at or after c0
+    j = max(k, bisect.bisect_right(old_stmts, max(c1, c0 - 1), key=_first))  # first one below the edit
+    prefix, affected, suffix = old_stmts[:k], old_stmts[k:j], old_stmts[j:]
     start = min([c0] + [st.first for st in affected])
     end = max([c1] + [st.end for st in affected])
     region = "".join(new[start - 1 : max(end + delta, start - 1)])
@@ -154,7 +189,34 @@ def parse_changed(old_text: str, old_stmts: list[Stmt], flags: int, src: Source,
         stmts.append(stmt_of(node, new, flags))
     # most edits keep the line count: then statements below are reused as they are
     stmts += [st if not (delta or st.moved_by) else _moved(st, delta) for st in suffix]
-    return Parsed(src.text, stmts, nodes, None, flags)
+    shifted = bool(delta and suffix)  # only statements below the edit move, by ``delta``
+    return Parsed(src.text, stmts, nodes, None, flags, replaced=affected, shifted=shifted)
+
+
+def _end(st: Stmt) -> int:
+    return st.end
+
+
+def _first(st: Stmt) -> int:
+    return st.first
+
+
+def _common_run(old: list[str], new: list[str], limit: int, from_end: bool) -> int:
+    """How many lines are equal at the start (or end) of both, at most ``limit``.
+
+    Binary search with list slice comparisons, which run in C: a large file costs a few
+    comparisons of its lines instead of a Python loop over all of them.
+    """
+    lo, hi = 0, limit
+    n_old, n_new = len(old), len(new)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        same = old[n_old - mid:] == new[n_new - mid:] if from_end else old[:mid] == new[:mid]
+        if same:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def _moved(st: Stmt, delta: int) -> Stmt:

@@ -9,10 +9,13 @@ which rebinding names can never achieve. The patched code runs against the old f
 
 from __future__ import annotations
 
+import inspect
 import types
+import warnings
+import weakref
 from typing import Any
 
-from .context import ClosureChange, Outcome, ReloadContext
+from .context import ClosureChange, FactoryClass, Outcome, ReloadContext
 from .diff import nested_codes, same_code, same_position
 from .values import MISSING as _MISSING, dict_same, functions_in, is_lru_wrapper, is_singledispatch, safe_same
 
@@ -32,8 +35,19 @@ def record_closure_changes(old: types.CodeType, new: types.CodeType, ctx: Reload
         new_code = new_inner.get(qual)
         if new_code is None or old_code.co_name.startswith("<") and old_code.co_name != "<lambda>":
             continue  # removed inner function, or a comprehension (never outlives its call)
+        if not old_code.co_flags & inspect.CO_OPTIMIZED:
+            # a class body: methods are functions (found by their code), the rest is not
+            if _body_shape(old_code) != _body_shape(new_code):
+                ctx.factory_classes.append(FactoryClass(qual, ctx.module.name, ctx.module.file, new_code.co_firstlineno, label))
+            continue
         if not same_code(old_code, new_code) or not same_position(old_code, new_code):
             ctx.closure_changes[old_code] = ClosureChange(new_code, ctx.module.file, label)
+
+
+def _body_shape(code: types.CodeType) -> tuple[object, ...]:
+    """A class body's code with the code of its methods left out (only their names count)."""
+    consts = tuple(getattr(c, "co_qualname", c.co_name) if isinstance(c, types.CodeType) else repr(c) for c in code.co_consts)
+    return (code.co_code, code.co_names, consts)
 
 
 def _patch_cells(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext) -> bool:
@@ -87,6 +101,18 @@ def _patch_function(old: types.FunctionType, new: types.FunctionType, ctx: Reloa
     REPLACED when the free variables differ: ``__code__`` cannot be swapped then.
     """
     changed = False
+    original = _FORWARDERS.get(old)
+    if original is not None:
+        if original != new.__code__.co_freevars:
+            # still another closure shape: update what it forwards to (or forward to the new one)
+            target = old.__dict__.get("__wrapped__")
+            out = patch_function(target, new, ctx, label, lineno) if isinstance(target, types.FunctionType) else Outcome.REPLACED
+            if out is Outcome.REPLACED:
+                return Outcome.PATCHED if forward(old, new, ctx) else Outcome.REPLACED
+            return out
+        del _FORWARDERS[old]  # the shape is the old one again: run the code directly
+        old.__dict__.pop("__wrapped__", None)
+        changed = True
     ow = old.__dict__.get("__wrapped__", _MISSING)
     nw = new.__dict__.get("__wrapped__", _MISSING)
     if ow is not _MISSING and nw is not _MISSING:
@@ -100,7 +126,9 @@ def _patch_function(old: types.FunctionType, new: types.FunctionType, ctx: Reloa
         return Outcome.PATCHED if changed else Outcome.UNCHANGED
     oc, nc = old.__code__, new.__code__
     if oc.co_freevars != nc.co_freevars:
-        return Outcome.REPLACED
+        # a method started or stopped using super(), a wrapper closes over other variables:
+        # the code cannot be swapped, so the old function forwards to the new one
+        return Outcome.PATCHED if forward(old, new, ctx) else Outcome.REPLACED
     if not same_code(oc, nc):
         record_closure_changes(oc, nc, ctx, label)
         old.__code__ = nc
@@ -130,6 +158,60 @@ def _patch_function(old: types.FunctionType, new: types.FunctionType, ctx: Reloa
         old.__dict__[key] = ctx.old_for(nv)
         changed = True
     return Outcome.PATCHED if changed else Outcome.UNCHANGED
+
+
+_FORWARD_TEMPLATES: dict[int, types.CodeType] = {}
+# functions made to forward to a new version -> the free variables of their own closure
+_FORWARDERS: "weakref.WeakKeyDictionary[types.FunctionType, tuple[str, ...]]" = weakref.WeakKeyDictionary()
+
+
+def _forward_template(n_free: int) -> types.CodeType:
+    """Code of ``def f(*args, **kwargs): return TARGET(*args, **kwargs)`` with ``n_free`` free
+    variables it never reads (a function's closure must match its code's count)."""
+    code = _FORWARD_TEMPLATES.get(n_free)
+    if code is None:
+        free = ", ".join(f"_cell{i}" for i in range(n_free))
+        uses = f"        if 0: ({free},)\n" if n_free else ""
+        src = f"def _outer({free}):\n    def f(*args, **kwargs):\n{uses}        return (...)(*args, **kwargs)\n    return f\n"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "'ellipsis' object is not callable": it is replaced below
+            module = compile(src, "<hotswap-forward>", "exec", dont_inherit=True)
+        outer = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+        code = next(c for c in outer.co_consts if isinstance(c, types.CodeType))
+        _FORWARD_TEMPLATES[n_free] = code
+    return code
+
+
+def forward(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext) -> bool:
+    """Make ``old`` call ``new``: every reference to ``old`` (bound methods, callbacks, list
+    entries) then runs the new code although the closures differ. ``old.__wrapped__`` is
+    ``new``, so ``inspect.signature`` and the next reload see the real function."""
+    n_free = len(old.__closure__ or ())
+    freevars = _FORWARDERS.get(old, old.__code__.co_freevars)
+    template = _forward_template(n_free)
+    code = template.replace(
+        co_consts=tuple(new if c is Ellipsis else c for c in template.co_consts),
+        co_name=new.__code__.co_name,
+        co_filename=new.__code__.co_filename,
+    )
+    if hasattr(code, "co_qualname"):
+        qualname: dict[str, Any] = {"co_qualname": getattr(new.__code__, "co_qualname", new.__code__.co_name)}
+        code = code.replace(**qualname)
+    try:
+        old.__code__ = code
+    except ValueError:
+        return False
+    _FORWARDERS[old] = freevars
+    old.__defaults__ = None
+    old.__kwdefaults__ = None
+    old.__wrapped__ = new  # type: ignore[attr-defined]
+    for attr in ("__doc__", "__annotations__"):
+        try:
+            setattr(old, attr, getattr(new, attr))
+        except (AttributeError, TypeError):
+            pass
+    ctx.keep.append(new)
+    return True
 
 
 def _patch_dispatch(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int) -> bool:

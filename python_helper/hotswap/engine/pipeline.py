@@ -14,7 +14,7 @@ import sys
 import time
 import traceback
 import types
-from typing import Any
+from typing import Any, Callable
 
 from . import importhook, loaded
 from .context import ModuleScope, Outcome, ReloadContext
@@ -33,6 +33,7 @@ from .diff import (
     unchanged_class_data,
 )
 from .imports import holders_of, namespace_imports
+from .decorators import KEEPER, Keeper, caches_around, decorator_reads, decorator_text, replace_registrations, undecorated, wrapped_function
 from .depgraph import class_data_reading, dependents
 from .first_reload import kept_statements, matches_cached_code, written_before_start
 from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
@@ -42,7 +43,7 @@ from .report import Diagnostic, ModuleResult, Report, at_line
 from .source import Source, SourceProblem, compile_module, read_source, refresh_linecache
 from .stale import TRACKER, Binding
 from .transaction import Snapshot, WriteLog
-from .values import MISSING, safe_same, unwrap_function
+from .values import MISSING, functions_in, safe_same, unwrap_function
 
 FULL_RELOAD_MARKER = "__hotswap_full_reload__"
 _MODULE_DUNDERS = (
@@ -80,6 +81,10 @@ class ModuleReload:
         self.updated: set[str] = set()  # the same object, updated in place
         self.rerun_failed = False
         self.rebuilt: set[str] = set()  # unchanged classes rebuilt because a base was replaced
+        # name -> the function its unchanged decorators wrapped (this round runs it undecorated)
+        self.wrapped: dict[str, types.FunctionType] = {}
+        self.decorated: list[str] = []  # names of this round's functions whose decorators run again
+        self.keeper: Keeper | None = None
         self.assumed: list[ast.stmt] = []  # kept without knowing whether they changed (no baseline)
 
     # ------------------------------------------------------------ driving
@@ -256,9 +261,10 @@ class ModuleReload:
             # also state (``SETTINGS = {"mode": default_mode()}``): keep those too
             self.replaced, self.updated = set(), set()
         done = set(chosen)
-        done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
+        if self.rebuilt:
+            done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
         while self.replaced or self.updated:
-            picked = dependents(parsed.stmts, done, self.replaced, self.updated)
+            picked = dependents(parsed.stmts, done, self.replaced, self.updated, parsed.readers())
             changed = self.replaced | self.updated
             self.replaced, self.updated = set(), set()
             if not picked:
@@ -273,7 +279,8 @@ class ModuleReload:
                 return outcome
             done.update(picked)
             executed += nodes
-            done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
+            if self.rebuilt:
+                done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
         self.res.executed = [describe(n, src.text) for n in executed if not is_def(n)]
         if self.assumed:
             self.report.diagnostics.append(self._assumed_diagnostic(selected))
@@ -290,13 +297,59 @@ class ModuleReload:
         self._refresh_class_data(nodes, bound)
         defs = {n.name: n for n in nodes if is_def(n)}  # type: ignore[attr-defined]
         first_replaced = len(self.ctx.replaced_classes)
-        names = self.parsed.names()  # None: a star import may bind any name
-        outcome = self.compile_and_execute(nodes, defs, self.parsed.rebound(), names if names is not None else _ANY_NAME)
+        run = self._keep_decorators(nodes, bound)
+        self.decorated = [n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                          and n.decorator_list and n.name not in self.wrapped]
+        keeper = Keeper(self.d)
+        if self.wrapped:
+            self.keeper = keeper
+            self.d[KEEPER] = keeper
+        try:
+            outcome = self.compile_and_execute(run, defs, self.parsed.rebound_among(_bound_by(nodes)), self._bound_names)
+        finally:
+            self.d.pop(KEEPER, None)
+            self.wrapped, self.decorated, self.keeper = {}, [], None
         if isinstance(outcome, NameError):
             return self.fall_back_to_full(outcome)
         if outcome is None:
             return False
         return self.follow_replaced_bases(nodes, first_replaced)
+
+    def _bound_names(self) -> set[str]:
+        """Names the new source binds somewhere (``_ANY_NAME`` when a star import may bind any)."""
+        assert self.parsed is not None
+        names = self.parsed.names()
+        return names if names is not None else _ANY_NAME
+
+    def _keep_decorators(self, nodes: list[ast.stmt], changed: set[str]) -> list[ast.stmt]:
+        """Decorated functions whose decorators are as before (same text, reading nothing that
+        changed) run without them; the function the old decorators wrapped gets the new code
+        (``self.wrapped``), so registrations are not made twice."""
+        self.wrapped = {}
+        if self.prev is None or self.src is None:
+            return nodes
+        if not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.decorator_list for n in nodes):
+            return nodes
+        assert self.parsed is not None
+        rebound = self.parsed.rebound_among({n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))})
+        old_defs = {st.def_name: st for st in self.prev.stmts if st.def_name and not st.is_class}
+        lines = self.src.text.splitlines(True)
+        out: list[ast.stmt] = []
+        for n in nodes:
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.decorator_list:
+                fn = n
+                old_st = old_defs.get(fn.name)
+                text = "".join(lines[first_line(fn) - 1 : fn.lineno - 1])
+                inner = None
+                if (old_st is not None and fn.name not in rebound and decorator_text(old_st.key) == text
+                        and decorator_reads(fn).isdisjoint(changed)):
+                    inner = wrapped_function(self.d.get(fn.name), fn.name, self.real)
+                if inner is not None:
+                    self.wrapped[fn.name] = inner
+                    out.append(undecorated(fn))
+                    continue
+            out.append(n)
+        return out
 
     def _refresh_class_data(self, nodes: list[ast.stmt], changed: set[str]) -> None:
         """Class attributes computed from what changed take their new value, even where the
@@ -325,13 +378,11 @@ class ModuleReload:
         assert self.parsed is not None
         selected: list[int] = []
         moved: list[ast.stmt] = []
-        shifted: list[Stmt] = []
-        for i, st in enumerate(self.parsed.stmts):
-            node = self.parsed.nodes.get(i)
-            if node is None:  # carried over from the previous text: unchanged, maybe moved
-                if st.def_name and st.moved_by:
-                    shifted.append(st)
-                continue
+        stmts = self.parsed.stmts
+        # carried over from the previous text: unchanged, maybe moved
+        shifted = [st for st in stmts if st.def_name and st.moved_by] if self.parsed.shifted else []
+        for i, node in sorted(self.parsed.nodes.items()):
+            st = stmts[i]
             if baseline.unchanged(node, st.key):
                 if isinstance(baseline, SourceBaseline):
                     if is_def(node) and baseline.moved(node, st.key):
@@ -370,6 +421,13 @@ class ModuleReload:
     def _remove_gone(self, baseline: Baseline) -> None:
         """Names the old source bound and the new one does not leave the module."""
         assert self.parsed is not None
+        replaced = self.parsed.replaced
+        if replaced is not None and not any(st.star for st in replaced):
+            # only the edited region changed: a name can be gone only if a replaced statement bound it
+            before: set[str] = set().union(*(st.names for st in replaced))
+            now: set[str] = set().union(*(self.parsed.stmts[i].names for i in self.parsed.nodes))
+            if not before - now:
+                return
         old_names = baseline.old_names()
         new_names = self.parsed.names()
         if old_names is None or new_names is None:
@@ -454,7 +512,7 @@ class ModuleReload:
     # ------------------------------------------------------------ compile, snapshot, run, merge
 
     def compile_and_execute(self, nodes: list[ast.stmt], defs: dict[str, ast.stmt], reused: set[str],
-                            retry_names: set[str] | None = None) -> dict[str, Any] | NameError | None:
+                            retry_names: Callable[[], set[str]] | None = None) -> dict[str, Any] | NameError | None:
         """Compile some top-level statements of the file (keeping their line numbers), then execute."""
         assert self.parsed is not None
         try:
@@ -465,7 +523,7 @@ class ModuleReload:
         return self.execute(code, nodes, defs, reused, retry_names=retry_names)
 
     def execute(self, code: types.CodeType, nodes: list[ast.stmt], defs: dict[str, ast.stmt], reused: set[str],
-                *, whole: bool = False, retry_names: set[str] | None = None) -> dict[str, Any] | NameError | None:
+                *, whole: bool = False, retry_names: Callable[[], set[str]] | None = None) -> dict[str, Any] | NameError | None:
         """Snapshot, run, merge. Gives the namespace as it was before (the snapshot), None when
         the code failed (reported; the namespace is back as it was) or a NameError to retry with.
 
@@ -492,7 +550,7 @@ class ModuleReload:
         return saved
 
     def _run(self, code: types.CodeType, snapshot: Snapshot, log: WriteLog,
-             retry_names: set[str] | None) -> NameError | None:
+             retry_names: Callable[[], set[str]] | None) -> NameError | None:
         """Execute; on any exception undo the names this execution bound (what other threads
         wrote meanwhile stays) and report where it failed.
 
@@ -504,9 +562,10 @@ class ModuleReload:
             return None
         except BaseException as exc:  # noqa: BLE001 - SystemExit and friends must not leave a mix
             snapshot.restore(log)
-            if retry_names and isinstance(exc, NameError) and (
-                    retry_names is _ANY_NAME or getattr(exc, "name", None) in retry_names):
-                return exc
+            if retry_names is not None and isinstance(exc, NameError):
+                names = retry_names()
+                if names is _ANY_NAME or getattr(exc, "name", None) in names:
+                    return exc
             lineno, col, end_col = _failing_position(exc, self.real)
             if isinstance(exc, SystemExit):
                 msg = (f"The module called sys.exit({exc.code!r}) while being reloaded; it was left exactly as it was "
@@ -538,9 +597,16 @@ class ModuleReload:
         d, ctx, res = self.d, self.ctx, self.res
         names = list(d) if all_names else [n for n in _ordered_names(executed) if n in d]
         rebound: dict[str, tuple[Any, Any]] = {}
+        made: dict[str, Any] = {}
         for key in names:
             new = d.get(key, MISSING)
             old = saved.get(key, MISSING)
+            made[key] = new
+            inner = self.wrapped.get(key)
+            if inner is not None and self.keeper is not None and key in self.keeper.made and new is old:
+                node = defs.get(key)
+                self._patch_wrapped(key, old, inner, self.keeper.made[key], node.lineno if node is not None else 1)
+                continue
             if old is not new and not all_names:
                 self.replaced.add(key)  # until the merge below keeps the old object
             if key.startswith("__") and key.endswith("__"):
@@ -577,7 +643,68 @@ class ModuleReload:
                     res.patched.append(key)
                     self.updated.add(key)
         ctx.rebound(d, [k for k in names if d.get(k, MISSING) is not saved.get(k, MISSING)])
+        self._registrations([(k, saved.get(k, MISSING), made[k]) for k in self.decorated if k in made])
         self.propagate(rebound, {})
+
+    def _patch_wrapped(self, key: str, old: Any, inner: types.FunctionType, new: Any, lineno: int) -> None:
+        """The module keeps the old decorators' result; the function inside gets the new code."""
+        ctx = self.ctx
+        out = ctx.patch(inner, new, ctx, key, lineno)
+        if out is Outcome.REPLACED:
+            self.report.diagnostics.append(at_line(
+                self.real, lineno, "warning", "patch-failed",
+                f"{key} could not be updated in place (its closure changed shape inside its decorators); "
+                f"it keeps running its previous code. Reload with the decorators changed, or restart, to apply it.",
+                None, text=self.scope.text))
+            return
+        if out is Outcome.PATCHED:
+            self.res.patched.append(key)
+            self.updated.add(key)
+            ctx.updated(old)
+            for cache in caches_around(old):
+                try:
+                    cache.cache_clear()
+                except Exception:  # noqa: BLE001 - a cache that cannot be cleared is left as it is
+                    continue
+                ctx.cache_cleared.append((self.real, key, lineno, ""))
+                ctx.caches_cleared.add(id(cache))
+
+    def _registrations(self, made: list[tuple[str, Any, Any]]) -> None:
+        """Decorators that ran again: entries they made for the previous version in containers of
+        loaded user modules are replaced by the object the module now binds."""
+        pairs: list[tuple[Any, Any, Any]] = []
+        names: list[str] = []
+        for key, old, new in made:
+            if old is MISSING or new is MISSING:
+                continue
+            bound = self.d.get(key, new)
+            names.append(key)
+            pairs.append((old, new, bound))
+            olds = functions_in(old)
+            for i, fn in enumerate(functions_in(new)):
+                prev = self.ctx.new_to_old.get(id(fn))
+                if prev is None and i < len(olds):
+                    prev = olds[i]
+                if prev is not None and prev is not fn:
+                    pairs.append((prev, fn, self.ctx.old_for(fn)))
+        if not pairs:
+            return
+        fixed = replace_registrations(pairs)
+        for key in names:
+            node_line = self._def_line(key)
+            where = f" Entries they had made for the previous version were replaced in {', '.join(fixed)}." if fixed else ""
+            self.report.diagnostics.append(at_line(
+                self.real, node_line, "information", "decorator-rerun",
+                f"The decorators of {key} ran again because their expression, or a name they read, changed.{where} "
+                f"Registrations they make outside your loaded modules may now hold both versions.",
+                None, text=self.scope.text))
+
+    def _def_line(self, name: str) -> int:
+        assert self.parsed is not None
+        for st in self.parsed.stmts:
+            if st.def_name == name:
+                return st.first
+        return 1
 
     def propagate(self, rebound: dict[str, tuple[Any, Any]], removed: dict[str, Any]) -> None:
         """Rebind ``from <name> import X`` copies; report copies of names that no longer exist."""
@@ -673,6 +800,10 @@ def _failing_position(exc: BaseException, real: str) -> tuple[int, int | None, i
             same_line = getattr(fs, "end_lineno", lineno) == lineno
             col, end_col = (c, e) if (c is not None and e is not None and same_line) else (None, None)
     return lineno, col, end_col
+
+
+def _bound_by(nodes: list[ast.stmt]) -> set[str]:
+    return bound_names(nodes)
 
 
 def _rebound_names(nodes: list[ast.stmt]) -> set[str]:

@@ -111,12 +111,52 @@ def ensure_dir(directory: Optional[str] = None) -> str:
     return directory
 
 
+LABEL_ENV = "HOTSWAP_KERNEL_LABEL"
+
+# What started the kernel, by the parent process's command line: the name users know it by.
+_PARENTS = (
+    ("jupyter-console", "jupyter console"),
+    ("jupyter-qtconsole", "Jupyter QtConsole"),
+    ("jupyter-lab", "JupyterLab"),
+    ("jupyter-notebook", "Jupyter Notebook"),
+    ("jupyter-server", "Jupyter Server"),
+    ("jupyter-nbclassic", "Jupyter Notebook"),
+)
+
+
+def parent_cmdline(pid: Optional[int] = None) -> str:
+    """The command line of this process's parent, '' where it cannot be read (not Linux)."""
+    ppid = os.getppid() if pid is None else pid
+    try:
+        with open(f"/proc/{ppid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def kernel_label(pid: Optional[int] = None, parent: Optional[str] = None) -> str:
+    """What the user calls this kernel, for every place an editor names it: the label the
+    program that started it set in $HOTSWAP_KERNEL_LABEL ("Hot Reload Console"), else the
+    front end that started it with the pid ("jupyter console (pid 4242)"), else "kernel (pid N)"."""
+    pid = os.getpid() if pid is None else pid
+    given = os.environ.get(LABEL_ENV, "").strip()
+    if given:
+        return given
+    cmdline = parent_cmdline() if parent is None else parent
+    for needle, name in _PARENTS:
+        if needle in cmdline or needle.replace("-", " ", 1) in cmdline:
+            return f"{name} (pid {pid})"
+    return f"kernel (pid {pid})"
+
+
 def make_entry(connection_file: str, *, pid: Optional[int] = None, cwd: Optional[str] = None) -> dict[str, Any]:
     """The entry's content for this process."""
     from .._version import __version__
 
+    pid = os.getpid() if pid is None else pid
     return {
-        "pid": os.getpid() if pid is None else pid,
+        "pid": pid,
+        "label": kernel_label(pid),
         "connection_file": os.path.abspath(connection_file),
         "cwd": cwd if cwd is not None else os.getcwd(),
         "python": sys.executable,

@@ -23,6 +23,18 @@ export function vsixPath() {
   return candidate;
 }
 
+/**
+ * The packaged stand-ins of the Python and Jupyter extensions (standins/), which run.sh builds
+ * and passes in $HOTSWAP_E2E_STANDINS (paths separated by ':').
+ */
+export function standinPaths() {
+  const paths = (process.env.HOTSWAP_E2E_STANDINS ?? '').split(':').filter(Boolean);
+  if (paths.length !== 2 || !paths.every((p) => existsSync(p))) {
+    throw new Error('stand-in extensions not built: run the tests through test/e2e/run.sh (it packages test/e2e/standins/*)');
+  }
+  return paths;
+}
+
 export function resultsDir() {
   mkdirSync(RESULTS_DIR, { recursive: true });
   return RESULTS_DIR;

@@ -111,3 +111,43 @@ def test_kernels_command_lists_live_entries(runtime: Path, conn: Path) -> None:
     assert [e["pid"] for e in json.loads(out.stdout)] == [os.getpid()]
     out = subprocess.run([sys.executable, "-m", "hotswap", "kernels"], env=env, capture_output=True, text=True, check=True)
     assert str(os.getpid()) in out.stdout and str(conn) in out.stdout
+
+
+# What a kernel is called: the name a user knows it by, written into its entry.
+
+def test_label_given_by_the_program_that_started_the_kernel_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(registry.LABEL_ENV, "Hot Reload Console")
+    assert registry.kernel_label(4242, parent="/usr/bin/python3 /usr/bin/jupyter-console --existing") == "Hot Reload Console"
+
+
+@pytest.mark.parametrize(
+    ("parent", "label"),
+    [
+        ("/venv/bin/python /venv/bin/jupyter-console --kernel python3", "jupyter console (pid 4242)"),
+        ("/venv/bin/python /venv/bin/jupyter-lab --no-browser", "JupyterLab (pid 4242)"),
+        ("/venv/bin/python -m jupyter_server", "kernel (pid 4242)"),
+        ("/usr/lib/code-server/lib/node out/bootstrap-fork --type=extensionHost", "kernel (pid 4242)"),
+        ("", "kernel (pid 4242)"),
+    ],
+)
+def test_label_names_the_front_end_that_started_the_kernel(monkeypatch: pytest.MonkeyPatch, parent: str, label: str) -> None:
+    monkeypatch.delenv(registry.LABEL_ENV, raising=False)
+    assert registry.kernel_label(4242, parent=parent) == label
+
+
+def test_a_kernel_started_by_jupyter_console_is_called_so_in_its_entry(runtime: Path, conn: Path) -> None:
+    """A real parent process whose command line is jupyter-console's writes the entry."""
+    script = runtime.parent / "jupyter-console"
+    script.write_text(
+        "import subprocess, sys\n"
+        "code = ('import json, sys; from hotswap.kernel import registry; '\n"
+        "        'print(json.dumps(registry.make_entry(sys.argv[1])))')\n"
+        "sys.exit(subprocess.call([sys.executable, '-c', code, sys.argv[1]]))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != registry.LABEL_ENV}
+    out = subprocess.run([sys.executable, str(script), str(conn)], capture_output=True, text=True, env=env, check=True)
+    entry = json.loads(out.stdout)
+    if sys.platform.startswith("linux"):
+        assert entry["label"] == f"jupyter console (pid {entry['pid']})"
+    else:
+        assert entry["label"] == f"kernel (pid {entry['pid']})"

@@ -39,8 +39,9 @@ describe('Hot Reload Console', () => {
         // hotswap announced the kernel where the language server looks for kernels.
         const entry = path.join(runtimeDir, 'hotswap', `kernel-${kernel.process.pid}.json`);
         await waitFor(() => existsSync(entry), { timeoutMs: 60000, what: 'registry entry of the console kernel' });
-        const announced = JSON.parse(readFileSync(entry, 'utf8')) as { connection_file: string; cwd: string };
+        const announced = JSON.parse(readFileSync(entry, 'utf8')) as { connection_file: string; cwd: string; label: string };
         expect(path.resolve(announced.connection_file)).toBe(path.resolve(plan.connectionFile));
+        expect(announced.label).toBe('Hot Reload Console'); // the name the user sees for it
         expect(announced.cwd).toBe(ws.root);
 
         kernel.stop();
