@@ -46,10 +46,20 @@ export interface KernelsChangedParams {
     kernels: ServerKernel[];
 }
 
+/** A kernel fault the server announces (`hotswap/kernelEvent`); the message is also shown. */
+export interface KernelEventParams {
+    kernel: string;
+    label: string;
+    event: 'died' | 'restarted' | 'no-hotswap';
+    message: string;
+}
+
 export interface ServerEvents {
     willReload(params: WillReloadParams): void;
     didReload(params: DidReloadParams): void;
     kernelsChanged(params: KernelsChangedParams): void;
+    /** A kernel died, restarted, or has no hotswap (after a restart): the status bar says so. */
+    kernelEvent?(params: KernelEventParams): void;
     /** A server message about jupyter_client; the extension already told the user, so it may drop it. */
     showMessage(type: MessageType, message: string): void;
     /** The server went away without being stopped (it crashed or its connection broke). */
@@ -131,6 +141,7 @@ export class HotswapServer implements ServerApi, Disposable {
         const client = new HotswapLanguageClient('hotswap', 'Hotswap', serverOptions, clientOptions);
         client.onNotification('hotswap/willReload', (p: WillReloadParams) => this.events.willReload(p));
         client.onNotification('hotswap/didReload', (p: DidReloadParams) => this.events.didReload(p));
+        client.onNotification('hotswap/kernelEvent', (p: KernelEventParams) => this.events.kernelEvent?.(p));
         client.onNotification('hotswap/kernelsChanged', (p: KernelsChangedParams) => {
             this.kernels = p.kernels ?? [];
             this.events.kernelsChanged(p);

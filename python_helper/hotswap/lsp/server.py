@@ -41,6 +41,7 @@ CMD_PUBLISH_REPORT = "hotswap.publishReport"
 NOTIFY_WILL_RELOAD = "hotswap/willReload"
 NOTIFY_DID_RELOAD = "hotswap/didReload"
 NOTIFY_KERNELS_CHANGED = "hotswap/kernelsChanged"
+NOTIFY_KERNEL_EVENT = "hotswap/kernelEvent"  # {kernel, label, event: died | restarted | no-hotswap, message}
 PROBE_WAIT = 5.0  # seconds attachKernel waits for the kernel to answer before replying "busy"
 BUSY_WAIT = 3.0  # seconds listModules / reloadModule wait for a busy kernel before answering "busy"
 INTERRUPT_ACTION = "Interrupt"
@@ -178,34 +179,43 @@ class HotswapServer(LanguageServer):
             self.kernels_changed()
         return True
 
-    def report_missing_hotswap(self, kernel: AttachedKernel) -> None:
+    def kernel_event(self, kernel: AttachedKernel, event: str, message: str) -> None:
+        """Tell the editor about a kernel fault in words (shown) and as data (status bar)."""
+        self.say(logging.WARNING, message)
+        try:
+            self.protocol.notify(NOTIFY_KERNEL_EVENT, {"kernel": kernel.id, "label": label_of(kernel), "event": event,
+                                                       "message": message})
+        except Exception:  # no client connected
+            log.debug("could not send %s", NOTIFY_KERNEL_EVENT, exc_info=True)
+
+    def report_missing_hotswap(self, kernel: AttachedKernel, restarted: bool = False) -> None:
         if kernel.hotswap_missing_reported:
             return
         kernel.hotswap_missing_reported = True
         kernel.facts.status = "no-hotswap"
-        self.say(logging.WARNING,
-                 f"kernel {kernel.id} (pid {kernel.facts.pid}) does not have hotswap loaded: run `%load_ext hotswap` "
-                 "in it (hotswap must be installed in the kernel's environment), or let the editor extension inject it.")
+        what = "restarted without hotswap" if restarted else "does not have hotswap loaded"
+        self.kernel_event(kernel, "no-hotswap",
+                          f"{label_of(kernel)} {what}, so saves are not reloaded there: run `%load_ext hotswap` in it.")
 
     def _on_death(self, kernel: AttachedKernel) -> None:
         pid = kernel.facts.pid or kernel.last_pid
         what = f"kernel {kernel.id} (pid {pid}) stopped" if pid else \
             f"kernel {kernel.id} stopped (no heartbeat from {kernel.facts.connection_file})"
-        self.say(logging.WARNING, f"{what}; it is no longer reloaded.")
+        self.kernel_event(kernel, "died", f"{what}; it is no longer reloaded.")
         self.spawn(self.detach(kernel.id))
 
     def _on_restart(self, kernel: AttachedKernel) -> None:
         """A new process answers at the kernel's connection file: learn its pid and whether
         it has hotswap (a restarted kernel must load the extension again)."""
         log.info("kernel %s is running again (restarted)", kernel.id)
-        self.spawn(self._reprobe(kernel))
+        self.spawn(self._reprobe(kernel, restarted=True))
 
     def _on_status(self, kernel: AttachedKernel) -> None:
         if kernel.facts.pid is None and not kernel.dead and kernel.execution_state == "idle":
             self.spawn(self._reprobe(kernel))
         self.kernels_changed()
 
-    async def _reprobe(self, kernel: AttachedKernel, *, notify: bool = True) -> None:
+    async def _reprobe(self, kernel: AttachedKernel, *, notify: bool = True, restarted: bool = False) -> None:
         """Learn pid and hotswap version; say so if the kernel cannot import hotswap."""
         try:
             await kernel.probe()
@@ -214,9 +224,14 @@ class HotswapServer(LanguageServer):
             return
         self.labels[source_of(kernel)] = label_of(kernel)
         if kernel.facts.status == "no-hotswap":
-            self.report_missing_hotswap(kernel)
+            self.report_missing_hotswap(kernel, restarted=restarted)
         else:
             kernel.hotswap_missing_reported = False
+            if restarted:
+                old = f" (was pid {kernel.last_pid})" if kernel.last_pid else ""
+                self.kernel_event(kernel, "restarted",
+                                  f"{label_of(kernel)} restarted{old}: its variables are gone; saves reload modules "
+                                  f"it imports again.")
         if notify:
             self.kernels_changed()
 

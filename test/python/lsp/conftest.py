@@ -112,7 +112,7 @@ async def server_factory(env: dict[str, str], workdir: Path) -> AsyncIterator[Ca
             rec.add(types.WINDOW_LOG_MESSAGE, params)
 
         features[types.WINDOW_LOG_MESSAGE] = log_message
-        for method in ("hotswap/willReload", "hotswap/didReload", "hotswap/kernelsChanged"):
+        for method in ("hotswap/willReload", "hotswap/didReload", "hotswap/kernelsChanged", "hotswap/kernelEvent"):
             features[method] = _recording(rec, method)
         client = LanguageClient(converter_factory=default_converter, configuration={"": configuration} if configuration else None)
         register_lsp_features(client, features)
