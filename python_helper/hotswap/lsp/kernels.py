@@ -61,7 +61,7 @@ def check_private_file(path: str) -> Optional[str]:
     key that signs code sent to the kernel. Same rule as the registry's."""
     from hotswap.kernel.registry import untrusted_reason
 
-    return untrusted_reason(path)
+    return untrusted_reason(path, secret=True)
 
 
 def pid_alive(pid: int) -> bool:

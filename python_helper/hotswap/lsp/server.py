@@ -67,6 +67,7 @@ class HotswapServer(LanguageServer):
         # kernel id -> the reload we sent and are waiting for: what it reloads, since when,
         # where it was last seen running (progress), whether Interrupt was offered
         self.in_flight: dict[str, dict[str, Any]] = {}
+        self._told: set[str] = set()  # registry trust problems already shown
 
     # --------------------------------------------------------------- messages
 
@@ -302,6 +303,10 @@ class HotswapServer(LanguageServer):
         entries, skipped = read_entries(directory)
         for reason in skipped:
             log.info("registry entry skipped: %s", reason)
+            if ("other users" in reason or "another user" in reason or "symbolic link" in reason) \
+                    and reason not in self._told:
+                self._told.add(reason)  # a trust problem the user can fix: say it, once
+                self.say(logging.WARNING, f"not attaching: {reason}")
         live = {e.connection_file: e for e in entries}
         for kernel in list(self.kernels.values()):
             if not kernel.from_registry:
