@@ -11,17 +11,15 @@ import { viewKernels } from './ui/hotReloadTree';
 import { refreshedPath } from './kernels/interactiveWindow';
 import { isJupyterClientMessage, probeInterpreter } from './client/interpreter';
 import { offerManageAccess } from './kernels/jupyterKernel';
-import { summarize } from './kernels/kernelCode';
 import { KernelsView } from './ui/kernelsView';
 import { Logger, errorText } from './common/log';
 import { layoutOf } from './client/layout';
-import { Reloader } from './kernels/reloader';
-import { saveDecision } from './common/saveFilter';
 import { HotswapServer, showServerMessage } from './client/server';
 import { ServerSupervisor } from './client/serverSupervisor';
-import { HotswapSettings, fileSelected, readSettings } from './client/settings';
+import { HotswapSettings, readSettings } from './client/settings';
 import { STATUS_ITEM_ID, STATUS_ITEM_NAME, StatusBar, serverSummary, staleInProblems } from './ui/statusBar';
 import { ReloadTargets } from './kernels/targets';
+import { KernelTransport } from './kernels/transport';
 import { startWhenTrusted } from './common/trust';
 import * as vsapi from './common/vscodeapi';
 
@@ -60,9 +58,14 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
     const status = new StatusBar(item);
     let view: KernelsView | undefined;
 
-    // Language server on the chosen interpreter.
+    // Language server on the chosen interpreter: it drives every reload; the transport
+    // carries its requests to the kernels only VS Code can reach.
     let supervisor: ServerSupervisor | undefined;
+    let transport: KernelTransport | undefined;
     const server = new HotswapServer(layout, channel, {
+        kernelRequest: (p) =>
+            transport ? transport.handle(p) : Promise.resolve({ error: { type: 'gone' as const, message: 'Hotswap is starting' } }),
+        started: () => void transport?.announce(true),
         willReload: (p) => status.willReload(p.files?.length ? p.files : (p.modules ?? [])),
         didReload: (p) => status.didReload(serverSummary(p)),
         kernelsChanged: () => {
@@ -121,15 +124,18 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
         }),
     );
 
-    // Kernels the extension reaches itself, and the reloader that serves them.
-    let reloader: Reloader | undefined;
+    // Kernels only VS Code can reach, announced to the server whenever they may have changed.
     const targets = new ReloadTargets(
         { notebooks: vsapi.notebookDocuments, jupyterApi: vsapi.jupyterApi, activeDebugSession: vsapi.activeDebugSession },
         layout.helperDir,
         vsapi.tokens,
         log,
-        (key) => reloader?.reset(key),
+        () => void transport?.announce(),
     );
+    const activeTransport = new KernelTransport(targets, () => server, log, (message) =>
+        void offerManageAccess(message, { warn: vsapi.showWarningMessage, executeCommand: vsapi.executeCommand }),
+    );
+    transport = activeTransport;
     subs.push(
         targets,
         ...vsapi.trackDebugMessages(
@@ -137,47 +143,23 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
             (id, m) => targets.debugStates.fromAdapter(id, m),
             (id, m) => targets.debugStates.toAdapter(id, m),
         ),
+        vsapi.onDidChangeActiveDebugSession(() => void activeTransport.announce()),
         vsapi.onDidTerminateDebugSession((session) => targets.sessionEnded(session.id)),
-    );
-    const activeReloader = new Reloader({
-        targets: () => targets.all(),
-        server: () => (server.running ? server : undefined),
-        readFile: vsapi.readFile,
-        settings: () => settings,
-        log,
-        listener: {
-            willReload: (_target, files) => status.willReload(files),
-            didReload: (target, report) => status.didReload({ ...summarize(report), durationMs: report.duration_ms, kernel: target }),
-            failed: (target, message) => status.failed(target, message),
-        },
-        accessDenied: (message) => void offerManageAccess(message, { warn: vsapi.showWarningMessage, executeCommand: vsapi.executeCommand }),
-    });
-    reloader = activeReloader;
-
-    subs.push(
-        vsapi.onDidSaveTextDocument((doc) => {
-            const decision = saveDecision(doc, {
-                reloadOnSave: settings.reloadOnSave,
-                trusted: vsapi.isTrusted(),
-                selected: () => fileSelected(settings, (glob) => vsapi.globMatches(doc, glob)),
-            });
-            if (!decision.reload) {
-                log.debug(`Not reloading ${doc.uri.fsPath}: ${decision.reason}.`);
-                return;
-            }
-            activeReloader.reloadFile(doc.uri.fsPath).catch((err) => log.error(`Reload of ${doc.uri.fsPath} failed: ${errorText(err)}`));
-        }),
-        // Code ran in a notebook or Interactive Window: objects may have been recreated.
+        vsapi.onDidOpenNotebookDocument(() => void activeTransport.announce()),
+        vsapi.onDidCloseNotebookDocument(() => void activeTransport.announce()),
+        // Code ran in a notebook or Interactive Window: its kernel may just have started (the
+        // Jupyter extension only hands it out then), and objects may have been recreated.
         vsapi.onDidChangeNotebookDocument((e) => {
             if (e.cellChanges.some((c) => c.executionSummary?.timing?.endTime !== undefined)) {
-                void activeReloader.recheckStale(`jupyter:${e.notebook.uri.toString()}`);
+                const key = `jupyter:${e.notebook.uri.toString()}`;
+                void activeTransport.announce().then(() => activeTransport.userExecuted(key));
             }
         }),
     );
 
     // The "Hot Reload" view.
     const activeView = new KernelsView(
-        () => viewKernels(server.knownKernels, targets.last, vsapi.asRelativePath),
+        () => viewKernels(server.knownKernels, vsapi.asRelativePath),
         vsapi.diagnostics,
         () => activeSupervisor.state,
     );
@@ -190,18 +172,12 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
     const handlers = commandHandlers({
         log,
         ui: vsapi.commandUi(channel),
-        reloader: activeReloader,
         server: () => server,
         python: () => activeSupervisor.python,
         helperDir: layout.helperDir,
         consoles,
-        refreshView: () => void targets.all().then(() => activeView.refresh()),
+        refreshView: () => void activeTransport.announce().then(() => activeView.refresh()),
         restartServer: () => activeSupervisor.restart('Restart requested'),
-        onServerReports: (reports) => {
-            for (const { kernel, report } of reports) {
-                status.didReload({ ...summarize(report), durationMs: report.duration_ms, kernel });
-            }
-        },
     });
     subs.push(...Object.entries(handlers).map(([id, handler]) => vsapi.registerCommand(id, handler)));
 

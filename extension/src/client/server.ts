@@ -1,7 +1,7 @@
 /**
  * The language server process (`python -m hotswap.lsp` through the extension's launcher) and
- * the typed calls the rest of the extension makes to it. The server owns diagnostics; the
- * extension only hands it reports and shows what it announces.
+ * the typed calls the rest of the extension makes to it. The server drives every reload and
+ * owns diagnostics; the extension shows what it announces and carries its kernel requests.
  */
 import type { ChildProcess } from 'node:child_process';
 import {
@@ -20,39 +20,22 @@ import type { Disposable, LogOutputChannel, WorkspaceFolder } from 'vscode';
 import * as vsapi from '../common/vscodeapi';
 import type { Report } from '../kernels/kernelCode';
 import { ExtensionLayout, serverArgs } from './layout';
-import type { ReportKind, ServerApi, ServerKernel } from '../kernels/reloader';
+import {
+    DidReloadParams,
+    KERNEL_EVENT,
+    KERNEL_REQUEST,
+    KernelEventParams,
+    KernelRequestParams,
+    KernelRequestResult,
+    KernelsChangedParams,
+    ServerKernel,
+    WillReloadParams,
+} from './protocol';
 import type { ServerSettings } from './settings';
 import { endProcess, spawnServer } from './serverProcess';
 
 /** How long the server may take to answer `initialize` before the start counts as failed. */
 const START_TIMEOUT_MS = 60_000;
-
-export interface WillReloadParams {
-    kernel: string;
-    files: string[];
-    modules?: string[];
-}
-
-export interface DidReloadParams {
-    kernel: string;
-    modules: { name: string; status: string; duration_ms: number }[];
-    durationMs: number;
-    reloaded: number;
-    failed: number;
-    stale: number;
-}
-
-export interface KernelsChangedParams {
-    kernels: ServerKernel[];
-}
-
-/** A kernel fault the server announces (`hotswap/kernelEvent`); the message is also shown. */
-export interface KernelEventParams {
-    kernel: string;
-    label: string;
-    event: 'died' | 'restarted' | 'no-hotswap';
-    message: string;
-}
 
 export interface ServerEvents {
     willReload(params: WillReloadParams): void;
@@ -60,6 +43,10 @@ export interface ServerEvents {
     kernelsChanged(params: KernelsChangedParams): void;
     /** A kernel died, restarted, or has no hotswap (after a restart): the status bar says so. */
     kernelEvent?(params: KernelEventParams): void;
+    /** The server asks for a kernel only the editor can reach (kernels/transport.ts answers). */
+    kernelRequest(params: KernelRequestParams): Promise<KernelRequestResult>;
+    /** The server is up (again): it needs the editor's kernels. */
+    started(): void;
     /** A server message about jupyter_client; the extension already told the user, so it may drop it. */
     showMessage(type: MessageType, message: string): void;
     /** The server went away without being stopped (it crashed or its connection broke). */
@@ -88,7 +75,7 @@ class HotswapLanguageClient extends LanguageClient {
     }
 }
 
-export class HotswapServer implements ServerApi, Disposable {
+export class HotswapServer implements Disposable {
     private client: LanguageClient | undefined;
     private process: ChildProcess | undefined;
     private kernels: ServerKernel[] = [];
@@ -141,11 +128,12 @@ export class HotswapServer implements ServerApi, Disposable {
         const client = new HotswapLanguageClient('hotswap', 'Hotswap', serverOptions, clientOptions);
         client.onNotification('hotswap/willReload', (p: WillReloadParams) => this.events.willReload(p));
         client.onNotification('hotswap/didReload', (p: DidReloadParams) => this.events.didReload(p));
-        client.onNotification('hotswap/kernelEvent', (p: KernelEventParams) => this.events.kernelEvent?.(p));
+        client.onNotification(KERNEL_EVENT, (p: KernelEventParams) => this.events.kernelEvent?.(p));
         client.onNotification('hotswap/kernelsChanged', (p: KernelsChangedParams) => {
             this.kernels = p.kernels ?? [];
             this.events.kernelsChanged(p);
         });
+        client.onRequest(KERNEL_REQUEST, (p: KernelRequestParams) => this.events.kernelRequest(p));
         // Replaces the client's default handler so one message is never shown twice.
         client.onNotification(ShowMessageNotification.type, (p) => this.events.showMessage(p.type, p.message));
         client.onDidChangeState((e) => {
@@ -170,6 +158,7 @@ export class HotswapServer implements ServerApi, Disposable {
             clearTimeout(timer);
         }
         this.kernels = await this.listKernels().catch(() => []);
+        this.events.started();
     }
 
     /**
@@ -221,14 +210,18 @@ export class HotswapServer implements ServerApi, Disposable {
         return this.command<{ kernel: string; name: string; file: string }[] | null>('hotswap.listModules').then((m) => m ?? []);
     }
 
-    reloadModule(args: { module?: string; uri?: string }): Promise<{ reports: { kernel: string; report: Report }[] }> {
-        return this.command<{ reports: { kernel: string; report: Report }[] } | null>('hotswap.reloadModule', args).then(
+    reloadModule(args: { module?: string; uri?: string }): Promise<{ reports: { kernel: string; report: Report | null }[] }> {
+        return this.command<{ reports: { kernel: string; report: Report | null }[] } | null>('hotswap.reloadModule', args).then(
             (r) => r ?? { reports: [] },
         );
     }
 
-    async publishReport(source: string, report: Report, kind: ReportKind): Promise<void> {
-        await this.command<unknown>('hotswap.publishReport', { source, report, kind });
+    /** A notification to the server (no answer); dropped when it is not running. */
+    notify(method: string, params: unknown): void {
+        const client = this.client;
+        if (client && client.state === State.Running) {
+            void client.sendNotification(method, params).catch((err: unknown) => this.channel.debug(`${method}: ${String(err)}`));
+        }
     }
 
     attachKernel(connectionFile: string): Promise<ServerKernel> {

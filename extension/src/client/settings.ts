@@ -116,14 +116,3 @@ export function serverSettings(settings: HotswapSettings): ServerSettings {
     void _unused;
     return rest;
 }
-
-/**
- * Whether a saved file is one to reload: it must match an include glob and no exclude glob.
- * `matches` is VS Code's own glob matcher in the extension.
- */
-export function fileSelected(settings: HotswapSettings, matches: (glob: string) => boolean): boolean {
-    if (settings.exclude.some(matches)) {
-        return false;
-    }
-    return settings.include.some(matches);
-}

@@ -53,8 +53,12 @@ export const workspaceTrust = {
     onDidGrant: (listener: () => void): vscode.Disposable => vscode.workspace.onDidGrantWorkspaceTrust(listener),
 };
 
-export function onDidSaveTextDocument(listener: (doc: vscode.TextDocument) => void): vscode.Disposable {
-    return vscode.workspace.onDidSaveTextDocument(listener);
+export function onDidOpenNotebookDocument(listener: () => void): vscode.Disposable {
+    return vscode.workspace.onDidOpenNotebookDocument(listener);
+}
+
+export function onDidCloseNotebookDocument(listener: () => void): vscode.Disposable {
+    return vscode.workspace.onDidCloseNotebookDocument(listener);
 }
 
 export function onDidChangeNotebookDocument(listener: (e: vscode.NotebookDocumentChangeEvent) => void): vscode.Disposable {
@@ -68,10 +72,6 @@ export function onDidChangeHotswapSettings(listener: () => void): vscode.Disposa
             listener();
         }
     });
-}
-
-export async function readFile(file: string): Promise<Uint8Array> {
-    return vscode.workspace.fs.readFile(vscode.Uri.file(file));
 }
 
 export function asRelativePath(file: string): string {
@@ -90,6 +90,10 @@ export function createTreeView<T>(id: string, provider: vscode.TreeDataProvider<
 
 export function activeDebugSession(): vscode.DebugSession | undefined {
     return vscode.debug.activeDebugSession;
+}
+
+export function onDidChangeActiveDebugSession(listener: () => void): vscode.Disposable {
+    return vscode.debug.onDidChangeActiveDebugSession(listener);
 }
 
 export function onDidTerminateDebugSession(listener: (session: vscode.DebugSession) => void): vscode.Disposable {
@@ -148,11 +152,6 @@ export function firstWorkspaceFolder(): vscode.WorkspaceFolder | undefined {
 
 export function notebookDocuments(): readonly vscode.NotebookDocument[] {
     return vscode.workspace.notebookDocuments;
-}
-
-/** VS Code's own glob matching, the semantics users know from files.exclude. */
-export function globMatches(document: vscode.TextDocument, glob: string): boolean {
-    return vscode.languages.match({ pattern: glob }, document) > 0;
 }
 
 export const tokens: TokenFactory = () => new vscode.CancellationTokenSource();

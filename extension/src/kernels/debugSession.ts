@@ -4,7 +4,7 @@
  * frame then); while it runs, without a frame. A tracker follows stopped/continued so we know
  * which case applies.
  */
-import { KernelCommand, debugExpression, makeRequest, parseDebugResult, resultOf } from './kernelCode';
+import { KernelCommand, KernelRequest, KernelResponse, debugExpression, makeRequest, parseDebugResult, resultOf } from './kernelCode';
 import type { ServiceTarget } from './jupyterKernel';
 
 /** The part of vscode.DebugSession we use. */
@@ -85,11 +85,15 @@ export class DebugTarget implements ServiceTarget {
         private readonly helperDir: string,
     ) {
         this.key = `debug:${session.id}`;
-        this.label = `debug session "${session.name}"`;
+        this.label = `debug: ${session.name}`; // the launch configuration's name, as in the Run and Debug view
     }
 
     async request<T>(command: KernelCommand, args: Record<string, unknown> = {}): Promise<T> {
-        const expression = debugExpression(this.helperDir, makeRequest(command, args));
+        return resultOf<T>(await this.exchange(makeRequest(command, args)));
+    }
+
+    async exchange(request: KernelRequest): Promise<KernelResponse> {
+        const expression = debugExpression(this.helperDir, request);
         const frameId = await this.topFrame();
         let response: EvaluateResponse;
         try {
@@ -109,7 +113,7 @@ export class DebugTarget implements ServiceTarget {
         if (typeof response?.result !== 'string') {
             throw new Error(`${this.label}: the debugger returned no value (debugpy 1.8.21 or newer is needed)`);
         }
-        return resultOf<T>(parseDebugResult(response.result));
+        return parseDebugResult(response.result);
     }
 
     private async topFrame(): Promise<number | undefined> {

@@ -7,6 +7,8 @@ import type { Kernel } from '@vscode/jupyter-extension';
 import type { CancellationToken } from 'vscode';
 import {
     KernelCommand,
+    KernelRequest,
+    KernelResponse,
     ProtocolError,
     jupyterCode,
     makeRequest,
@@ -59,7 +61,11 @@ export async function offerManageAccess(message: string, ui: ConsentUi): Promise
 
 /** The kernel ran our code and it failed (for example the helper could not be imported). */
 export class KernelExecutionError extends Error {
-    constructor(message: string) {
+    constructor(
+        message: string,
+        /** The kernel could not import the helper at all. */
+        readonly helperMissing = false,
+    ) {
         super(message);
         this.name = 'KernelExecutionError';
     }
@@ -70,10 +76,12 @@ export type TokenFactory = () => { token: CancellationToken; dispose(): void };
 
 /** A kernel we can send protocol requests to (Jupyter kernels and debug sessions alike). */
 export interface ServiceTarget {
-    /** Stable id, also the `source` of reports handed to the language server. */
+    /** Stable id, also the language server's id for this kernel. */
     readonly key: string;
     /** What the user calls it, for logs and pickers. */
     readonly label: string;
+    /** Carries one protocol request as given and returns the kernel's response unchanged. */
+    exchange(request: KernelRequest): Promise<KernelResponse>;
     request<T>(command: KernelCommand, args?: Record<string, unknown>): Promise<T>;
 }
 
@@ -104,8 +112,12 @@ export class JupyterKernelTarget implements ServiceTarget {
     ) {}
 
     async request<T>(command: KernelCommand, args: Record<string, unknown> = {}): Promise<T> {
+        return resultOf<T>(await this.exchange(makeRequest(command, args)));
+    }
+
+    async exchange(request: KernelRequest): Promise<KernelResponse> {
         const marker = newMarker();
-        const code = jupyterCode(this.helperDir, makeRequest(command, args), marker);
+        const code = jupyterCode(this.helperDir, request, marker);
         const source = this.tokens();
         let stdout = '';
         const errors: string[] = [];
@@ -134,7 +146,7 @@ export class JupyterKernelTarget implements ServiceTarget {
         if (!response) {
             throw new ProtocolError(`${this.label}: the kernel printed no Hotswap answer`);
         }
-        return resultOf<T>(response);
+        return response;
     }
 
     /** Says what went wrong in words; a kernel that cannot import the helper is likely remote. */
@@ -143,6 +155,7 @@ export class JupyterKernelTarget implements ServiceTarget {
             return new KernelExecutionError(
                 `${this.label}: the kernel cannot import Hotswap from ${this.helperDir} (is it running on another machine?). ` +
                     'Install hotswap in the kernel\'s environment to reload code there.',
+                true,
             );
         }
         return new KernelExecutionError(`${this.label}: the kernel could not run the Hotswap request (${detail})`);

@@ -1,7 +1,7 @@
 /**
  * Finds the kernels the Jupyter extension runs for open notebooks and Interactive Windows,
- * and notices their restarts (`Kernel.onDidChangeStatus`) so cached facts about a kernel
- * (its pid, what was last sent to it) are dropped and the next save still works.
+ * and follows their status (`Kernel.onDidChangeStatus`: restarts, a kernel ending) so the
+ * language server hears at once when one restarts or comes back.
  */
 import type { Kernel, KernelStatus } from '@vscode/jupyter-extension';
 import type { Disposable, Uri } from 'vscode';
@@ -19,7 +19,8 @@ export interface NotebookRef {
     readonly notebookType: string;
 }
 
-const RESTART_STATES: readonly KernelStatus[] = ['restarting', 'autorestarting', 'starting', 'dead', 'terminating'];
+/** States in which a kernel cannot run a request now (it is restarting or going away). */
+export const RESTART_STATES: readonly KernelStatus[] = ['restarting', 'autorestarting', 'starting', 'dead', 'terminating'];
 const NOTEBOOK_TYPES = new Set(['jupyter-notebook', 'interactive']);
 
 interface Tracked {
@@ -36,8 +37,8 @@ export class JupyterKernels {
         private readonly helperDir: string,
         private readonly tokens: TokenFactory,
         private readonly log: Logger,
-        /** Called with a target's key when its kernel restarts or ends. */
-        private readonly onReset: (key: string) => void,
+        /** Called with a target's key when its kernel changes status, is replaced or goes away. */
+        private readonly onChange: (key: string) => void,
     ) {}
 
     /** The Python kernels of open notebooks and Interactive Windows that the user has started. */
@@ -65,7 +66,7 @@ export class JupyterKernels {
         for (const key of [...this.tracked.keys()]) {
             if (!seen.has(key)) {
                 this.forget(key);
-                this.onReset(key);
+                this.onChange(key);
             }
         }
         return found;
@@ -78,14 +79,14 @@ export class JupyterKernels {
         }
         if (existing) {
             this.forget(key);
-            this.onReset(key);
+            this.onChange(key);
         }
         const target = new JupyterKernelTarget(key, label, kernel, this.helperDir, this.tokens);
         const subscription = kernel.onDidChangeStatus((status) => {
             if (RESTART_STATES.includes(status)) {
-                this.log.info(`${label}: kernel ${status}; Hotswap will set itself up again on the next save.`);
-                this.onReset(key);
+                this.log.info(`${label}: kernel ${status}; saves are kept for it until it is back.`);
             }
+            this.onChange(key);
         });
         this.tracked.set(key, { target, subscription });
         return target;
@@ -103,11 +104,15 @@ export class JupyterKernels {
     }
 }
 
-/** "Interactive Window" or the notebook's file name. */
+/**
+ * The name the user sees on the tab: "Interactive-1" for an Interactive Window (its document
+ * is `…/Interactive-1.interactive`), else the notebook's file name ("analysis.ipynb").
+ */
 export function labelFor(notebook: NotebookRef): string {
-    if (notebook.notebookType === 'interactive') {
-        return 'Interactive Window';
-    }
     const path = notebook.uri.path;
-    return path.slice(path.lastIndexOf('/') + 1) || notebook.uri.toString();
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    if (notebook.notebookType === 'interactive') {
+        return base.replace(/\.interactive$/, '') || 'Interactive Window';
+    }
+    return base || notebook.uri.toString();
 }

@@ -7,7 +7,7 @@
 /** Protocol major version we speak (docs/protocol.md). */
 export const PROTOCOL_VERSION = 1;
 
-export type KernelCommand = 'reload' | 'modules' | 'stale' | 'status';
+export type KernelCommand = 'reload' | 'modules' | 'stale' | 'status' | 'outdated';
 
 export interface KernelRequest {
     protocol: number;
@@ -193,20 +193,4 @@ export function resultOf<T>(response: KernelResponse): T {
         return response.result as T;
     }
     throw new ProtocolError(`the kernel service refused the request (${response.error.type}): ${response.error.message}`);
-}
-
-/** True when the report shows anything a user should see (a reload, a failure, a diagnostic). */
-export function reportMatters(report: Report): boolean {
-    return report.diagnostics.length > 0 || report.modules.some((m) => m.status === 'reloaded' || m.status === 'failed');
-}
-
-/** Counts for the status bar and the log. */
-export function summarize(report: Report): { modules: string[]; reloaded: number; failed: number; stale: number } {
-    const touched = report.modules.filter((m) => m.status === 'reloaded' || m.status === 'failed');
-    return {
-        modules: touched.map((m) => m.name),
-        reloaded: report.modules.filter((m) => m.status === 'reloaded').length,
-        failed: report.modules.filter((m) => m.status === 'failed').length,
-        stale: report.diagnostics.filter((d) => d.code.startsWith('stale-')).length,
-    };
 }

@@ -1,7 +1,7 @@
 /**
- * The kernels the extension reaches itself, found fresh for every reload: the Jupyter
- * extension's kernels of open notebooks and Interactive Windows, and the active debugpy
- * session. (Kernels attached by the language server are the server's to reload.)
+ * The kernels only the extension can reach, found afresh whenever something may have changed:
+ * the Jupyter extension's kernels of open notebooks and Interactive Windows, and the active
+ * debugpy session. The language server reloads them through kernels/transport.ts.
  */
 import { DebugSessionLike, DebugStates, DebugTarget, PYTHON_DEBUG_TYPES } from './debugSession';
 import type { ServiceTarget, TokenFactory } from './jupyterKernel';
@@ -26,8 +26,8 @@ export class ReloadTargets {
         private readonly helperDir: string,
         private readonly tokens: TokenFactory,
         private readonly log: Logger,
-        /** Told a target's key when its kernel restarted or went away. */
-        private readonly onReset: (key: string) => void,
+        /** Told a target's key when its kernel changed status, restarted or went away. */
+        private readonly onChange: (key: string) => void,
     ) {}
 
     /** The targets found by the last call to {@link all} (for the Hot Reload view). */
@@ -53,7 +53,7 @@ export class ReloadTargets {
     /** A debug session ended: forget its state and clear its problems. */
     sessionEnded(sessionId: string): void {
         this.debugStates.forget(sessionId);
-        this.onReset(`debug:${sessionId}`);
+        this.onChange(`debug:${sessionId}`);
     }
 
     private async jupyterKernels(): Promise<JupyterKernels | undefined> {
@@ -63,7 +63,7 @@ export class ReloadTargets {
                 return undefined;
             });
             if (api) {
-                this.jupyter = new JupyterKernels(api, () => this.sources.notebooks(), this.helperDir, this.tokens, this.log, this.onReset);
+                this.jupyter = new JupyterKernels(api, () => this.sources.notebooks(), this.helperDir, this.tokens, this.log, this.onChange);
             }
         }
         return this.jupyter;

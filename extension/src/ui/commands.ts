@@ -1,6 +1,6 @@
 /**
- * The "Hotswap:" commands. Each handler is small and delegates to the reloader, the language
- * server or the console; all user-facing text is here. Editor calls go through `CommandUi`
+ * The "Hotswap:" commands. Each handler is small and delegates to the language server (which
+ * reloads every kernel, direct or through the editor) or the console; all user-facing text is here. Editor calls go through `CommandUi`
  * (vscodeapi implements it), so the handlers run in tests against a recording fake.
  */
 import * as path from 'node:path';
@@ -10,7 +10,7 @@ import { withHotswap } from '../kernels/interactiveWindow';
 import { installCommand, probeInterpreter } from '../client/interpreter';
 import type { Report } from '../kernels/kernelCode';
 import { Logger, errorText } from '../common/log';
-import type { Reloader, ServerKernel } from '../kernels/reloader';
+import type { ServerKernel } from '../client/protocol';
 import { waitFor } from '../common/wait';
 
 /** A file URI as VS Code passes it to menu commands (a slice of vscode.Uri). */
@@ -63,19 +63,24 @@ export interface CommandUi {
 export interface CommandServer {
     readonly running: boolean;
     readonly knownKernels: readonly ServerKernel[];
-    reloadModule(args: { module?: string; uri?: string }): Promise<{ reports: { kernel: string; report: Report }[] }>;
+    listModules(): Promise<{ kernel: string; name: string; file: string }[]>;
+    reloadModule(args: { module?: string; uri?: string }): Promise<{ reports: { kernel: string; report: Report | null }[] }>;
     attachKernel(connectionFile: string): Promise<unknown>;
+}
+
+/** One module a user can pick in "Reload Module", with every kernel that has it loaded. */
+export interface PickableModule {
+    name: string;
+    file: string;
+    kernels: string[];
 }
 
 export interface CommandContext {
     log: Logger;
     ui: CommandUi;
-    reloader: Pick<Reloader, 'reloadFile' | 'reloadModule' | 'modules'>;
     server: () => CommandServer | undefined;
     python: () => string;
     helperDir: string;
-    /** The status bar, told about reloads the server performs for a command. */
-    onServerReports(reports: { kernel: string; report: Report }[]): void;
     consoles: Set<ConsoleKernel>;
     refreshView(): void;
     restartServer(): Promise<void>;
@@ -85,18 +90,27 @@ function isFileUri(arg: unknown): arg is FileUri {
     return typeof arg === 'object' && arg !== null && typeof (arg as FileUri).fsPath === 'string' && typeof (arg as FileUri).scheme === 'string';
 }
 
-const NO_REPORTS = { reports: [] as { kernel: string; report: Report }[] };
-
-/** The server's part of a reload, when it has kernels; a failure is logged and counts as none. */
-async function serverReload(ctx: CommandContext, args: { module?: string; uri?: string }, what: string) {
+/** The running server, or undefined after telling the user it is not running. */
+function runningServer(ctx: CommandContext): CommandServer | undefined {
     const server = ctx.server();
-    if (!server?.running || server.knownKernels.length === 0) {
-        return NO_REPORTS;
+    if (!server?.running) {
+        ctx.ui.error('Hotswap: the language server is not running; see "Hotswap: Show Log".');
+        return undefined;
     }
+    return server;
+}
+
+/** Asks the server to reload; a failure is logged (and shown by the server) and gives undefined. */
+async function serverReload(ctx: CommandContext, server: CommandServer, args: { module?: string; uri?: string }, what: string) {
     return server.reloadModule(args).catch((err: unknown) => {
         ctx.log.error(`Reload of ${what} through the language server failed: ${errorText(err)}`);
-        return NO_REPORTS;
+        return undefined;
     });
+}
+
+/** Whether any kernel has the module (its report names it). */
+function anyLoaded(reports: { report: Report | null }[]): boolean {
+    return reports.some((r) => r.report?.modules.some((m) => m.status !== 'skipped') ?? false);
 }
 
 /** Reload Current File: the file of the menu it was invoked from, else the active editor's. */
@@ -106,22 +120,47 @@ export async function reloadCurrentFile(ctx: CommandContext, arg?: unknown): Pro
         ctx.ui.warn('Hotswap: open a saved Python file to reload it.');
         return;
     }
+    const server = runningServer(ctx);
+    if (!server) {
+        return;
+    }
     await ctx.ui.saveIfDirty(uri); // the saved file is what kernels load
-    const [own, fromServer] = await Promise.all([
-        ctx.reloader.reloadFile(uri.fsPath, true),
-        serverReload(ctx, { uri: uri.toString() }, uri.fsPath),
-    ]);
-    ctx.onServerReports(fromServer.reports);
-    if (own.length + fromServer.reports.length === 0) {
+    const result = await serverReload(ctx, server, { uri: uri.toString() }, uri.fsPath);
+    if (result && !anyLoaded(result.reports)) {
         ctx.ui.info(`Hotswap: no kernel has ${path.basename(uri.fsPath)} loaded. Import it in a kernel first.`);
     }
 }
 
+/** User modules loaded in any kernel, merged by name and file, with the kernels' names. */
+export async function pickableModules(server: CommandServer): Promise<PickableModule[]> {
+    const names = new Map(server.knownKernels.map((k) => [k.id, k.label ?? k.id]));
+    const byKey = new Map<string, PickableModule>();
+    for (const m of await server.listModules()) {
+        const key = `${m.name}\0${m.file}`;
+        const entry = byKey.get(key) ?? { name: m.name, file: m.file, kernels: [] };
+        const kernel = names.get(m.kernel) ?? m.kernel;
+        if (!entry.kernels.includes(kernel)) {
+            entry.kernels.push(kernel);
+        }
+        byKey.set(key, entry);
+    }
+    return [...byKey.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
 /** Reload Module: pick a loaded user module (or take the name given); reload it everywhere. */
 export async function reloadModule(ctx: CommandContext, name?: unknown): Promise<void> {
+    const server = runningServer(ctx);
+    if (!server) {
+        return;
+    }
     let moduleName = typeof name === 'string' && name !== '' ? name : undefined;
     if (!moduleName) {
-        const modules = await ctx.ui.withProgress('Hotswap: listing modules', 'window', () => ctx.reloader.modules());
+        const modules = await ctx.ui.withProgress('Hotswap: listing modules', 'window', () =>
+            pickableModules(server).catch((err: unknown) => {
+                ctx.log.warn(`Could not list the modules of your kernels: ${errorText(err)}`);
+                return [];
+            }),
+        );
         if (modules.length === 0) {
             ctx.ui.info('Hotswap: no kernel has user modules loaded. Run code in the Interactive Window or start "Hotswap: Start Hot Reload Console".');
             return;
@@ -140,11 +179,13 @@ export async function reloadModule(ctx: CommandContext, name?: unknown): Promise
         }
         moduleName = picked.name;
     }
-    const [own, fromServer] = await Promise.all([ctx.reloader.reloadModule(moduleName), serverReload(ctx, { module: moduleName }, moduleName)]);
-    ctx.onServerReports(fromServer.reports);
-    const reports = [...own, ...fromServer.reports.map((r) => r.report)];
-    ctx.log.info(`Reload Module ${moduleName}: ${reports.length} kernel(s).`);
-    const outcome = moduleOutcome(moduleName, reports);
+    const result = await serverReload(ctx, server, { module: moduleName }, moduleName);
+    if (!result) {
+        return;
+    }
+    const answered = result.reports.map((r) => r.report).filter((r): r is Report => r !== null && r.modules.some((m) => m.status !== 'skipped'));
+    ctx.log.info(`Reload Module ${moduleName}: ${answered.length} kernel(s).`);
+    const outcome = moduleOutcome(moduleName, answered);
     if (outcome) {
         ctx.ui.info(outcome);
     }
@@ -176,7 +217,7 @@ export async function attachKernel(ctx: CommandContext, file?: unknown): Promise
     let connectionFile = typeof file === 'string' ? file : undefined;
     if (!connectionFile) {
         const dir = await runtimeDir(ctx.python());
-        const attached = new Set(server.knownKernels.map((k) => path.resolve(k.connectionFile)));
+        const attached = new Set(server.knownKernels.filter((k) => k.connectionFile).map((k) => path.resolve(k.connectionFile)));
         const files = (await listConnectionFiles(dir)).filter((f) => !attached.has(path.resolve(f.path)));
         const browse = { label: '$(folder-opened) Browse…', description: 'pick a connection file anywhere', path: '' };
         const choice = await ctx.ui.quickPick(

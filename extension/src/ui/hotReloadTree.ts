@@ -7,7 +7,7 @@ import type { ServerState } from '../client/serverSupervisor';
 import { ownerOf } from './staleOwner';
 
 export interface ViewKernel {
-    /** Id the server uses (`hotswap.listKernels`) or the extension's target key. */
+    /** Id the server uses (`hotswap.listKernels`). */
     id: string;
     label: string;
     description: string;
@@ -38,9 +38,13 @@ export const OPEN_LOCATION_COMMAND = 'hotswap.openLocation';
 export const UNCLAIMED_LABEL = 'Stale objects and reload errors';
 export const NO_KERNEL_LABEL = 'No kernel yet: run code in the Interactive Window, or "Hotswap: Start Hot Reload Console"';
 
-/** The report source the server attached to a diagnostic (`data.source`). */
-function sourceOf(diagnostic: ProblemLike): unknown {
-    return (diagnostic as ProblemLike & { data?: { source?: unknown } }).data?.source;
+/** The kernel the server attached to a diagnostic: `data.kernel` (its id), else the `data.source` label. */
+function ownerIn(diagnostic: ProblemLike, ids: readonly string[]): string | undefined {
+    const data = (diagnostic as ProblemLike & { data?: { source?: unknown; kernel?: unknown } }).data;
+    if (typeof data?.kernel === 'string' && ids.includes(data.kernel)) {
+        return data.kernel;
+    }
+    return ownerOf(data?.source, ids);
 }
 
 export const SERVER_STARTING_LABEL = 'Starting the language server…';
@@ -70,7 +74,7 @@ export function rootNodes<U, D extends ProblemLike>(
     const claimed = new Set<Entry<U, D>>();
     const ids = kernels.map((k) => k.id);
     const nodes: TreeNode<Entry<U, D>>[] = kernels.map((kernel) => {
-        const stale = entries.filter((e) => ownerOf(sourceOf(e.diagnostic), ids) === kernel.id);
+        const stale = entries.filter((e) => ownerIn(e.diagnostic, ids) === kernel.id);
         stale.forEach((e) => claimed.add(e));
         return { kind: 'kernel', kernel, stale };
     });
@@ -90,22 +94,21 @@ export function openCommand<U, D extends ProblemLike & { range: unknown }>(entry
     return { command: OPEN_LOCATION_COMMAND, title: 'Go to line', arguments: [entry.uri, entry.diagnostic.range] };
 }
 
-/** A kernel the language server is attached to, as `hotswap/kernelsChanged` lists it. */
+/** A kernel the language server reloads, as `hotswap/kernelsChanged` lists it. */
 export interface ServerKernelLike {
     id: string;
-    pid: number;
-    cwd: string;
+    pid: number | null;
+    cwd: string | null;
     status: string;
+    label?: string;
+    kind?: string;
 }
 
-/** The view's kernel rows: the server's kernels, then the ones the extension reaches itself. */
-export function viewKernels(
-    serverKernels: readonly ServerKernelLike[],
-    ownTargets: readonly { key: string; label: string }[],
-    relative: (file: string) => string,
-): ViewKernel[] {
-    return [
-        ...serverKernels.map((k) => ({ id: k.id, label: `Kernel ${k.pid}`, description: `${k.status} · ${relative(k.cwd)}` })),
-        ...ownTargets.map((t) => ({ id: t.key, label: t.label, description: 'via VS Code' })),
-    ];
+/** The view's kernel rows: the server's list, one row per kernel, whichever way it is reached. */
+export function viewKernels(serverKernels: readonly ServerKernelLike[], relative: (file: string) => string): ViewKernel[] {
+    return serverKernels.map((k) => {
+        const via = k.kind === 'jupyter' || k.kind === 'debug' ? ' · via VS Code' : '';
+        const where = k.cwd ? ` · ${relative(k.cwd)}` : '';
+        return { id: k.id, label: k.label && k.label !== k.id ? k.label : `Kernel ${k.pid ?? k.id}`, description: `${k.status}${where}${via}` };
+    });
 }

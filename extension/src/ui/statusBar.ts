@@ -190,7 +190,7 @@ export interface ServerReloadNotice {
     reloaded?: number;
     failed?: number;
     stale?: number;
-    durationMs?: number;
+    durationMs?: number | null;
 }
 
 /** The status bar summary of a server reload: only modules that changed or failed are named. */

@@ -17,10 +17,10 @@ import sys
 import threading
 from typing import Any, Callable, Iterator
 
-from . import activity, engine_api, progress
+from . import activity, engine_api, outdated, progress
 
 PROTOCOL = 1
-COMMANDS = ("reload", "modules", "stale", "status")
+COMMANDS = ("reload", "modules", "stale", "status", "outdated")
 
 
 class RequestError(Exception):
@@ -196,6 +196,10 @@ def _stale(args: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
+def _outdated(args: dict[str, Any]) -> dict[str, Any]:
+    return outdated.outdated_modules()
+
+
 def _status(args: dict[str, Any]) -> dict[str, Any]:
     from .._version import __version__
 
@@ -214,4 +218,5 @@ def _status(args: dict[str, Any]) -> dict[str, Any]:
 
 _COMMANDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "reload": _reload, "modules": _modules, "stale": _stale, "status": _status,
+    "outdated": _outdated,
 }

@@ -1,7 +1,7 @@
 """Turn hotswap reports into LSP diagnostics, merged over every source that sends reports.
 
-Several sources report on the same files (each attached kernel, plus reports the VS Code
-extension hands over from the Jupyter extension or a debug session). Each source owns its
+Several sources report on the same files (each kernel, reached directly or through the
+editor). Each source owns its
 own diagnostics; a file's published list is the union, so one kernel's refresh never wipes
 another's warnings.
 """
@@ -50,7 +50,7 @@ def _range(raw: Any) -> types.Range:
     return types.Range(start=start, end=end)
 
 
-def to_lsp(entry: Mapping[str, Any], label: str, stale_severity: str) -> types.Diagnostic:
+def to_lsp(entry: Mapping[str, Any], label: str, stale_severity: str, kernel: str = "") -> types.Diagnostic:
     """One report diagnostic -> one LSP diagnostic.
 
     The related information points at the changed line in the module's file and says which
@@ -81,7 +81,7 @@ def to_lsp(entry: Mapping[str, Any], label: str, stale_severity: str) -> types.D
         code_description=types.CodeDescription(href=DOCS_URL + code),
         source=SOURCE,
         related_information=related,
-        data={"source": label, "names": names},
+        data={"source": label, "names": names, "kernel": kernel},
     )
 
 
@@ -140,7 +140,8 @@ class DiagnosticStore:
         out: list[types.Diagnostic] = []
         for source, per_file in self._by_source.items():
             for entry in per_file.get(file_key, []):
-                out.append(to_lsp(entry, labels.get(source, source), stale_severity))
+                kernel = source[len("kernel:"):] if source.startswith("kernel:") else source
+                out.append(to_lsp(entry, labels.get(source, source), stale_severity, kernel))
         path = self._files.get(file_key, file_key)
         return from_fs_path(path) or path, out
 

@@ -81,11 +81,14 @@ class KernelFacts:
     cwd: Optional[str] = None
     python: Optional[str] = None
     hotswap: Optional[str] = None
-    status: str = "starting"  # idle | busy | starting | dead | no-hotswap
+    status: str = "starting"  # starting | idle | busy | restarting | no-hotswap | no-access | dead
+    label: str = ""  # what the user calls it ("Interactive Window"); the id when empty
+    kind: str = "direct"  # direct (jupyter_client) | jupyter | debug (through the editor)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "pid": self.pid, "connectionFile": self.connection_file, "cwd": self.cwd,
-                "python": self.python, "status": self.status, "hotswap": self.hotswap}
+                "python": self.python, "status": self.status, "hotswap": self.hotswap,
+                "label": self.label or self.id, "kind": self.kind}
 
 
 _request_ids = itertools.count(1)

@@ -1,20 +1,23 @@
 """The hotswap language server: reload on save, stale objects as diagnostics, commands.
 
-It owns three things: the attached kernels (kernels.py, found by discovery.py), the merged
-diagnostics (diagnostics.py) and the save bursts (debounce.py). Everything the editor sees
-goes through here, so every editor gets the same behaviour.
+Every reload goes through here, whatever set it off (a save, a command, a file changed on
+disk, a kernel attached) and whichever way the kernel is reached: directly with jupyter_client
+(kernels.py, found by discovery.py) or through the editor (transport.py). It owns the kernel
+list and each kernel's state, the one include/exclude filter, the merged diagnostics
+(diagnostics.py) and the bursts (debounce.py), so every editor gets the same behaviour.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 import logging
 import os
 import sys
 import time
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence, Union
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -22,13 +25,16 @@ from pygls.uris import to_fs_path
 
 from .._version import __version__
 from . import validate
-from .protocol import CheckedProtocol
 from .debounce import Coalescer
 from .diagnostics import DiagnosticStore, summary
 from .discovery import Entry, RegistryWatcher, read_entries, registry_dir
+from .documents import UnsavedEdits
 from .kernels import (AttachedKernel, HotswapMissing, KernelDied, KernelError, KernelFacts,
                       check_private_file, jupyter_client_available)
+from .protocol import CheckedProtocol
 from .settings import Settings, parse
+from .transport import Announced, KernelAccessDenied, TransportKernel, plain
+from .watch import WorkspaceWatcher
 
 log = logging.getLogger("hotswap.lsp")
 
@@ -37,7 +43,8 @@ CMD_LIST_MODULES = "hotswap.listModules"
 CMD_LIST_KERNELS = "hotswap.listKernels"
 CMD_ATTACH = "hotswap.attachKernel"
 CMD_DETACH = "hotswap.detachKernel"
-CMD_PUBLISH_REPORT = "hotswap.publishReport"
+NOTIFY_TRANSPORT_KERNELS = "hotswap/transportKernels"
+NOTIFY_USER_EXECUTED = "hotswap/userExecuted"
 NOTIFY_WILL_RELOAD = "hotswap/willReload"
 NOTIFY_DID_RELOAD = "hotswap/didReload"
 NOTIFY_KERNELS_CHANGED = "hotswap/kernelsChanged"
@@ -45,6 +52,9 @@ NOTIFY_KERNEL_EVENT = "hotswap/kernelEvent"  # {kernel, label, event: died | res
 PROBE_WAIT = 5.0  # seconds attachKernel waits for the kernel to answer before replying "busy"
 BUSY_WAIT = 3.0  # seconds listModules / reloadModule wait for a busy kernel before answering "busy"
 INTERRUPT_ACTION = "Interrupt"
+WATCH_ID = "hotswap-python-files"
+
+Kernel = Union[AttachedKernel, TransportKernel]
 
 
 class HotswapServer(LanguageServer):
@@ -54,7 +64,7 @@ class HotswapServer(LanguageServer):
         super().__init__("hotswap", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full,
                          protocol_cls=CheckedProtocol)
         self.settings = Settings()
-        self.kernels: dict[str, AttachedKernel] = {}
+        self.kernels: dict[str, Kernel] = {}
         self.store = DiagnosticStore()
         self.watcher: Optional[RegistryWatcher] = None
         self.has_jupyter_client = jupyter_client_available()
@@ -64,6 +74,15 @@ class HotswapServer(LanguageServer):
         self._attaching: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.labels: dict[str, str] = {}
+        # Saves that found no kernel to go to (none attached yet, or theirs was restarting):
+        # sent with the next kernel's catch-up.
+        self.pending: list[str] = []
+        self.held: dict[str, list[str]] = {}  # kernel id -> paths its restart interrupted
+        self.sent_digest: dict[str, str] = {}  # path -> content last dispatched (save or disk change)
+        self.unsaved = UnsavedEdits()
+        self.workspace_watcher: Optional[WorkspaceWatcher] = None
+        self._disk_batch: Optional[Coalescer[str]] = None
+        self._announced: dict[str, Announced] = {}
         # kernel id -> the reload we sent and are waiting for: what it reloads, since when,
         # where it was last seen running (progress), whether Interrupt was offered
         self.in_flight: dict[str, dict[str, Any]] = {}
@@ -111,7 +130,12 @@ class HotswapServer(LanguageServer):
     # ---------------------------------------------------------------- kernels
 
     def kernel_list(self) -> list[dict[str, Any]]:
-        return [k.facts.to_dict() for k in self.kernels.values()]
+        """One entry per kernel process: a kernel reached both ways is listed once."""
+        return [k.facts.to_dict() for k in self.targets()]
+
+    def targets(self) -> list[Kernel]:
+        """The kernels a reload goes to: each process once (the direct connection wins)."""
+        return [k for k in self.kernels.values() if not (isinstance(k, TransportKernel) and k.same_as)]
 
     def kernels_changed(self) -> None:
         self.protocol.notify(NOTIFY_KERNELS_CHANGED, {"kernels": self.kernel_list()})
@@ -127,9 +151,15 @@ class HotswapServer(LanguageServer):
     def find_by_connection(self, connection_file: str) -> Optional[AttachedKernel]:
         real = os.path.realpath(connection_file)
         for k in self.kernels.values():
-            if k.facts.connection_file == real:
+            if isinstance(k, AttachedKernel) and k.facts.connection_file == real:
                 return k
         return None
+
+    def _register(self, kernel: Kernel) -> None:
+        self.kernels[kernel.id] = kernel
+        self.labels[source_of(kernel)] = label_of(kernel)
+        self._save_batches[kernel.id] = Coalescer(functools.partial(self.reload_saved, kernel))
+        self._stale_batches[kernel.id] = Coalescer(functools.partial(self._refresh_job, kernel), quiet=0.0)
 
     async def attach(self, connection_file: str, entry: Optional[Entry] = None) -> AttachedKernel:
         """Connect to a kernel and learn its pid and hotswap version."""
@@ -146,10 +176,7 @@ class HotswapServer(LanguageServer):
                                 on_status=self._on_status, on_restart=self._on_restart,
                                 from_registry=entry is not None, on_progress=self._on_progress)
         await kernel.start()
-        self.kernels[kernel.id] = kernel
-        self.labels[source_of(kernel)] = label_of(kernel)
-        self._save_batches[kernel.id] = Coalescer(functools.partial(self.reload_saved, kernel))
-        self._stale_batches[kernel.id] = Coalescer(functools.partial(self._refresh_job, kernel), quiet=0.0)
+        self._register(kernel)
         probe = self.spawn(self._reprobe(kernel, notify=False))
         done, _ = await asyncio.wait({probe}, timeout=PROBE_WAIT)
         if not done and not kernel.beating():
@@ -174,13 +201,23 @@ class HotswapServer(LanguageServer):
             batch = batches.pop(kernel_id, None)
             if batch is not None:
                 batch.cancel()
+        # Saves its restart interrupted go to the kernel that takes its place (a restarted
+        # registry kernel is attached again as a new entry).
+        self._keep_pending(self.held.pop(kernel_id, []))
         await kernel.close()
         self.publish(self.store.drop_source(source_of(kernel)))
+        if isinstance(kernel, AttachedKernel):
+            self._dedupe()
         if notify:
             self.kernels_changed()
         return True
 
-    def kernel_event(self, kernel: AttachedKernel, event: str, message: str) -> None:
+    def _keep_pending(self, paths: Sequence[str]) -> None:
+        for p in paths:
+            if p not in self.pending:
+                self.pending.append(p)
+
+    def kernel_event(self, kernel: Kernel, event: str, message: str) -> None:
         """Tell the editor about a kernel fault in words (shown) and as data (status bar)."""
         self.say(logging.WARNING, message)
         try:
@@ -189,7 +226,7 @@ class HotswapServer(LanguageServer):
         except Exception:  # no client connected
             log.debug("could not send %s", NOTIFY_KERNEL_EVENT, exc_info=True)
 
-    def report_missing_hotswap(self, kernel: AttachedKernel, restarted: bool = False) -> None:
+    def report_missing_hotswap(self, kernel: Kernel, restarted: bool = False) -> None:
         if kernel.hotswap_missing_reported:
             return
         kernel.hotswap_missing_reported = True
@@ -207,8 +244,9 @@ class HotswapServer(LanguageServer):
 
     def _on_restart(self, kernel: AttachedKernel) -> None:
         """A new process answers at the kernel's connection file: learn its pid and whether
-        it has hotswap (a restarted kernel must load the extension again)."""
+        it has hotswap (a restarted kernel must load the extension again), then catch up."""
         log.info("kernel %s is running again (restarted)", kernel.id)
+        self.publish(self.store.drop_source(source_of(kernel)))  # the old objects are gone
         self.spawn(self._reprobe(kernel, restarted=True))
 
     def _on_status(self, kernel: AttachedKernel) -> None:
@@ -217,7 +255,8 @@ class HotswapServer(LanguageServer):
         self.kernels_changed()
 
     async def _reprobe(self, kernel: AttachedKernel, *, notify: bool = True, restarted: bool = False) -> None:
-        """Learn pid and hotswap version; say so if the kernel cannot import hotswap."""
+        """Learn pid and hotswap version; say so if the kernel cannot import hotswap; then
+        bring the kernel up to date with the files on disk."""
         try:
             await kernel.probe()
         except KernelError as exc:
@@ -233,18 +272,68 @@ class HotswapServer(LanguageServer):
                 self.kernel_event(kernel, "restarted",
                                   f"{label_of(kernel)} restarted{old}: its variables are gone; saves reload modules "
                                   f"it imports again.")
+        self._dedupe()
         if notify:
             self.kernels_changed()
+        if kernel.facts.status != "no-hotswap":
+            await self.catch_up(kernel)
 
-    def running(self, kernel: AttachedKernel) -> str:
+    def _dedupe(self) -> None:
+        """A kernel the editor announces and the server also reaches directly (same pid) is
+        one kernel: reloaded once, directly, under the name the user knows."""
+        direct = {k.facts.pid: k for k in self.kernels.values() if isinstance(k, AttachedKernel) and k.facts.pid}
+        for k in list(self.kernels.values()):
+            if not isinstance(k, TransportKernel):
+                continue
+            twin = direct.get(k.facts.pid) if k.facts.pid else None
+            before = k.same_as
+            k.same_as = twin.id if twin is not None else None
+            if twin is not None:
+                twin.facts.label = k.facts.label
+                self.labels[source_of(twin)] = label_of(twin)
+                if before is None:
+                    self.publish(self.store.drop_source(source_of(k)))
+            elif before is not None and not k.dead:
+                self.spawn(self.catch_up(k))  # its twin went away: it is reloaded through the editor again
+
+    async def catch_up(self, kernel: Kernel) -> None:
+        """A kernel was attached (first sight, restart, announced by the editor): reload the
+        loaded user modules that no longer match their files, plus the saves that found no
+        kernel, in one request."""
+        if kernel.id not in self.kernels or (isinstance(kernel, TransportKernel) and kernel.same_as):
+            return
+        try:
+            result = await kernel.request("outdated")
+        except HotswapMissing:
+            self.report_missing_hotswap(kernel)
+            return
+        except KernelError as exc:
+            log.info("catch-up of %s: %s", kernel.id, exc)
+            result = {}
+        paths = [str(m["file"]) for m in result.get("modules") or [] if isinstance(m, Mapping) and m.get("file")]
+        unknown = [str(m.get("name")) for m in result.get("unknown") or [] if isinstance(m, Mapping)]
+        if unknown:
+            log.info("%s: cannot tell whether %s changed since import (no record of the source)",
+                     kernel.id, ", ".join(unknown))
+        wanted = [p for p in paths if self.settings.wants(p, self.roots())]
+        extra, self.pending = self.pending, []
+        extra += self.held.pop(kernel.id, [])
+        todo = wanted + [p for p in extra if p not in wanted]
+        batch = self._save_batches.get(kernel.id)
+        if todo and batch is not None:
+            log.info("catch-up of %s: %s", kernel.id, ", ".join(todo))
+            batch.add(todo)
+
+    def running(self, kernel: Kernel) -> str:
         """What keeps the kernel busy, in words (for "busy" answers and messages)."""
-        if kernel.request_label is not None and kernel.request_started:
+        label = getattr(kernel, "request_label", None)
+        if label is not None and getattr(kernel, "request_started", False):
             job = self.in_flight.get(kernel.id)
-            if kernel.request_label == "reload" and job is not None:
+            if label == "reload" and job is not None:
                 where = job.get("where") or ", ".join(job["files"] + job["modules"]) or "modules"
                 return f"reloading {where} for {time.monotonic() - job['started']:.0f} s"
-            return f"a hotswap {kernel.request_label} request"
-        if kernel.execution_state == "busy" or kernel.request_label is not None:
+            return f"a hotswap {label} request"
+        if getattr(kernel, "execution_state", "") == "busy" or label is not None:
             return "a cell"  # our request waits behind what the user runs
         return "an earlier request"
 
@@ -279,10 +368,68 @@ class HotswapServer(LanguageServer):
         except KernelError as exc:
             self.say(logging.ERROR, str(exc))
 
-    def _on_user_execution(self, kernel: AttachedKernel) -> None:
+    def _on_user_execution(self, kernel: Kernel) -> None:
         batch = self._stale_batches.get(kernel.id)
         if batch is not None:
             batch.add(["stale"])
+
+    # ------------------------------------------------------ kernels via the editor
+
+    def transport_kernels(self, raw: Any) -> None:
+        """The editor's full list of the kernels only it can reach."""
+        announced = {a.id: a for a in (Announced.parse(r) for r in (plain(raw) or [])) if a is not None}
+        for kid in [k for k, v in self.kernels.items() if isinstance(v, TransportKernel) and kid_gone(k, announced)]:
+            self._announced.pop(kid, None)
+            self.spawn(self.detach(kid))
+        for a in announced.values():
+            before = self._announced.get(a.id)
+            self._announced[a.id] = a
+            kernel = self.kernels.get(a.id)
+            if kernel is not None and not isinstance(kernel, TransportKernel):
+                continue
+            if kernel is None:
+                kernel = TransportKernel(a, self._send_to_editor)
+                self._register(kernel)
+            restarted = before is not None and before.generation != a.generation
+            if restarted:
+                self.publish(self.store.drop_source(source_of(kernel)))  # the old objects are gone
+            kernel.announced = a
+            kernel.facts.label = a.label
+            self.labels[source_of(kernel)] = label_of(kernel)
+            if not a.ready:
+                kernel.facts.status = "restarting"
+                continue
+            if before is None or restarted or not before.ready:
+                self.spawn(self._attach_transport(kernel))
+        self.kernels_changed()
+
+    async def _send_to_editor(self, method: str, params: dict[str, Any]) -> Any:
+        return await self.protocol.send_request_async(method, params)
+
+    async def _attach_transport(self, kernel: TransportKernel) -> None:
+        try:
+            await kernel.probe()
+        except KernelAccessDenied as exc:
+            log.warning("%s: %s", kernel.id, exc)  # the editor tells the user, with the fix
+        except HotswapMissing:
+            self.report_missing_hotswap(kernel)
+        except KernelError as exc:
+            log.info("%s could not be reached: %s", kernel.id, exc)
+            kernel.facts.status = "starting"
+        else:
+            kernel.hotswap_missing_reported = False
+            self._dedupe()
+            self.kernels_changed()
+            await self.catch_up(kernel)
+            return
+        self.kernels_changed()
+
+    def user_executed(self, raw: Any) -> None:
+        """Code ran in a kernel behind the editor: its stale objects may be gone."""
+        kid = (plain(raw) or {}).get("kernel") if isinstance(plain(raw), Mapping) else None
+        kernel = self.kernels.get(str(kid)) if kid else None
+        if kernel is not None:
+            self._on_user_execution(kernel)
 
     # -------------------------------------------------------------- discovery
 
@@ -309,7 +456,7 @@ class HotswapServer(LanguageServer):
                 self.say(logging.WARNING, f"not attaching: {reason}")
         live = {e.connection_file: e for e in entries}
         for kernel in list(self.kernels.values()):
-            if not kernel.from_registry:
+            if not isinstance(kernel, AttachedKernel) or not kernel.from_registry:
                 continue
             entry = live.get(kernel.facts.connection_file)
             restarted = entry is not None and kernel.facts.pid is not None and entry.pid != kernel.facts.pid
@@ -330,23 +477,99 @@ class HotswapServer(LanguageServer):
             finally:
                 self._attaching.discard(conn)
 
+    # ------------------------------------------------------------- file changes
+
+    def start_workspace_watch(self) -> None:
+        """Changes made outside the editor: the client watches for us when it can
+        (dynamic registration), else watchdog does."""
+        caps = self.client_capabilities.workspace
+        watched = caps.did_change_watched_files if caps is not None else None
+        if watched is not None and watched.dynamic_registration:
+            self.spawn(self._register_file_watch())
+            return
+        roots = self.roots()
+        if not roots:
+            return
+        watcher = WorkspaceWatcher(roots, lambda path: self.on_disk_change([path]))
+        if watcher.start():
+            self.workspace_watcher = watcher
+            log.info("watching %s for changes made outside the editor", ", ".join(watcher.roots))
+
+    async def _register_file_watch(self) -> None:
+        try:
+            await self.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
+                id=WATCH_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[
+                    types.FileSystemWatcher(glob_pattern="**/*.py",
+                                            kind=types.WatchKind.Create | types.WatchKind.Change)]))]))
+        except Exception as exc:
+            log.warning("the editor refused to watch Python files (%s): changes made outside it are not seen", exc)
+
+    def on_disk_change(self, paths: Sequence[str]) -> None:
+        """Files changed on disk by something other than a save in this editor."""
+        if not self.settings.reload_on_save:
+            return  # reloading follows what is written unless the user turned that off
+        if self._disk_batch is None:
+            # A checkout writes many files within a few ms: gather them into one request.
+            self._disk_batch = Coalescer(self._disk_job, quiet=0.1, max_wait=1.0)
+        self._disk_batch.add(paths)
+
+    async def _disk_job(self, paths: list[str]) -> None:
+        todo = []
+        for path in paths:
+            if not self.settings.wants(path, self.roots()):
+                continue
+            if self.unsaved.unsaved(path):
+                log.info("%s changed on disk while it has unsaved edits: left to the save", path)
+                continue
+            digest = _digest(path)
+            if digest is None or self.sent_digest.get(path) == digest:
+                continue  # gone, or the content a save already sent
+            self.sent_digest[path] = digest
+            todo.append(path)
+        if todo:
+            self.dispatch(todo)
+
     # ------------------------------------------------------------------ reload
 
     def on_save(self, path: str) -> None:
         if not self.settings.reload_on_save or not self.settings.wants(path, self.roots()):
             return
-        for kernel_id, batch in self._save_batches.items():
-            batch.add([path])
+        self.unsaved.saved(path)
+        digest = _digest(path)
+        if digest is not None:
+            self.sent_digest[path] = digest
+        self.dispatch([path])
 
-    async def reload_saved(self, kernel: AttachedKernel, paths: list[str]) -> None:
+    def dispatch(self, paths: list[str]) -> None:
+        """Send paths to every kernel; kept for the next kernel when there is none."""
+        targets = self.targets()
+        if not targets:
+            self._keep_pending(paths)
+            log.info("no kernel attached yet: %s kept for the first one", ", ".join(paths))
+            return
+        for kernel in targets:
+            if kernel.facts.status in ("restarting",) or (
+                    isinstance(kernel, AttachedKernel) and kernel.facts.pid is None and kernel.last_pid is not None):
+                held = self.held.setdefault(kernel.id, [])
+                held.extend(p for p in paths if p not in held)  # sent once it is back
+                continue
+            batch = self._save_batches.get(kernel.id)
+            if batch is not None:
+                batch.add(paths)
+
+    async def reload_saved(self, kernel: Kernel, paths: list[str]) -> None:
         await self.reload(kernel, paths=paths)
 
-    async def reload(self, kernel: AttachedKernel, *, paths: Sequence[str] = (), modules: Sequence[str] = ()) -> Optional[dict[str, Any]]:
+    async def reload(self, kernel: Kernel, *, paths: Sequence[str] = (), modules: Sequence[str] = ()) -> Optional[dict[str, Any]]:
         """One reload request to one kernel; publishes its diagnostics and didReload."""
         self.protocol.notify(NOTIFY_WILL_RELOAD, {"kernel": kernel.id, "files": list(paths), "modules": list(modules)})
-        args = {"paths": list(paths), "modules": list(modules), "dependents": self.settings.reload_dependents,
-                "preserve_state": self.settings.preserve_module_state,
-                "progress_after": self.settings.reload_timeout}
+        args: dict[str, Any] = {"paths": list(paths), "modules": list(modules),
+                                "dependents": self.settings.reload_dependents,
+                                "preserve_state": self.settings.preserve_module_state}
+        if isinstance(kernel, AttachedKernel):  # it reads our request's IOPub output
+            args["progress_after"] = self.settings.reload_timeout
+        generation = getattr(kernel, "restarts", 0)
         job = {"files": list(paths), "modules": list(modules), "started": time.monotonic()}
         self.in_flight[kernel.id] = job
         try:
@@ -355,10 +578,20 @@ class HotswapServer(LanguageServer):
             self.report_missing_hotswap(kernel)
             self._no_reload(kernel, "hotswap is not loaded in the kernel")
             return None
+        except KernelAccessDenied as exc:
+            kernel.facts.status = "no-access"
+            self._no_reload(kernel, str(exc))  # the editor tells the user, with the fix
+            return None
         except KernelDied as exc:
             self._no_reload(kernel, str(exc))  # _on_death tells the user once
             return None
         except KernelError as exc:
+            if getattr(kernel, "restarts", 0) != generation and paths:
+                # The kernel restarted under the request: the new process gets it once it is up.
+                held = self.held.setdefault(kernel.id, [])
+                held.extend(p for p in paths if p not in held)
+                self._no_reload(kernel, str(exc))
+                return None
             self.say(logging.ERROR, str(exc))
             self._no_reload(kernel, str(exc))
             return None
@@ -378,22 +611,23 @@ class HotswapServer(LanguageServer):
             stopped = [m for m in report.get("modules") or [] if isinstance(m, dict) and m.get("status") == "failed"]
             what = "; ".join(str(m.get("error")) for m in stopped) or "the module was left as it was"
             self.say(logging.WARNING, f"the reload in {label_of(kernel)} was interrupted: {what}")
-        if kernel.facts.status == "no-hotswap":
+        if kernel.facts.status in ("no-hotswap", "no-access"):
             kernel.facts.status = kernel.execution_state
             kernel.hotswap_missing_reported = False
         self.publish(self.store.apply_reload(source_of(kernel), report))
-        self.protocol.notify(NOTIFY_DID_RELOAD, {"kernel": kernel.id, **summary(report)})
+        self.protocol.notify(NOTIFY_DID_RELOAD, {"kernel": kernel.id, "label": label_of(kernel), **summary(report)})
         return report
 
-    def _no_reload(self, kernel: AttachedKernel, error: str) -> None:
+    def _no_reload(self, kernel: Kernel, error: str) -> None:
         """Every willReload gets its didReload, so a UI never keeps spinning."""
-        self.protocol.notify(NOTIFY_DID_RELOAD, {"kernel": kernel.id, "modules": [], "durationMs": None,
-                                                 "reloaded": 0, "failed": 0, "stale": 0, "error": error})
+        self.protocol.notify(NOTIFY_DID_RELOAD, {"kernel": kernel.id, "label": label_of(kernel), "modules": [],
+                                                 "durationMs": None, "reloaded": 0, "failed": 0, "stale": 0,
+                                                 "error": error})
 
-    async def _refresh_job(self, kernel: AttachedKernel, _triggers: list[str]) -> None:
+    async def _refresh_job(self, kernel: Kernel, _triggers: list[str]) -> None:
         await self.refresh_stale(kernel)
 
-    async def refresh_stale(self, kernel: AttachedKernel) -> None:
+    async def refresh_stale(self, kernel: Kernel) -> None:
         """After the user ran code: re-check stale objects, so recreated ones lose their warning."""
         if kernel.id not in self.kernels:
             return
@@ -427,17 +661,34 @@ class HotswapServer(LanguageServer):
     async def shutdown_all(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
-        if self._sync_batch is not None:
-            self._sync_batch.cancel()
+        if self.workspace_watcher is not None:
+            self.workspace_watcher.stop()
+        for batch in (self._sync_batch, self._disk_batch):
+            if batch is not None:
+                batch.cancel()
         for kid in list(self.kernels):
             await self.detach(kid, notify=False)
 
 
-def source_of(kernel: AttachedKernel) -> str:
+def kid_gone(kid: str, announced: Mapping[str, Announced]) -> bool:
+    return kid not in announced
+
+
+def _digest(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha1(f.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def source_of(kernel: Kernel) -> str:
     return f"kernel:{kernel.id}"
 
 
-def label_of(kernel: AttachedKernel) -> str:
+def label_of(kernel: Kernel) -> str:
+    if kernel.facts.label:
+        return kernel.facts.label + (f" (pid {kernel.facts.pid})" if kernel.facts.pid else "")
     return f"kernel {kernel.id}" + (f" (pid {kernel.facts.pid})" if kernel.facts.pid else "")
 
 
@@ -484,6 +735,7 @@ def create_server() -> HotswapServer:
             ls.say(logging.ERROR, missing_jupyter_client_message())
         else:
             ls.start_discovery()
+        ls.start_workspace_watch()
         await pull_settings(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -499,6 +751,39 @@ def create_server() -> HotswapServer:
         path = to_fs_path(params.text_document.uri)
         if path:
             ls.on_save(path)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: HotswapServer, params: types.DidOpenTextDocumentParams) -> None:
+        path = to_fs_path(params.text_document.uri)
+        if path and path.endswith(".py"):
+            ls.unsaved.opened(path, params.text_document.text)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: HotswapServer, params: types.DidChangeTextDocumentParams) -> None:
+        path = to_fs_path(params.text_document.uri)
+        if path and path.endswith(".py"):
+            ls.unsaved.changed(path, ls.workspace.get_text_document(params.text_document.uri).source)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: HotswapServer, params: types.DidCloseTextDocumentParams) -> None:
+        path = to_fs_path(params.text_document.uri)
+        if path:
+            ls.unsaved.closed(path)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: HotswapServer, params: types.DidChangeWatchedFilesParams) -> None:
+        paths = [p for p in (to_fs_path(c.uri) for c in params.changes if c.type != types.FileChangeType.Deleted) if p]
+        if paths:
+            ls.on_disk_change(paths)
+
+    @server.feature(NOTIFY_TRANSPORT_KERNELS)
+    def transport_kernels(ls: HotswapServer, params: Any) -> None:
+        raw = plain(params)
+        ls.transport_kernels(raw.get("kernels") if isinstance(raw, Mapping) else None)
+
+    @server.feature(NOTIFY_USER_EXECUTED)
+    def user_executed(ls: HotswapServer, params: Any) -> None:
+        ls.user_executed(params)
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: HotswapServer, params: Any) -> None:
@@ -522,10 +807,10 @@ def create_server() -> HotswapServer:
                             if p and ls.settings.wants(p, ls.roots())})
             if not paths:
                 raise ValueError("hotswap.reloadModule needs {module: name} or {uri: file URI} (no Python file is open)")
-        kernels = list(ls.kernels.values())
+        kernels = ls.targets()
         if not kernels:
             ls.say(logging.WARNING, "no kernel is attached: run `%load_ext hotswap` in a kernel, or attach one.")
-        async def one(kernel: AttachedKernel) -> dict[str, Any]:
+        async def one(kernel: Kernel) -> dict[str, Any]:
             # a kernel busy with a long cell or reload answers "busy" (the reload stays queued)
             task = ls.spawn(ls.reload(kernel, paths=paths, modules=modules))
             done, _ = await asyncio.wait({task}, timeout=BUSY_WAIT)
@@ -539,7 +824,7 @@ def create_server() -> HotswapServer:
     async def list_modules(ls: HotswapServer, *args: Any) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         everything = bool(_first_arg(args).get("all"))
-        for kernel in list(ls.kernels.values()):
+        for kernel in ls.targets():
             task = ls.spawn(kernel.request("modules", {"all": everything}))
             done, _ = await asyncio.wait({task}, timeout=BUSY_WAIT)
             if not done:
@@ -585,28 +870,5 @@ def create_server() -> HotswapServer:
         arg = args[0] if args else None
         kid = arg if isinstance(arg, str) else (arg or {}).get("id")
         return await ls.detach(str(kid))
-
-    @server.command(CMD_PUBLISH_REPORT)
-    def publish_report(ls: HotswapServer, *args: Any) -> bool:
-        arg = _first_arg(args)
-        source, raw = arg.get("source"), arg.get("report")
-        if not isinstance(source, str) or not source or len(source) > 200 or not isinstance(raw, Mapping):
-            raise ValueError("hotswap.publishReport needs {source: non-empty string, report: object}")
-        kind = arg.get("kind")
-        if kind not in (None, "reload", "stale"):
-            raise ValueError("hotswap.publishReport: kind must be 'reload' or 'stale'")
-        try:
-            report, dropped = validate.report(raw)
-        except validate.BadReport as exc:
-            raise ValueError(f"hotswap.publishReport: {exc}") from None
-        if dropped:
-            ls.say(logging.WARNING, f"a report from {source} had {dropped} unusable entries; they were left out.",
-                   show=False)
-        kind = kind or ("reload" if report.get("modules") else "stale")
-        key = f"report:{source}"
-        ls.labels[key] = source
-        files = ls.store.apply_reload(key, report) if kind == "reload" else ls.store.apply_stale(key, report)
-        ls.publish(files)
-        return True
 
     return server

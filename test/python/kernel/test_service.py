@@ -153,3 +153,51 @@ def test_output_of_other_threads_is_not_swallowed(pkg: Path, capfd: pytest.Captu
     assert "from reload" in result.get("output", "")
     assert "program output" not in result.get("output", "")
     assert "program output while reloading" in capfd.readouterr().out
+
+
+def test_outdated_lists_modules_whose_file_changed_since_import_until_reloaded(pkg: Path) -> None:
+    import svc_mod  # noqa: F401  (imported after hotswap: the import hook keeps its text)
+
+    assert call("outdated")["result"]["modules"] == []
+    (pkg / "svc_mod.py").write_text("def f():\n    return 2\n")
+    result = call("outdated")["result"]
+    assert [m["name"] for m in result["modules"]] == ["svc_mod"]
+    assert result["modules"][0]["file"] == str((pkg / "svc_mod.py").resolve())
+    call("reload", {"paths": [str(pkg / "svc_mod.py")]})
+    assert call("outdated")["result"]["modules"] == []
+
+
+def _outdated_in_fresh_process(tmp_path: Path, script: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    import os
+
+    code = textwrap.dedent(script)
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                         env={**os.environ, **(env or {})})
+    assert out.returncode == 0, out.stderr
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])["result"]
+    return result
+
+
+def test_outdated_uses_the_bytecode_stamp_for_modules_imported_before_hotswap(tmp_path: Path) -> None:
+    """A kernel that imported the module before the helper was injected: only the .pyc knows."""
+    (tmp_path / "early_mod.py").write_text("X = 1\n")
+    (tmp_path / "same_mod.py").write_text("Y = 1\n")
+    script = """
+        import sys, os, json
+        sys.path.insert(0, os.getcwd())
+        import early_mod, same_mod
+        with open('early_mod.py', 'w') as f:
+            f.write('X = 22222\\n')
+        from hotswap.kernel import handle
+        print(handle(json.dumps({"protocol": 1, "id": "o", "command": "outdated"})))
+    """
+    result = _outdated_in_fresh_process(tmp_path, script, {"PYTHONDONTWRITEBYTECODE": ""})
+    assert [m["name"] for m in result["modules"]] == ["early_mod"]
+    assert result["unknown"] == []
+    # Without bytecode nothing records what was imported: said, not guessed.
+    (tmp_path / "early_mod.py").write_text("X = 1\n")
+    for pyc in (tmp_path / "__pycache__").glob("*.pyc"):
+        pyc.unlink()
+    result = _outdated_in_fresh_process(tmp_path, script, {"PYTHONDONTWRITEBYTECODE": "1"})
+    assert result["modules"] == []
+    assert sorted(m["name"] for m in result["unknown"]) == ["early_mod", "same_mod"]

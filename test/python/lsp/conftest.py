@@ -89,7 +89,8 @@ async def server_factory(env: dict[str, str], workdir: Path) -> AsyncIterator[Ca
     clients: list[LanguageClient] = []
 
     async def start(settings: Optional[dict[str, Any]] = None, extra_env: Optional[dict[str, str]] = None,
-                    configuration: Optional[dict[str, Any]] = None) -> tuple[LanguageClient, Recorder]:
+                    configuration: Optional[dict[str, Any]] = None,
+                    watch_files: bool = False) -> tuple[LanguageClient, Recorder]:
         rec = Recorder()
         features = dict(DEFAULT_CLIENT_FEATURES)
         base_publish = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
@@ -114,6 +115,17 @@ async def server_factory(env: dict[str, str], workdir: Path) -> AsyncIterator[Ca
         features[types.WINDOW_LOG_MESSAGE] = log_message
         for method in ("hotswap/willReload", "hotswap/didReload", "hotswap/kernelsChanged", "hotswap/kernelEvent"):
             features[method] = _recording(rec, method)
+
+        async def kernel_request(client: LanguageClient, params: Any) -> dict[str, Any]:
+            return await rec.transport.answer(params)
+
+        features["hotswap/kernelRequest"] = kernel_request
+
+        def register_capability(client: LanguageClient, params: Any) -> None:
+            rec.add(types.CLIENT_REGISTER_CAPABILITY, params)
+            return None
+
+        features[types.CLIENT_REGISTER_CAPABILITY] = register_capability
         client = LanguageClient(converter_factory=default_converter, configuration={"": configuration} if configuration else None)
         register_lsp_features(client, features)
         await client.start_io(sys.executable, "-m", "hotswap.lsp", "--log-level", "DEBUG",
@@ -125,7 +137,10 @@ async def server_factory(env: dict[str, str], workdir: Path) -> AsyncIterator[Ca
                     publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
                         related_information=True, code_description_support=True, data_support=True)),
                 window=types.WindowClientCapabilities(show_message=types.ShowMessageRequestClientCapabilities()),
-                workspace=types.WorkspaceClientCapabilities(configuration=configuration is not None)),
+                workspace=types.WorkspaceClientCapabilities(
+                    configuration=configuration is not None,
+                    did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                        dynamic_registration=watch_files))),
             root_uri=from_fs_path(str(workdir)),
             workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(workdir)), name="work")],
             initialization_options={"hotswap": settings or {}})), TIMEOUT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import textwrap
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -22,6 +23,7 @@ class Recorder:
     def __init__(self) -> None:
         self.events: list[tuple[str, Any]] = []
         self._changed = asyncio.Event()
+        self.transport = EditorTransport(self)
 
     def add(self, method: str, params: Any) -> None:
         self.events.append((method, params))
@@ -154,3 +156,35 @@ def diagnostics_for(rec: Recorder, path: Path) -> Optional[list[types.Diagnostic
     uri = from_fs_path(str(path))
     found = [p for p in rec.of(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS) if p.uri == uri]
     return list(found[-1].diagnostics) if found else None
+
+
+class EditorTransport:
+    """Plays the editor's part for kernels only it can reach: answers the server's
+    ``hotswap/kernelRequest`` by running the request in a real kernel, unchanged, the way the
+    extension does through ``Kernel.executeCode`` or DAP ``evaluate``."""
+
+    def __init__(self, rec: Recorder) -> None:
+        self.rec = rec
+        self.kernels: dict[str, Kernel] = {}
+        self.denied: set[str] = set()
+        self.requests: list[tuple[str, str]] = []  # (kernel id, command)
+
+    async def answer(self, params: Any) -> dict[str, Any]:
+        p = as_dict(params)
+        kid, request = p["kernel"], p["request"]
+        self.requests.append((kid, request["command"]))
+        self.rec.add("hotswap/kernelRequest", p)
+        if kid in self.denied:
+            return {"error": {"type": "access-denied", "message": "Hotswap is not allowed to use Jupyter kernels"}}
+        kernel = self.kernels.get(kid)
+        if kernel is None:
+            return {"error": {"type": "gone", "message": f"{kid} is gone"}}
+        text = await kernel.eval(f"__import__('hotswap.kernel').kernel.handle({json.dumps(request)!r})")
+        return {"response": json.loads(text)}
+
+    def announce(self, client: LanguageClient, *entries: dict[str, Any]) -> None:
+        """Send the editor's full list of its kernels."""
+        client.protocol.notify("hotswap/transportKernels", {"kernels": list(entries)})
+
+    def commands(self, kid: str) -> list[str]:
+        return [c for k, c in self.requests if k == kid]

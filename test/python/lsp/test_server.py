@@ -285,24 +285,6 @@ async def test_server_without_jupyter_client_starts_and_says_how_to_install(serv
     assert await command(client, "hotswap.listKernels") == []
 
 
-async def test_publish_report_merges_sources(server_factory, workdir: Path) -> None:
-    path = str(workdir / "greeter.py")
-    client, rec = await server_factory()
-
-    def report(code: str, line: int) -> dict:
-        return {"version": 1, "duration_ms": 1.0, "modules": [{"name": "greeter", "file": path, "status": "reloaded"}],
-                "diagnostics": [{"file": path, "range": {"start": {"line": line, "character": 4}, "end": {"line": line, "character": 9}},
-                                 "severity": "warning", "code": code, "message": f"{code} here", "names": ["g"]}]}
-
-    await command(client, "hotswap.publishReport", {"source": "jupyter:nb1", "report": report("stale-instance", 3)})
-    await command(client, "hotswap.publishReport", {"source": "debug:1", "report": report("stale-closure", 5)})
-    diags = diagnostics_for(rec, workdir / "greeter.py")
-    assert sorted(d.code for d in diags) == ["stale-closure", "stale-instance"]
-    # A stale refresh from one source clears only that source's warnings.
-    await command(client, "hotswap.publishReport", {"source": "jupyter:nb1", "report": {"version": 1, "modules": [], "diagnostics": []}})
-    assert [d.code for d in diagnostics_for(rec, workdir / "greeter.py")] == ["stale-closure"]
-
-
 def kernel_pids(rec) -> list[list]:
     return [[k["pid"] for k in p["kernels"]] for p in rec.of("hotswap/kernelsChanged")]
 
@@ -327,23 +309,6 @@ async def test_kernel_that_loads_the_extension_is_found_and_reattached_after_res
     assert kernel.pid != old_pid
     await kernel.run("%load_ext hotswap")
     await rec.wait_for(lambda: kernel_pids(rec) and kernel_pids(rec)[-1] == [kernel.pid], what="restarted kernel re-attached")
-
-
-async def test_configuration_change_applies_stale_severity(server_factory, workdir: Path) -> None:
-    path = str(workdir / "greeter.py")
-    client, rec = await server_factory()
-    report = {"version": 1, "modules": [], "diagnostics": [
-        {"file": path, "range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 5}},
-         "severity": "warning", "code": "stale-binding", "message": "scale still holds the old function", "names": ["scale"]}]}
-    await command(client, "hotswap.publishReport", {"source": "jupyter:nb", "report": report})
-    assert [d.severity for d in diagnostics_for(rec, workdir / "greeter.py")] == [types.DiagnosticSeverity.Warning]
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"hotswap": {"staleSeverity": "error"}}))
-    await rec.wait_for(lambda: [d.severity for d in diagnostics_for(rec, workdir / "greeter.py")] == [types.DiagnosticSeverity.Error],
-                       what="republished as errors")
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"hotswap": {"staleSeverity": "loud"}}))
-    msgs = await rec.wait_for(lambda: [m.message for m in rec.of(types.WINDOW_SHOW_MESSAGE) if "staleSeverity" in m.message],
-                              what="bad setting message")
-    assert "loud" in msgs[0]
 
 
 async def test_attach_to_a_kernel_running_a_long_cell_answers_and_completes_later(server_factory, start_kernel, workdir: Path) -> None:
@@ -376,15 +341,9 @@ async def test_registry_is_polled_when_watchdog_is_missing(server_factory, start
 
 
 async def test_settings_pulled_with_workspace_configuration(server_factory, workdir: Path) -> None:
-    path = str(workdir / "greeter.py")
     client, rec = await server_factory(configuration={"hotswap": {"staleSeverity": "hint"}})
-    report = {"version": 1, "modules": [], "diagnostics": [
-        {"file": path, "range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 5}},
-         "severity": "warning", "code": "stale-instance", "message": "g is stale", "names": ["g"]}]}
     await rec.wait_for(lambda: [m for m in rec.of(types.WINDOW_LOG_MESSAGE) if '"staleSeverity": "hint"' in m.message],
                        what="settings pulled with workspace/configuration")
-    await command(client, "hotswap.publishReport", {"source": "jupyter:nb", "report": report, "kind": "stale"})
-    assert [d.severity for d in diagnostics_for(rec, workdir / "greeter.py")] == [types.DiagnosticSeverity.Hint]
 
 
 async def test_reload_module_by_file_uri_reports_in_did_reload(server_factory, start_kernel, workdir: Path) -> None:

@@ -19,6 +19,8 @@ export class LspClient {
     private readonly frames = new FrameReader();
     private readonly pending = new Map<number, (m: Message) => void>();
     readonly notifications: Message[] = [];
+    /** Answers to server requests by method (others get null, like an editor that ignores them). */
+    readonly handlers = new Map<string, (params: unknown) => Promise<unknown>>();
     private stderr = '';
 
     private constructor(private readonly child: ChildProcess) {
@@ -42,8 +44,17 @@ export class LspClient {
                 this.pending.get(message.id)?.(message);
                 this.pending.delete(message.id);
             } else if (message.id !== undefined && message.method !== undefined) {
-                // A server request (workspace/configuration, window/workDoneProgress/create...): answer null.
-                this.write({ jsonrpc: '2.0', id: message.id, result: null });
+                const handler = this.handlers.get(message.method);
+                const id = message.id;
+                if (handler) {
+                    handler(message.params).then(
+                        (result) => this.write({ jsonrpc: '2.0', id, result }),
+                        (err: unknown) => this.write({ jsonrpc: '2.0', id, error: { code: -32603, message: String(err) } }),
+                    );
+                } else {
+                    // A server request (workspace/configuration, window/workDoneProgress/create...): answer null.
+                    this.write({ jsonrpc: '2.0', id, result: null });
+                }
             } else {
                 this.notifications.push(message);
             }

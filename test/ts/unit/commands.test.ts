@@ -1,4 +1,4 @@
-/** The "Hotswap:" commands against a recording editor, reloader and language server. */
+/** The "Hotswap:" commands against a recording editor and language server (which reloads every kernel). */
 import { describe, expect, it } from 'vitest';
 import {
     CommandContext,
@@ -6,6 +6,7 @@ import {
     CommandUi,
     FileUri,
     PickItem,
+    pickableModules,
     attachKernel,
     enableInInteractiveWindow,
     reloadCurrentFile,
@@ -14,7 +15,7 @@ import {
 import { LOAD_EXT } from '../../../extension/src/kernels/interactiveWindow';
 import type { Report } from '../../../extension/src/kernels/kernelCode';
 import { MemoryLogger } from '../../../extension/src/common/log';
-import type { PickableModule, ServerKernel } from '../../../extension/src/kernels/reloader';
+import type { ServerKernel } from '../../../extension/src/client/protocol';
 
 const report = (name: string, status: 'reloaded' | 'unchanged' = 'reloaded'): Report => ({
     version: 1,
@@ -23,9 +24,21 @@ const report = (name: string, status: 'reloaded' | 'unchanged' = 'reloaded'): Re
     diagnostics: [],
 });
 const fileUri = (fsPath: string): FileUri => ({ scheme: 'file', fsPath, toString: () => `file://${fsPath}` });
-const KERNEL: ServerKernel = { id: 'k1', pid: 4242, connectionFile: '/run/kernel-1.json', cwd: '/ws', python: '', status: 'idle' };
+const KERNEL: ServerKernel = { id: 'k1', pid: 4242, connectionFile: '/run/kernel-1.json', cwd: '/ws', python: '', status: 'idle', label: 'k1' };
+const WINDOW: ServerKernel = {
+    id: 'jupyter:vscode-interactive:/Interactive-1.interactive',
+    pid: 77,
+    connectionFile: '',
+    cwd: '/ws',
+    python: '',
+    status: 'idle',
+    label: 'Interactive Window',
+    kind: 'jupyter',
+};
 
-function harness(opts: { modules?: PickableModule[]; pick?: (items: PickItem[]) => PickItem | undefined; ownLoaded?: boolean; serverKernels?: ServerKernel[]; serverFails?: boolean; running?: boolean; unchanged?: boolean } = {}) {
+type Listed = { kernel: string; name: string; file: string };
+
+function harness(opts: { modules?: Listed[]; pick?: (items: PickItem[]) => PickItem | undefined; loaded?: boolean; serverKernels?: ServerKernel[]; serverFails?: boolean; running?: boolean; unchanged?: boolean } = {}) {
     const events: string[] = [];
     let startup: unknown[] | undefined;
     const picks: { items: PickItem[]; title: string }[] = [];
@@ -51,46 +64,36 @@ function harness(opts: { modules?: PickableModule[]; pick?: (items: PickItem[]) 
     };
     const server: CommandServer = {
         running: opts.running ?? true,
-        knownKernels: opts.serverKernels ?? [KERNEL],
+        knownKernels: opts.serverKernels ?? [KERNEL, WINDOW],
+        listModules: async () => opts.modules ?? [],
         reloadModule: async (args) => {
             events.push(`server ${JSON.stringify(args)}`);
             if (opts.serverFails) {
                 throw new Error('kernel k1 died');
             }
-            return { reports: [{ kernel: 'k1', report: report(args.module ?? 'math_utils', opts.unchanged ? 'unchanged' : 'reloaded') }] };
+            const loaded = opts.loaded === false ? { ...report('x'), modules: [] } : report(args.module ?? 'math_utils', opts.unchanged ? 'unchanged' : 'reloaded');
+            return { reports: [{ kernel: 'k1', report: loaded }, { kernel: WINDOW.id, report: null }] };
         },
         attachKernel: async (file) => void events.push(`attach ${file}`),
     };
-    const serverReports: string[] = [];
     const ctx: CommandContext = {
         log: new MemoryLogger(),
         ui,
-        reloader: {
-            reloadFile: async (file, force) => {
-                events.push(`own file ${file} force=${force}`);
-                return opts.ownLoaded === false ? [] : [report('math_utils')];
-            },
-            reloadModule: async (name) => {
-                events.push(`own module ${name}`);
-                return [report(name, opts.unchanged ? 'unchanged' : 'reloaded')];
-            },
-            modules: async () => opts.modules ?? [],
-        },
         server: () => server,
         python: () => 'python3',
         helperDir: '/ext/python_helper',
-        onServerReports: (reports) => serverReports.push(...reports.map((r) => r.kernel)),
         consoles: new Set(),
         refreshView: () => void events.push('refresh'),
         restartServer: async () => undefined,
     };
-    return { ctx, events, picks, serverReports, startup: () => startup };
+    return { ctx, events, picks, server, startup: () => startup };
 }
 
 describe('Reload Module', () => {
-    const modules: PickableModule[] = [
-        { name: 'greeter', file: '/ws/greeter.py', kernels: ['Interactive Window'] },
-        { name: 'math_utils', file: '/ws/math_utils.py', kernels: ['kernel k1', 'Interactive Window'] },
+    const modules: Listed[] = [
+        { kernel: WINDOW.id, name: 'greeter', file: '/ws/greeter.py' },
+        { kernel: 'k1', name: 'math_utils', file: '/ws/math_utils.py' },
+        { kernel: WINDOW.id, name: 'math_utils', file: '/ws/math_utils.py' },
     ];
 
     it('offers the loaded user modules with their files and kernels, and reloads the pick everywhere', async () => {
@@ -99,10 +102,17 @@ describe('Reload Module', () => {
         expect(h.picks[0].title).toBe('Hotswap: Reload Module');
         expect(h.picks[0].items.map((i) => [i.label, i.description, i.detail])).toEqual([
             ['greeter', 'greeter.py', 'loaded in Interactive Window'],
-            ['math_utils', 'math_utils.py', 'loaded in kernel k1, Interactive Window'],
+            ['math_utils', 'math_utils.py', 'loaded in k1, Interactive Window'],
         ]);
-        expect(h.events).toEqual(['own module math_utils', 'server {"module":"math_utils"}']);
-        expect(h.serverReports).toEqual(['k1']); // the status bar hears about the server's reload
+        expect(h.events).toEqual(['server {"module":"math_utils"}']); // one request: the server reaches every kernel
+    });
+
+    it('merges the server’s list by module and names kernels as the user knows them', async () => {
+        const h = harness({ modules });
+        expect(await pickableModules(h.server)).toEqual([
+            { name: 'greeter', file: '/ws/greeter.py', kernels: ['Interactive Window'] },
+            { name: 'math_utils', file: '/ws/math_utils.py', kernels: ['k1', 'Interactive Window'] },
+        ]);
     });
 
     it('reloads nothing when the pick is dismissed', async () => {
@@ -129,26 +139,31 @@ describe('Reload Module', () => {
         expect(h.events.filter((e) => e.startsWith('info'))).toEqual([]);
     });
 
-    it('still reloads the extension’s kernels when the language server fails, and logs why', async () => {
+    it('logs why when the language server fails the reload', async () => {
         const h = harness({ serverFails: true });
         await reloadModule(h.ctx, 'greeter');
-        expect(h.events).toEqual(['own module greeter', 'server {"module":"greeter"}']);
+        expect(h.events).toEqual(['server {"module":"greeter"}']);
         expect((h.ctx.log as MemoryLogger).lines.join('\n')).toContain('kernel k1 died');
+    });
+
+    it('points to the log when the language server is not running', async () => {
+        const h = harness({ running: false });
+        await reloadModule(h.ctx, 'greeter');
+        expect(h.events).toEqual(['error Hotswap: the language server is not running; see "Hotswap: Show Log".']);
     });
 });
 
 describe('Reload Current File', () => {
-    it('saves the file from the menu first, then reloads it in every kernel, forced', async () => {
+    it('saves the file from the menu first, then has the server reload it in every kernel', async () => {
         const h = harness();
         await reloadCurrentFile(h.ctx, fileUri('/ws/math_utils.py'));
-        expect(h.events).toEqual(['save /ws/math_utils.py', 'own file /ws/math_utils.py force=true', 'server {"uri":"file:///ws/math_utils.py"}']);
+        expect(h.events).toEqual(['save /ws/math_utils.py', 'server {"uri":"file:///ws/math_utils.py"}']);
     });
 
-    it('leaves the server out when it has no kernels, and says when no kernel has the file', async () => {
-        const h = harness({ serverKernels: [], ownLoaded: false });
+    it('says when no kernel has the file', async () => {
+        const h = harness({ loaded: false });
         await reloadCurrentFile(h.ctx, fileUri('/ws/other.py'));
         expect(h.events.at(-1)).toBe('info Hotswap: no kernel has other.py loaded. Import it in a kernel first.');
-        expect(h.events.some((e) => e.startsWith('server'))).toBe(false);
     });
 
     it('asks for a Python file when none is open', async () => {

@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DebugStates, DebugTarget } from '../../../extension/src/kernels/debugSession';
-import type { Report } from '../../../extension/src/kernels/kernelCode';
+import { Report, makeRequest } from '../../../extension/src/kernels/kernelCode';
+import { KernelTransport } from '../../../extension/src/kernels/transport';
+import { MemoryLogger } from '../../../extension/src/common/log';
 import { waitFor } from '../../../extension/src/common/wait';
 import { DapSession } from '../fakes/dapClient';
 import { testPython } from '../fakes/paths';
@@ -112,5 +114,31 @@ describe('debug session target', () => {
     it('reports what the kernel service refuses, in words', async () => {
         const target = new DebugTarget(session, states, ws.helperDir);
         await expect(target.request('reload', { paths: 'not a list' })).rejects.toThrow(/bad-request/);
+    });
+
+    it('carries the language server’s requests to the debuggee unchanged (the transport)', async () => {
+        const notes: { method: string; params: unknown }[] = [];
+        const transport = new KernelTransport(
+            { all: async () => [new DebugTarget(session, states, ws.helperDir)] },
+            () => ({ running: true, notify: (method, params) => void notes.push({ method, params }) }),
+            new MemoryLogger(),
+            () => undefined,
+        );
+        await transport.announce();
+        const key = `debug:${session.id}`;
+        expect(notes).toEqual([
+            { method: 'hotswap/transportKernels', params: { kernels: [{ id: key, label: `debug: ${session.name}`, kind: 'debug', generation: 1, ready: true }] } },
+        ]);
+        ws.write('math_utils.py', 'def scale(value):\n    return value * 5\n');
+        const request = makeRequest('reload', { paths: [ws.file('math_utils.py')] });
+        const answer = await transport.handle({ kernel: key, request });
+        expect(answer).toMatchObject({ response: { ok: true, id: request.id } });
+        const report = (answer as { response: { result: Report } }).response.result;
+        expect(report.modules.map((m) => [m.name, m.status])).toEqual([['math_utils', 'reloaded']]);
+        await waitFor(() => current() === '10', { timeoutMs: 30000, what: 'debuggee runs the code the server sent' });
+        // A refused request comes back as the kernel's answer, for the server to read.
+        const refused = await transport.handle({ kernel: key, request: makeRequest('reload', { paths: 'not a list' }) });
+        expect(refused).toMatchObject({ response: { ok: false, error: { type: 'bad-request' } } });
+        expect(await transport.handle({ kernel: 'debug:gone', request })).toMatchObject({ error: { type: 'gone' } });
     });
 });

@@ -10,15 +10,24 @@ const stale = (source: string, line: number, message = 'g is stale') => ({
 
 describe('Hot Reload view', () => {
     const kernels = viewKernels(
-        [{ id: 'k1', pid: 4242, cwd: '/ws', status: 'idle' }],
-        [{ key: 'jupyter:vscode-interactive:/Interactive-1.interactive', label: 'Interactive Window' }],
+        [
+            { id: 'k1', pid: 4242, cwd: '/ws', status: 'idle', label: 'k1', kind: 'direct' },
+            {
+                id: 'jupyter:vscode-interactive:/Interactive-1.interactive',
+                pid: 77,
+                cwd: '/ws',
+                status: 'idle',
+                label: 'Interactive Window',
+                kind: 'jupyter',
+            },
+        ],
         (file) => (file === '/ws' ? 'ws' : file),
     );
 
-    it('lists attached kernels and the kernels reached through VS Code', () => {
+    it('lists the server’s kernels, direct and reached through VS Code, one row each', () => {
         expect(kernels).toEqual([
             { id: 'k1', label: 'Kernel 4242', description: 'idle · ws' },
-            { id: 'jupyter:vscode-interactive:/Interactive-1.interactive', label: 'Interactive Window', description: 'via VS Code' },
+            { id: 'jupyter:vscode-interactive:/Interactive-1.interactive', label: 'Interactive Window', description: 'idle · ws · via VS Code' },
         ]);
     });
 

@@ -1,21 +1,28 @@
 /**
  * The Jupyter-extension path against a fake of the published Kernel interface whose work is
- * done by a real ipykernel: the code the extension sends really runs and really reloads.
+ * done by a real ipykernel: the code the extension sends really runs and really reloads. The
+ * reloads are driven by the real language server, which reaches the kernel through the
+ * extension's transport (hotswap/kernelRequest), exactly as in VS Code.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Uri } from 'vscode';
 import { JupyterKernelTarget, KernelAccessDenied } from '../../../extension/src/kernels/jupyterKernel';
 import { JupyterKernels } from '../../../extension/src/kernels/jupyterKernels';
 import { KernelStatusInfo, Report, jupyterCode, makeRequest, newMarker, parseMarkedOutput } from '../../../extension/src/kernels/kernelCode';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { MemoryLogger } from '../../../extension/src/common/log';
-import { Reloader } from '../../../extension/src/kernels/reloader';
-import { DEFAULT_SETTINGS } from '../../../extension/src/client/settings';
+import { layoutOf, serverArgs } from '../../../extension/src/client/layout';
+import type { KernelRequestParams } from '../../../extension/src/client/protocol';
+import { KernelTransport } from '../../../extension/src/kernels/transport';
 import { waitFor } from '../../../extension/src/common/wait';
 import { FakeJupyterKernel, testTokens } from '../fakes/fakeJupyterKernel';
 import { KernelBridge } from '../fakes/kernelBridge';
-import { RecordingServer } from '../fakes/recordingServer';
+import { LspClient } from '../fakes/lspClient';
+import { REPO_ROOT, testPython } from '../fakes/paths';
 import { TestWorkspace, makeWorkspace } from '../fakes/workspace';
-import { readFile } from 'node:fs/promises';
 
 const MATH_V1 = 'def scale(value):\n    return value * 2\n';
 const MATH_V2 = 'def scale(value):\n    return value * 3\n';
@@ -51,32 +58,6 @@ async function userNames(): Promise<string> {
     return bridge.evaluate('sorted(k for k in globals())');
 }
 
-function reloaderFor(server: RecordingServer, log = new MemoryLogger(), denials: string[] = []) {
-    const jupyter = new JupyterKernels(
-        { kernels: { getKernel: async (uri) => (uri === NOTEBOOK_URI ? kernel : undefined) } },
-        () => [{ uri: NOTEBOOK_URI, notebookType: 'interactive' }],
-        ws.helperDir,
-        testTokens,
-        log,
-        (key) => reloader.reset(key),
-    );
-    const events: string[] = [];
-    const reloader: Reloader = new Reloader({
-        targets: () => jupyter.targets(),
-        server: () => server,
-        readFile: (file) => readFile(file),
-        settings: () => DEFAULT_SETTINGS,
-        log,
-        listener: {
-            willReload: (target, files) => events.push(`will ${target} ${files.length}`),
-            didReload: (target) => events.push(`did ${target}`),
-            failed: (target, message) => events.push(`failed ${target} ${message}`),
-        },
-        accessDenied: (message) => denials.push(message),
-    });
-    return { reloader, jupyter, events, log, denials };
-}
-
 beforeAll(async () => {
     ws = makeWorkspace({ 'math_utils.py': MATH_V1, 'greeter.py': GREETER_V1, 'other.py': 'X = 1\n' });
     bridge = await KernelBridge.start(ws.root);
@@ -85,8 +66,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+    await server?.stop();
     await bridge?.close();
     ws?.remove();
+    if (runtime) {
+        rmSync(runtime, { recursive: true, force: true });
+    }
 });
 
 afterEach(() => {
@@ -155,113 +140,138 @@ describe('Jupyter kernel target', () => {
     });
 });
 
-describe('reload on save through the Jupyter extension', () => {
-    it('hands the report, with the stale object named, to the language server', async () => {
-        const server = new RecordingServer();
-        const { reloader, events } = reloaderFor(server);
+
+// ------------------------------------------------------------------------------------------
+// The one path: the real language server drives, the extension's transport carries.
+
+let server: LspClient | undefined;
+let runtime = '';
+
+interface Published {
+    uri: string;
+    diagnostics: { code: string; data?: { names?: string[]; kernel?: string } }[];
+}
+
+function published(file: string): Published['diagnostics'] | undefined {
+    const uri = pathToFileURL(file).toString();
+    const all = server!.notifications.filter((n) => n.method === 'textDocument/publishDiagnostics' && (n.params as Published).uri === uri);
+    return (all.at(-1)?.params as Published | undefined)?.diagnostics;
+}
+
+function notified(method: string): Record<string, unknown>[] {
+    return server!.notifications.filter((n) => n.method === method).map((n) => n.params as Record<string, unknown>);
+}
+
+function didReloads(): { kernel: string; reloaded: number; error?: string; modules: { name: string; status: string }[] }[] {
+    return notified('hotswap/didReload') as never;
+}
+
+async function startServer(): Promise<{ transport: KernelTransport; denials: string[]; requests: string[]; log: MemoryLogger }> {
+    runtime = mkdtempSync(path.join(os.tmpdir(), 'hotswap-transport-runtime-'));
+    server = LspClient.start(testPython(), serverArgs(layoutOf(REPO_ROOT)), { ...process.env, JUPYTER_RUNTIME_DIR: runtime }, ws.root);
+    await server.request('initialize', { processId: process.pid, rootUri: pathToFileURL(ws.root).toString(), capabilities: {}, initializationOptions: { hotswap: {} } });
+    server.notify('initialized', {});
+    const log = new MemoryLogger();
+    const denials: string[] = [];
+    const requests: string[] = [];
+    const jupyter = new JupyterKernels(
+        { kernels: { getKernel: async (uri) => (uri === NOTEBOOK_URI ? kernel : undefined) } },
+        () => [{ uri: NOTEBOOK_URI, notebookType: 'interactive' }],
+        ws.helperDir,
+        testTokens,
+        log,
+        () => void transport.announce(),
+    );
+    const client = server;
+    const transport: KernelTransport = new KernelTransport(
+        { all: () => jupyter.targets() },
+        () => ({ running: true, notify: (method, params) => client.notify(method, params) }),
+        log,
+        (message) => denials.push(message),
+    );
+    server.handlers.set('hotswap/kernelRequest', async (params) => {
+        requests.push((params as KernelRequestParams).request.command);
+        return transport.handle(params as KernelRequestParams);
+    });
+    return { transport, denials, requests, log };
+}
+
+function saved(file: string): void {
+    server!.notify('textDocument/didSave', { textDocument: { uri: pathToFileURL(file).toString() } });
+}
+
+describe('the language server reaches a Jupyter-extension kernel through the transport', () => {
+    let transport: KernelTransport;
+    let denials: string[];
+    let requests: string[];
+
+    beforeAll(async () => {
+        ({ transport, denials, requests } = await startServer());
+        await bridge.run('import greeter\ng = greeter.Greeter("Ann")');
+        ws.write('greeter.py', GREETER_V1);
+    });
+
+    it('announces the kernel with the name the user knows; the server attaches it and catches up', async () => {
+        await transport.announce();
+        await waitFor(() => requests.includes('outdated'), { timeoutMs: 60000, what: 'catch-up request' });
+        const lists = notified('hotswap/kernelsChanged') as { kernels: { id: string; label: string; kind: string; pid: number | null }[] }[];
+        const mine = lists.flatMap((l) => l.kernels).filter((k) => k.id === KEY && k.pid !== null);
+        expect(mine.at(-1)).toMatchObject({ label: 'Interactive-1', kind: 'jupyter', pid: Number(await bridge.evaluate('__import__("os").getpid()')) });
+    });
+
+    it('reloads a save in the kernel and shows its stale object in Problems, from the server', async () => {
         ws.write('greeter.py', GREETER_V2);
-        const reports = await reloader.reloadFile(ws.file('greeter.py'));
-        expect(reports).toHaveLength(1);
-        expect(reports[0].modules[0]).toMatchObject({ name: 'greeter', status: 'reloaded' });
-        const shown = [...server.latest(KEY, 'reload')!.diagnostics, ...server.latest(KEY, 'stale')!.diagnostics];
-        const stale = shown.find((d) => d.code === 'stale-instance');
-        expect(stale?.names).toContain('g');
-        expect(stale?.file).toBe(ws.file('greeter.py'));
-        expect(events).toEqual(['will Interactive Window 1', 'did Interactive Window']);
+        saved(ws.file('greeter.py'));
+        await waitFor(() => didReloads().some((d) => d.kernel === KEY && d.reloaded === 1), { timeoutMs: 60000, what: 'didReload from the server' });
         expect(await bridge.run('print(greeter.Greeter("Bo").greet())')).toBe('Hello Bo!\n');
+        await waitFor(() => (published(ws.file('greeter.py')) ?? []).some((d) => d.code === 'stale-instance' && d.data?.names?.includes('g')), {
+            timeoutMs: 30000,
+            what: 'stale warning for g',
+        });
+        expect(published(ws.file('greeter.py'))!.find((d) => d.code === 'stale-instance')?.data?.kernel).toBe(KEY);
     });
 
-    it('sends each content once and skips kernels that do not have the file loaded', async () => {
-        const server = new RecordingServer();
-        const { reloader } = reloaderFor(server);
-        const sentBefore = kernel.executed.filter((c) => c.includes('\\"reload\\"')).length;
-        ws.write('math_utils.py', 'def scale(value):\n    return value * 5\n');
-        await reloader.reloadFile(ws.file('math_utils.py'));
-        await reloader.reloadFile(ws.file('math_utils.py'));
-        await reloader.reloadFile(ws.file('other.py'));
-        expect(kernel.executed.filter((c) => c.includes('\\"reload\\"')).length - sentBefore).toBe(1);
-        expect(server.published.filter((p) => p.kind === 'reload').map((p) => p.source)).toEqual([KEY]);
-        expect(await bridge.run('print(scale(2))')).toBe('10\n');
+    it('clears the warning once the user recreates the object', async () => {
+        await bridge.run('g = greeter.Greeter("Ann")');
+        transport.userExecuted(KEY);
+        await waitFor(() => published(ws.file('greeter.py'))?.length === 0, { timeoutMs: 30000, what: 'warning cleared' });
     });
 
-    it('leaves kernels the language server is attached to to the server', async () => {
-        const server = new RecordingServer();
-        const pid = Number(await bridge.evaluate('__import__("os").getpid()'));
-        server.kernels = [{ id: 'k1', pid, connectionFile: '/r/kernel.json', cwd: ws.root, python: '', status: 'idle' }];
-        const { reloader } = reloaderFor(server);
-        ws.write('math_utils.py', 'def scale(value):\n    return value * 7\n');
-        expect(await reloader.reloadFile(ws.file('math_utils.py'))).toEqual([]);
-        expect(server.published).toEqual([]);
-        expect(await bridge.run('print(scale(2))')).toBe('10\n');
+    it('leaves the kernel untouched for a file it does not have loaded', async () => {
+        const before = kernel.executed.filter((c) => c.includes('\\"reload\\"')).length;
+        const reloadsBefore = didReloads().length;
+        saved(ws.file('other.py'));
+        await waitFor(() => didReloads().length > reloadsBefore, { timeoutMs: 30000, what: 'didReload for other.py' });
+        expect(didReloads().at(-1)!.modules.every((m) => m.status === 'skipped')).toBe(true);
+        expect(kernel.executed.filter((c) => c.includes('\\"reload\\"')).length - before).toBe(1);
     });
 
-    it('tells the user once when kernel access is denied', async () => {
+    it('tells the user once when kernel access is denied, and works again once allowed', async () => {
         kernel.accessDenied = true;
-        const server = new RecordingServer();
-        const { reloader, denials } = reloaderFor(server);
+        const before = didReloads().length;
         ws.write('math_utils.py', 'def scale(value):\n    return value * 8\n');
-        await reloader.reloadFile(ws.file('math_utils.py'));
-        await reloader.reloadFile(ws.file('math_utils.py'));
+        saved(ws.file('math_utils.py'));
+        await waitFor(() => didReloads().length > before && didReloads().at(-1)!.error !== undefined, { timeoutMs: 30000, what: 'denied reload' });
+        saved(ws.file('math_utils.py'));
+        await waitFor(() => didReloads().length > before + 1, { timeoutMs: 30000, what: 'second denied reload' });
         expect(denials).toHaveLength(1);
         expect(denials[0]).toContain('Jupyter: Manage Access To Jupyter Kernels');
-        expect(server.published).toEqual([]);
 
         kernel.accessDenied = false; // the user allowed it with the command named in the message
         ws.write('math_utils.py', 'def scale(value):\n    return value * 11\n');
-        expect((await reloader.reloadFile(ws.file('math_utils.py'))).map((r) => r.modules[0]?.status)).toEqual(['reloaded']);
+        saved(ws.file('math_utils.py'));
+        await waitFor(() => didReloads().some((d) => d.kernel === KEY && d.modules.some((m) => m.name === 'math_utils' && m.status === 'reloaded')), {
+            timeoutMs: 30000,
+            what: 'reload after access was allowed',
+        });
         expect(await bridge.run('print(scale(2))')).toBe('22\n');
     });
 
-    it('lists the modules loaded in kernels and reloads the one picked', async () => {
-        const server = new RecordingServer();
-        server.modules = [{ kernel: 'kernel-7', name: 'greeter', file: ws.file('greeter.py') }];
-        const { reloader } = reloaderFor(server);
-        const modules = await reloader.modules();
-        const greeter = modules.find((m) => m.name === 'greeter');
-        expect(greeter).toEqual({ name: 'greeter', file: ws.file('greeter.py'), kernels: ['kernel-7', 'Interactive Window'] });
-        expect(modules.find((m) => m.name === 'math_utils')?.kernels).toEqual(['Interactive Window']);
-        expect(modules.some((m) => m.name === 'json' || m.name === 'os')).toBe(false); // user modules only
-
-        ws.write('math_utils.py', 'def scale(value):\n    return value * 9\n');
-        const reports = await reloader.reloadModule('math_utils');
-        expect(reports.map((r) => r.modules[0]?.status)).toEqual(['reloaded']);
-        expect(await bridge.run('print(scale(2))')).toBe('18\n');
-    });
-
-    it('clears a stale warning once the user recreates the object', async () => {
-        const server = new RecordingServer();
-        const { reloader } = reloaderFor(server);
-        await bridge.run('g = greeter.Greeter("Ann")');
-        ws.write('greeter.py', GREETER_V1);
-        await reloader.reloadFile(ws.file('greeter.py'));
-        await bridge.run('g_old = greeter.Greeter("Old")');
-        ws.write('greeter.py', GREETER_V2);
-        await reloader.reloadFile(ws.file('greeter.py'));
-        const staleNames = (): string[] => (server.latest(KEY, 'stale')?.diagnostics ?? []).flatMap((d) => d.names);
-        expect(staleNames()).toContain('g_old');
-        await bridge.run('g_old = greeter.Greeter("New")'); // what the user does after reading the warning
-        await reloader.recheckStale(KEY);
-        expect(staleNames()).not.toContain('g_old');
-    });
-
-    it('still reloads on the next save after the kernel restarts', async () => {
-        const server = new RecordingServer();
-        const { reloader, jupyter } = reloaderFor(server);
-        ws.write('math_utils.py', MATH_V1);
-        await bridge.run('import math_utils'); // loaded, and this content is current
-        await reloader.reloadFile(ws.file('math_utils.py'));
-        await jupyter.targets(); // the tracker subscribes to status changes
-        const before = server.published.length;
+    it('still reloads on the next save after the kernel restarts, announced as a new generation', async () => {
         await bridge.restart();
-        // The restart cleared what the kernel had: the tracker told the reloader, which cleared its problems.
-        await waitFor(() => server.published.slice(before).some((p) => p.source === KEY && p.kind === 'stale' && p.report.diagnostics.length === 0), {
-            timeoutMs: 30000,
-            what: 'diagnostics of the restarted kernel cleared',
-        });
-        await bridge.run('from math_utils import scale');
-        ws.write('math_utils.py', MATH_V2);
-        const reports = await reloader.reloadFile(ws.file('math_utils.py'));
-        expect(reports.map((r) => r.modules[0]?.status)).toEqual(['reloaded']);
-        expect(await bridge.run('print(scale(2))')).toBe('6\n');
+        await bridge.run('import sys, os\nsys.path.insert(0, os.getcwd())\nfrom math_utils import scale');
+        ws.write('math_utils.py', 'def scale(value):\n    return value * 13\n');
+        saved(ws.file('math_utils.py'));
+        await waitFor(async () => (await bridge.run('print(scale(2))')) === '26\n', { timeoutMs: 60000, what: 'restarted kernel reloaded', intervalMs: 200 });
     });
 });

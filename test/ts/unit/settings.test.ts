@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, fileSelected, readSettings, serverSettings } from '../../../extension/src/client/settings';
+import { DEFAULT_SETTINGS, readSettings, serverSettings } from '../../../extension/src/client/settings';
 
 describe('settings', () => {
     it('uses the documented defaults when nothing is set', () => {
@@ -40,14 +40,6 @@ describe('settings', () => {
             reloadTimeout: 10,
         });
         expect('pythonPath' in sent).toBe(false);
-    });
-
-    it('lets exclude win over include', () => {
-        const settings = { ...DEFAULT_SETTINGS, include: ['src/**'], exclude: ['src/gen/**'] };
-        const matcher = (file: string) => (glob: string) => file.startsWith(glob.replace('**', ''));
-        expect(fileSelected(settings, matcher('src/a.py'))).toBe(true);
-        expect(fileSelected(settings, matcher('src/gen/b.py'))).toBe(false);
-        expect(fileSelected(settings, matcher('other/c.py'))).toBe(false);
     });
 
     it('treats an empty include list as the default, so saving never silently stops reloading', () => {

@@ -70,7 +70,7 @@ describe('reload targets', () => {
             ]),
         });
         const found = await targets.all();
-        expect(found.map((t) => [t.key, t.label])).toEqual([['jupyter:vscode-interactive:/Interactive-1.interactive', 'Interactive Window']]);
+        expect(found.map((t) => [t.key, t.label])).toEqual([['jupyter:vscode-interactive:/Interactive-1.interactive', 'Interactive-1']]);
         expect(targets.last).toEqual(found);
     });
 

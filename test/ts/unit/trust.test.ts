@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../../../extension/src/common/log';
-import { saveDecision } from '../../../extension/src/common/saveFilter';
 import { startWhenTrusted } from '../../../extension/src/common/trust';
 import { waitFor } from '../../../extension/src/common/wait';
 import { REPO_ROOT } from '../fakes/paths';
@@ -28,7 +27,6 @@ function trustState(trusted: boolean) {
     };
 }
 
-const pyDoc = { languageId: 'python', uri: { scheme: 'file', fsPath: '/ws/math_utils.py' } };
 
 describe('untrusted workspace', () => {
     it('starts nothing until the user trusts the workspace, then starts once', async () => {
@@ -56,13 +54,6 @@ describe('untrusted workspace', () => {
         await waitFor(() => log.lines.includes('error Hotswap failed to start: boom'), { timeoutMs: 2000, what: 'failure logged' });
     });
 
-    it('sends no save to a kernel while the workspace is untrusted', () => {
-        expect(saveDecision(pyDoc, { reloadOnSave: true, trusted: false, selected: () => true })).toEqual({
-            reload: false,
-            reason: 'the workspace is not trusted',
-        });
-    });
-
     it('is declared unsupported in the manifest, and the menus and view need trust', () => {
         const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
         expect(manifest.capabilities.untrustedWorkspaces.supported).toBe(false);
@@ -73,24 +64,5 @@ describe('untrusted workspace', () => {
             }
         }
         expect(manifest.contributes.views.explorer[0].when).toContain('isWorkspaceTrusted');
-    });
-});
-
-describe('which saves reload', () => {
-    const on = { reloadOnSave: true, trusted: true, selected: () => true };
-
-    it('reloads a saved Python file on disk', () => {
-        expect(saveDecision(pyDoc, on)).toEqual({ reload: true });
-    });
-
-    it('ignores other languages and files not on disk', () => {
-        expect(saveDecision({ ...pyDoc, languageId: 'markdown' }, on).reload).toBe(false);
-        expect(saveDecision({ ...pyDoc, uri: { scheme: 'untitled', fsPath: 'Untitled-1' } }, on).reload).toBe(false);
-    });
-
-    it('honours hotswap.reloadOnSave and hotswap.include/exclude, saying why in the log', () => {
-        expect(saveDecision(pyDoc, { ...on, reloadOnSave: false })).toEqual({ reload: false, reason: 'hotswap.reloadOnSave is off' });
-        const excluded = saveDecision(pyDoc, { ...on, selected: () => false });
-        expect(excluded).toEqual({ reload: false, reason: '/ws/math_utils.py is excluded by hotswap.include/exclude' });
     });
 });
