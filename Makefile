@@ -5,7 +5,7 @@ PY ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
 
-.PHONY: venv test test-py test-ts test-e2e bench vsix demo clean node-deps
+.PHONY: venv test test-py test-py313 test-py314 test-pythons pyroots test-ts test-e2e bench vsix demo clean node-deps
 
 venv: $(VENV)/.stamp
 $(VENV)/.stamp: requirements-dev.txt pyproject.toml
@@ -20,11 +20,31 @@ node_modules/.stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-test: test-py test-ts test-e2e
+test: test-pythons test-ts test-e2e
 
+# Python 3.11 from .venv.
 test-py: venv
 	$(VPY) -m mypy
 	$(VPY) -m pytest -q test/python
+
+# The same suites under Python 3.13 (Debian trixie) and 3.14 (Debian sid), each in a minimal
+# Debian root built once per machine under ~/.cache/hotswap/roots (test/pyroots/).
+test-py313:
+	bash test/pyroots/run.sh trixie -q test/python
+
+test-py314:
+	bash test/pyroots/run.sh sid -q test/python
+
+# All three side by side (the roots are built while 3.11 runs); what `make test` runs.
+test-pythons: venv
+	$(VPY) -m mypy
+	bash test/pyroots/suites.sh
+
+# Only build the roots and their venvs.
+pyroots:
+	bash test/pyroots/run.sh trixie --version & pid=$$!; \
+	bash test/pyroots/run.sh sid --version || rc=$$?; \
+	wait $$pid || rc=$$?; exit $${rc:-0}
 
 # Unit tests also check what the .vsix carries, so the package is built first.
 test-ts: vsix

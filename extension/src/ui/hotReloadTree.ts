@@ -47,6 +47,30 @@ function ownerIn(diagnostic: ProblemLike, ids: readonly string[]): string | unde
     return ownerOf(data?.source, ids);
 }
 
+/** A diagnostic's code as a string (VS Code may wrap it with its link). */
+function codeOf(diagnostic: ProblemLike): string {
+    const code = (diagnostic as ProblemLike & { code?: unknown }).code;
+    const value = typeof code === 'object' && code !== null ? (code as { value?: unknown }).value : code;
+    return typeof value === 'string' ? value : '';
+}
+
+/**
+ * A kernel row's description: its state, then how many stale objects (`stale-*` problems, the
+ * count the status bar shows) and how many other problems are listed under it.
+ */
+export function kernelDescription(base: string, problems: readonly ProblemLike[]): string {
+    const stale = problems.filter((d) => codeOf(d).startsWith('stale-')).length;
+    const other = problems.length - stale;
+    const parts = [base];
+    if (stale > 0) {
+        parts.push(`${stale} stale`);
+    }
+    if (other > 0) {
+        parts.push(`${other} other problem${other === 1 ? '' : 's'}`);
+    }
+    return parts.join(' · ');
+}
+
 export const SERVER_STARTING_LABEL = 'Starting the language server…';
 export const SERVER_DOWN_LABEL = 'Language server not running';
 

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { ServerState } from '../client/serverSupervisor';
-import { Entry, TreeNode, ViewKernel, openCommand, rootNodes } from './hotReloadTree';
+import { Entry, TreeNode, ViewKernel, kernelDescription, openCommand, rootNodes } from './hotReloadTree';
 
 export type { ViewKernel } from './hotReloadTree';
 
@@ -55,7 +55,7 @@ export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
                     node.kernel.label,
                     node.stale.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
                 );
-                item.description = node.stale.length > 0 ? `${node.kernel.description} · ${node.stale.length} stale` : node.kernel.description;
+                item.description = kernelDescription(node.kernel.description, node.stale.map((e) => e.diagnostic));
                 item.iconPath = new vscode.ThemeIcon('vm');
                 item.contextValue = 'kernel';
                 return item;
@@ -71,7 +71,7 @@ export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
                 const file = uri.path.slice(uri.path.lastIndexOf('/') + 1);
                 item.description = `${file}:${diagnostic.range.start.line + 1}`;
                 item.tooltip = `${diagnostic.message}\n${uri.fsPath}:${diagnostic.range.start.line + 1}`;
-                item.iconPath = new vscode.ThemeIcon(diagnostic.severity === vscode.DiagnosticSeverity.Error ? 'error' : 'warning');
+                item.iconPath = new vscode.ThemeIcon(severityIcon(diagnostic.severity));
                 item.command = openCommand(node.entry);
                 return item;
             }
@@ -91,5 +91,17 @@ export class KernelsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     dispose(): void {
         this.subscription.dispose();
         this.changed.dispose();
+    }
+}
+
+/** The icon the Problems panel uses for this severity. */
+function severityIcon(severity: vscode.DiagnosticSeverity): string {
+    switch (severity) {
+        case vscode.DiagnosticSeverity.Error:
+            return 'error';
+        case vscode.DiagnosticSeverity.Warning:
+            return 'warning';
+        default:
+            return 'info';
     }
 }

@@ -186,6 +186,8 @@ export function staleInProblems(all: readonly (readonly { source?: string; code?
 /** What the language server announces after a reload it performed (`hotswap/didReload`). */
 export interface ServerReloadNotice {
     kernel: string;
+    /** The name users know the kernel by ("Interactive-1"); the id is for matching only. */
+    label?: string;
     modules?: { name: string; status: string }[];
     reloaded?: number;
     failed?: number;
@@ -201,6 +203,6 @@ export function serverSummary(p: ServerReloadNotice): ReloadSummary {
         failed: p.failed ?? 0,
         stale: p.stale ?? 0,
         durationMs: p.durationMs ?? 0,
-        kernel: p.kernel,
+        kernel: p.label || p.kernel,
     };
 }

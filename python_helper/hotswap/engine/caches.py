@@ -14,6 +14,7 @@ import functools
 import linecache
 import sys
 import types
+import weakref
 from typing import Any, Iterator
 
 from .context import ReloadContext
@@ -21,6 +22,29 @@ from .modules import is_user_file, realpath, user_module_objects
 from .values import functions_in, is_lru_wrapper
 
 _MAX_DEPTH = 12
+# a cache wrapper -> the wrappers it replaced when the decorator's arguments changed (``maxsize``):
+# references taken earlier still call those, so they are cleared with it
+_EARLIER: "weakref.WeakKeyDictionary[Any, list[weakref.ref[Any]]]" = weakref.WeakKeyDictionary()
+
+
+def replaced_cache(old: Any, new: Any) -> None:
+    """``new`` took the place of ``old`` (other cache parameters); clear them together from now on."""
+    try:
+        _EARLIER[new] = [weakref.ref(old), *_EARLIER.get(old, [])]
+    except TypeError:
+        pass
+
+
+def clear_cache(wrapper: Any) -> None:
+    """Empty a cache and the caches it replaced (they run the same function)."""
+    wrapper.cache_clear()
+    for ref in _EARLIER.get(wrapper, []):
+        earlier = ref()
+        if earlier is not None:
+            try:
+                earlier.cache_clear()
+            except Exception:  # noqa: BLE001 - a cache that cannot be cleared is left as it is
+                continue
 _LRU: type = type(functools.lru_cache(maxsize=None)(lambda: None))
 
 
@@ -40,7 +64,7 @@ def clear_dependent_caches(ctx: ReloadContext) -> None:
         if cause is None:
             continue
         try:
-            wrapper.cache_clear()
+            clear_cache(wrapper)
         except Exception:  # noqa: BLE001 - a cache that cannot be cleared is left as it is
             continue
         file = _real(fn.__code__.co_filename)

@@ -119,6 +119,13 @@ class _Reads(ast.NodeVisitor):
             scope |= bound_here(item)
         self.local.pop()
 
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.target, ast.Name):
+            self._read(node.target.id, False)  # ``X += 1`` reads X first
+        else:
+            self.visit(node.target)
+        self.visit(node.value)
+
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self.visit(node.value)
@@ -236,6 +243,37 @@ def dependents(stmts: Sequence[Dependent], done: set[int], replaced: set[str], u
                 picked.add(j)
                 queue.append(j)
     return sorted(picked)
+
+
+def sandwiched(stmts: Sequence[Dependent], seeds: set[int], readers: Iterable[int]) -> set[int]:
+    """Unchanged statements to run together with the changed ones, in source order: those that
+    may be computed from a changed statement and are read by a *later* changed one.
+
+    ``BASE`` and ``TABLE = [DERIVED ...]`` both edited, ``DERIVED = BASE * 2`` not: DERIVED
+    must run between them, or TABLE would be computed from the old DERIVED.
+    """
+    if len(seeds) < 2:
+        return set()
+    names: set[str] = set()
+    for i in seeds:
+        names |= stmts[i].names
+    possible: set[int] = set()
+    first = min(seeds)
+    for i in sorted(readers):
+        if i > first and i not in seeds and not stmts[i].reads.isdisjoint(names):
+            possible.add(i)
+            names |= stmts[i].names
+    if not possible:
+        return set()
+    wanted: set[str] = set()
+    out: set[int] = set()
+    for i in range(max(seeds), first, -1):
+        if i in seeds:
+            wanted |= stmts[i].reads
+        elif i in possible and not stmts[i].names.isdisjoint(wanted):
+            out.add(i)
+            wanted |= stmts[i].reads
+    return out
 
 
 def _binder_before(stmts: Sequence[Dependent], i: int, name: str) -> int | None:

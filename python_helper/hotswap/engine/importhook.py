@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import importlib.machinery
 import sys
+import threading
 from typing import Any, Sequence
 
-from .modules import is_user_file
+from .modules import is_user_file, library_roots
 
 # module name -> (digest, text); one entry per module name, replaced on re-import
 _sources: dict[str, tuple[str, str]] = {}
+
+
+# Set while this thread is inside the recorder: imports made by the recorder's own work (the
+# standard library loading on first use, e.g. sysconfig's data module) are not looked at again.
+_busy = threading.local()
 
 
 class SourceRecorder:
@@ -24,6 +30,15 @@ class SourceRecorder:
 
     def find_spec(self, fullname: str, path: Sequence[str] | None, target: Any = None) -> Any:
         """Ask the other finders in order; record the source when the answer is a user file."""
+        if getattr(_busy, "active", False):
+            return None  # the other finders answer as if the recorder were not there
+        _busy.active = True
+        try:
+            return self._find_spec(fullname, path, target)
+        finally:
+            _busy.active = False
+
+    def _find_spec(self, fullname: str, path: Sequence[str] | None, target: Any) -> Any:
         for finder in list(sys.meta_path):
             if finder is self or type(finder).__name__ == "SourceRecorder":
                 continue  # (also another copy of hotswap's recorder)
@@ -71,6 +86,7 @@ def forget(name: str) -> None:
 
 def install() -> None:
     """Put the recorder first on ``sys.meta_path`` (idempotent)."""
+    library_roots()  # before the hook exists: computing them imports (sysconfig's data module)
     if not any(isinstance(f, SourceRecorder) for f in sys.meta_path):
         sys.meta_path.insert(0, SourceRecorder())
 

@@ -41,10 +41,20 @@ def _roots() -> tuple[str, ...]:
     global _library_roots
     if _library_roots is None:
         roots: set[str] = set()
+        complete = True
+        try:
+            paths = sysconfig.get_paths()
+        except Exception:  # noqa: BLE001
+            # sysconfig imports its data module while it initialises (3.13+); asked from inside
+            # that import it raises (AttributeError 'abi_thread' / 'installed_base'). Answer from
+            # what is known without it, and ask again next time.
+            paths = {}
+            complete = False
         for scheme_key in ("stdlib", "platstdlib", "purelib", "platlib"):
-            p = sysconfig.get_paths().get(scheme_key)
+            p = paths.get(scheme_key)
             if p:
                 roots.add(os.path.realpath(p))
+        roots.add(os.path.realpath(os.path.dirname(os.__file__)))  # the standard library, always
         try:
             roots.update(os.path.realpath(p) for p in site.getsitepackages())
         except Exception:  # some embedded/virtualenv builds lack it
@@ -55,22 +65,34 @@ def _roots() -> tuple[str, ...]:
             pass
         # The engine must never reload itself from under a running reload.
         roots.add(os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-        _library_roots = tuple(sorted(r.rstrip(os.sep) + os.sep for r in roots if r))
+        found = tuple(sorted(r.rstrip(os.sep) + os.sep for r in roots if r))
+        if not complete:
+            return found
+        _library_roots = found
     return _library_roots
+
+
+def library_roots() -> tuple[str, ...]:
+    """The library folders, computed now: the import hook calls it before it is installed."""
+    return _roots()
 
 
 def _kinds() -> tuple[tuple[str, str], ...]:
     """(root folder, what it holds), longest first: site-packages often sits inside the stdlib."""
     global _root_kinds
     if _root_kinds is None:
-        found: dict[str, str] = {}
+        found: dict[str, str] = {os.path.realpath(os.path.dirname(os.__file__)): "the standard library"}
+        try:
+            paths = sysconfig.get_paths()
+        except Exception:  # noqa: BLE001 - sysconfig initialising itself (see _roots): ask again later
+            paths = None
         for scheme_key in ("stdlib", "platstdlib"):
-            p = sysconfig.get_paths().get(scheme_key)
+            p = (paths or {}).get(scheme_key)
             if p:
                 found[os.path.realpath(p)] = "the standard library"
         site_dirs: list[str] = []
         for scheme_key in ("purelib", "platlib"):
-            p = sysconfig.get_paths().get(scheme_key)
+            p = (paths or {}).get(scheme_key)
             if p:
                 site_dirs.append(p)
         try:
@@ -84,8 +106,10 @@ def _kinds() -> tuple[tuple[str, str], ...]:
         for p in site_dirs:
             found[os.path.realpath(p)] = "an installed package (site-packages)"
         found[os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))] = "hotswap itself"
-        _root_kinds = tuple(sorted(((r.rstrip(os.sep) + os.sep, k) for r, k in found.items() if r),
-                                   key=lambda rk: -len(rk[0])))
+        kinds = tuple(sorted(((r.rstrip(os.sep) + os.sep, k) for r, k in found.items() if r), key=lambda rk: -len(rk[0])))
+        if paths is None:
+            return kinds
+        _root_kinds = kinds
     return _root_kinds
 
 
@@ -179,9 +203,29 @@ def user_modules() -> list[tuple[str, str]]:
     return [(n, f) for n, _m, f in loaded_modules() if n != "__main__" and is_user_file(f)]
 
 
+# (len(sys.modules), its last key) -> user modules found then; a reload asks several times
+_user_objects: tuple[tuple[int, str | None], list[tuple[str, types.ModuleType, str]]] | None = None
+
+
 def user_module_objects() -> list[tuple[str, types.ModuleType, str]]:
-    """Like ``user_modules`` but with the module objects, for the engine's own use."""
-    return [(n, m, f) for n, m, f in loaded_modules() if n != "__main__" and is_user_file(f)]
+    """Like ``user_modules`` but with the module objects, for the engine's own use.
+
+    Kernels hold thousands of library modules; while no module was added or removed (same
+    count, same last entry) and every user module found before is still the one loaded under
+    its name, the previous answer stands.
+    """
+    global _user_objects
+    mods = sys.modules
+    try:
+        key = (len(mods), next(reversed(mods), None))
+    except RuntimeError:  # changed size while being read (another thread importing)
+        key = (-1, None)
+    cached = _user_objects
+    if cached is not None and cached[0] == key and key[0] >= 0 and all(mods.get(n) is m for n, m, _f in cached[1]):
+        return list(cached[1])
+    found = [(n, m, f) for n, m, f in loaded_modules() if n != "__main__" and is_user_file(f)]
+    _user_objects = (key, found)
+    return list(found)
 
 
 def modules_for_paths(paths: Iterable[str]) -> dict[str, list[tuple[str, types.ModuleType]]]:

@@ -220,6 +220,12 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
         except (AttributeError, TypeError):
             pass
     retarget_class_cell_all(new, old)
+    if changed and "__annotations_cache__" in old.__dict__:
+        # 3.14+: annotations computed from the old __annotate__ (now patched) are cached here
+        try:
+            delattr(old, "__annotations_cache__")
+        except (AttributeError, TypeError):
+            pass
     if changed:
         _expectation(old, new, node, old_init, old_fields, lineno, ctx)
     return Outcome.PATCHED if changed else Outcome.UNCHANGED

@@ -15,6 +15,7 @@ import warnings
 import weakref
 from typing import Any
 
+from .caches import clear_cache, replaced_cache
 from .context import ClosureChange, FactoryClass, Outcome, ReloadContext
 from .diff import nested_codes, same_code, same_position
 from .values import MISSING as _MISSING, dict_same, functions_in, is_lru_wrapper, is_singledispatch, safe_same
@@ -143,9 +144,8 @@ def _patch_function(old: types.FunctionType, new: types.FunctionType, ctx: Reloa
     if not dict_same(old.__kwdefaults__, new.__kwdefaults__):
         old.__kwdefaults__ = new.__kwdefaults__
         changed = True
-    if not _annotations_same(old.__annotations__, new.__annotations__, ctx):
-        old.__annotations__ = {k: ctx.old_for(v) for k, v in new.__annotations__.items()}
-        changed = True
+    changed |= _patch_annotations(old, new, ctx)
+    changed |= _patch_type_params(old, new)
     if not safe_same(old.__doc__, new.__doc__):
         old.__doc__ = new.__doc__
         changed = True
@@ -160,6 +160,44 @@ def _patch_function(old: types.FunctionType, new: types.FunctionType, ctx: Reloa
     return Outcome.PATCHED if changed else Outcome.UNCHANGED
 
 
+def _patch_type_params(old: types.FunctionType, new: types.FunctionType) -> bool:
+    """3.12+ generic functions (``def f[T]``): the new code closes over the new type parameters."""
+    new_params = getattr(new, "__type_params__", None)
+    old_params = getattr(old, "__type_params__", None)
+    if not isinstance(new_params, tuple) or new_params is old_params:
+        return False
+    try:
+        old.__type_params__ = new_params  # type: ignore[attr-defined]
+    except (AttributeError, TypeError):
+        return False
+    return [repr(p) for p in old_params or ()] != [repr(p) for p in new_params]
+
+
+def _patch_annotations(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext) -> bool:
+    """Give ``old`` the annotations of ``new``.
+
+    From 3.14 (PEP 649) annotations are computed on first access by ``__annotate__``, which
+    runs against the module's globals: handing the new ``__annotate__`` to the old function
+    (which drops its cached ``__annotations__``) gives the new values, resolves names defined
+    later in the module, and never evaluates anything during the reload (an annotation may
+    name something that does not exist yet).
+    """
+    new_annotate = getattr(new, "__annotate__", _MISSING)
+    if new_annotate is not _MISSING and callable(new_annotate):
+        old_annotate = getattr(old, "__annotate__", None)
+        if old_annotate is new_annotate:
+            return False
+        same = (isinstance(old_annotate, types.FunctionType) and isinstance(new_annotate, types.FunctionType)
+                and same_code(old_annotate.__code__, new_annotate.__code__))
+        old.__annotate__ = new_annotate  # type: ignore[attr-defined]
+        return not same
+    # up to 3.13, or 3.14 under ``from __future__ import annotations``: a plain dict
+    if not _annotations_same(old.__annotations__, new.__annotations__, ctx):
+        old.__annotations__ = {k: ctx.old_for(v) for k, v in new.__annotations__.items()}
+        return True
+    return False
+
+
 _FORWARD_TEMPLATES: dict[int, types.CodeType] = {}
 # functions made to forward to a new version -> the free variables of their own closure
 _FORWARDERS: "weakref.WeakKeyDictionary[types.FunctionType, tuple[str, ...]]" = weakref.WeakKeyDictionary()
@@ -171,8 +209,9 @@ def _forward_template(n_free: int) -> types.CodeType:
     code = _FORWARD_TEMPLATES.get(n_free)
     if code is None:
         free = ", ".join(f"_cell{i}" for i in range(n_free))
-        uses = f"        if 0: ({free},)\n" if n_free else ""
-        src = f"def _outer({free}):\n    def f(*args, **kwargs):\n{uses}        return (...)(*args, **kwargs)\n    return f\n"
+        uses = f" if 1 else ({free},)" if n_free else ""
+        # one line: every instruction maps to the line of the def it stands for (see forward)
+        src = f"def _outer({free}):\n    def f(*args, **kwargs): return (...)(*args, **kwargs){uses}\n    return f\n"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "'ellipsis' object is not callable": it is replaced below
             module = compile(src, "<hotswap-forward>", "exec", dont_inherit=True)
@@ -193,6 +232,7 @@ def forward(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext
         co_consts=tuple(new if c is Ellipsis else c for c in template.co_consts),
         co_name=new.__code__.co_name,
         co_filename=new.__code__.co_filename,
+        co_firstlineno=new.__code__.co_firstlineno,  # tracebacks show this frame at the def line
     )
     if hasattr(code, "co_qualname"):
         qualname: dict[str, Any] = {"co_qualname": getattr(new.__code__, "co_qualname", new.__code__.co_name)}
@@ -205,11 +245,15 @@ def forward(old: types.FunctionType, new: types.FunctionType, ctx: ReloadContext
     old.__defaults__ = None
     old.__kwdefaults__ = None
     old.__wrapped__ = new  # type: ignore[attr-defined]
-    for attr in ("__doc__", "__annotations__"):
-        try:
-            setattr(old, attr, getattr(new, attr))
-        except (AttributeError, TypeError):
-            pass
+    old.__doc__ = new.__doc__
+    annotate = getattr(new, "__annotate__", None)
+    try:
+        if callable(annotate):  # 3.14+: evaluating __annotations__ now may raise (a name not defined yet)
+            old.__annotate__ = annotate  # type: ignore[attr-defined]
+        else:
+            old.__annotations__ = new.__annotations__
+    except (AttributeError, TypeError):
+        pass
     ctx.keep.append(new)
     return True
 
@@ -246,9 +290,16 @@ def patch_lru(old: Any, new: Any, ctx: ReloadContext, label: str, lineno: int) -
     except Exception:
         same_params = True
     inner = ctx.patch(old.__wrapped__, new.__wrapped__, ctx, label, lineno)
+    if not same_params:
+        # the module binds the new wrapper; the old one (held by earlier references) calls its own
+        # function: let that forward to the new one, so later edits of it reach both
+        old_fn, new_fn = old.__wrapped__, new.__wrapped__
+        if isinstance(old_fn, types.FunctionType) and isinstance(new_fn, types.FunctionType) and old_fn is not new_fn:
+            forward(old_fn, new_fn, ctx)
+        replaced_cache(old, new)
     if inner is not Outcome.UNCHANGED or not same_params:
         try:
-            old.cache_clear()
+            clear_cache(old)
             ctx.cache_cleared.append((ctx.module.file, label, lineno, ""))
             ctx.caches_cleared.add(id(old))
             ctx.keep.append(old)

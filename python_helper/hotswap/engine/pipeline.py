@@ -33,8 +33,10 @@ from .diff import (
     unchanged_class_data,
 )
 from .imports import holders_of, namespace_imports
-from .decorators import KEEPER, Keeper, caches_around, decorator_reads, decorator_text, replace_registrations, undecorated, wrapped_function
-from .depgraph import class_data_reading, dependents
+from .decorators import (KEEPER, Keeper, caches_around, decorator_reads, decorator_text, left_behind, replace_registrations,
+                         undecorated, wrapped_function)
+from .caches import clear_cache
+from .depgraph import class_data_reading, dependents, sandwiched
 from .first_reload import kept_statements, matches_cached_code, written_before_start
 from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
 from .modules import realpath
@@ -246,7 +248,9 @@ class ModuleReload:
         baseline = self._baseline()
         codes = _top_codes(full_code) if full_code is not None else {}
         chosen, moved, shifted = self._select(baseline, codes)
-        selected = [parsed.nodes[i] for i in chosen]
+        if len(chosen) > 1 and not isinstance(baseline, NoBaseline):
+            chosen = sorted(set(chosen) | sandwiched(parsed.stmts, set(chosen), parsed.readers()))
+        selected = [parsed.node(i, self.filename) for i in chosen]
         if any(not is_def(n) or getattr(n, "decorator_list", None) for n in selected):
             self.ctx.instances_possible = True
         executed: list[ast.stmt] = []
@@ -313,7 +317,31 @@ class ModuleReload:
             return self.fall_back_to_full(outcome)
         if outcome is None:
             return False
+        self._class_registrations(nodes)
         return self.follow_replaced_bases(nodes, first_replaced)
+
+    def _class_registrations(self, nodes: list[ast.stmt]) -> None:
+        """Methods whose decorators ran again with their class body (``@register`` on a method):
+        the entries made for the previous version go where the new run made its own."""
+        pairs: list[tuple[Any, Any, Any]] = []
+        plain = {"staticmethod", "classmethod", "property"}
+        for node in nodes:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            cls = self.d.get(node.name)
+            if not isinstance(cls, type):
+                continue
+            for item in node.body:
+                if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or not item.decorator_list:
+                    continue
+                if all(isinstance(dec, ast.Name) and dec.id in plain for dec in item.decorator_list):
+                    continue
+                for old in functions_in(cls.__dict__.get(item.name)):
+                    new = next((k for k in self.ctx.keep if self.ctx.new_to_old.get(id(k)) is old and k is not old), None)
+                    if new is not None:
+                        pairs.append((old, new, old))
+        if pairs:
+            replace_registrations(pairs)
 
     def _bound_names(self) -> set[str]:
         """Names the new source binds somewhere (``_ANY_NAME`` when a star import may bind any)."""
@@ -643,7 +671,7 @@ class ModuleReload:
                     res.patched.append(key)
                     self.updated.add(key)
         ctx.rebound(d, [k for k in names if d.get(k, MISSING) is not saved.get(k, MISSING)])
-        self._registrations([(k, saved.get(k, MISSING), made[k]) for k in self.decorated if k in made])
+        self._registrations([(k, saved.get(k, MISSING), made[k]) for k in self.decorated if k in made and k not in reused])
         self.propagate(rebound, {})
 
     def _patch_wrapped(self, key: str, old: Any, inner: types.FunctionType, new: Any, lineno: int) -> None:
@@ -663,7 +691,7 @@ class ModuleReload:
             ctx.updated(old)
             for cache in caches_around(old):
                 try:
-                    cache.cache_clear()
+                    clear_cache(cache)
                 except Exception:  # noqa: BLE001 - a cache that cannot be cleared is left as it is
                     continue
                 ctx.cache_cleared.append((self.real, key, lineno, ""))
@@ -690,9 +718,14 @@ class ModuleReload:
         if not pairs:
             return
         fixed = replace_registrations(pairs)
+        old_defs = {st.def_name: st.key for st in self.prev.stmts if st.def_name} if self.prev is not None else {}
         for key in names:
             node_line = self._def_line(key)
             where = f" Entries they had made for the previous version were replaced in {', '.join(fixed)}." if fixed else ""
+            behind = left_behind(pairs, decorator_text(old_defs.get(key, "")))
+            if behind:
+                where += (f" {', '.join(behind)} still hold{'s' if len(behind) == 1 else ''} the previous registration, "
+                          f"which the new decorators did not make; it runs the new code. Remove it if it should be gone.")
             self.report.diagnostics.append(at_line(
                 self.real, node_line, "information", "decorator-rerun",
                 f"The decorators of {key} ran again because their expression, or a name they read, changed.{where} "

@@ -7,6 +7,7 @@ and ``inspect.getsource`` need the new lines, so only the code objects' line num
 
 from __future__ import annotations
 
+import sys
 import types
 from typing import Any
 
@@ -20,6 +21,7 @@ def relocate(obj: Any, code: types.CodeType, depth: int = 0) -> None:
     if depth > 10:
         return
     if isinstance(obj, type):
+        _set_firstlineno(obj, code.co_firstlineno)
         for c in code.co_consts:
             if isinstance(c, types.CodeType):
                 member = obj.__dict__.get(c.co_name)
@@ -54,6 +56,9 @@ def shift(obj: Any, delta: int, lo: int, hi: int, real: str, seen: set[int], dep
         if id(obj) in seen:
             return
         seen.add(id(obj))
+        first = obj.__dict__.get("__firstlineno__")
+        if type(first) is int and lo <= first <= hi and _defined_in_file(obj, real):
+            _set_firstlineno(obj, first + delta)
         for member in list(obj.__dict__.values()):
             shift(member, delta, lo, hi, real, seen, depth + 1)
         return
@@ -62,3 +67,19 @@ def shift(obj: Any, delta: int, lo: int, hi: int, real: str, seen: set[int], dep
         if id(fn) not in seen and lo <= code.co_firstlineno <= hi and realpath(code.co_filename) == real:
             seen.add(id(fn))
             fn.__code__ = shifted_code(code, delta)
+
+
+def _set_firstlineno(cls: type, line: int) -> None:
+    """3.13+: ``inspect.getsource`` finds a class by its ``__firstlineno__``."""
+    if type(cls.__dict__.get("__firstlineno__")) is int and cls.__dict__["__firstlineno__"] != line:
+        try:
+            cls.__firstlineno__ = line  # type: ignore[attr-defined]
+        except (AttributeError, TypeError):  # a metaclass that refuses attribute assignment
+            pass
+
+
+def _defined_in_file(cls: type, real: str) -> bool:
+    """Is the class from the reloaded file (a class attribute may be a class from elsewhere)?"""
+    module = sys.modules.get(getattr(cls, "__module__", "") or "")
+    f = getattr(module, "__file__", None) if module is not None else None
+    return isinstance(f, str) and realpath(f) == real

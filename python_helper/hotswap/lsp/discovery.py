@@ -29,6 +29,8 @@ class Entry:
     cwd: Optional[str]
     python: Optional[str]
     hotswap: Optional[str]
+    #: What the kernel is called ("jupyter console (pid 4242)"), written by the kernel side.
+    label: Optional[str] = None
 
 
 def registry_dir() -> Path:
@@ -47,7 +49,8 @@ def read_entries(directory: Path) -> tuple[list[Entry], list[str]]:
     entries = []
     for raw in registry.read_entries(str(directory), skipped=skipped):
         entries.append(Entry(path=raw["path"], pid=raw["pid"], connection_file=os.path.realpath(raw["connection_file"]),
-                             cwd=raw.get("cwd"), python=raw.get("python"), hotswap=raw.get("hotswap")))
+                             cwd=raw.get("cwd"), python=raw.get("python"), hotswap=raw.get("hotswap"),
+                             label=raw["label"] if isinstance(raw.get("label"), str) and raw["label"] else None))
     return entries, skipped
 
 

@@ -171,7 +171,8 @@ class HotswapServer(LanguageServer):
             return existing
         facts = KernelFacts(id=self._new_id(real), connection_file=real,
                             pid=entry.pid if entry else None, cwd=entry.cwd if entry else None,
-                            python=entry.python if entry else None, hotswap=entry.hotswap if entry else None)
+                            python=entry.python if entry else None, hotswap=entry.hotswap if entry else None,
+                            label=(entry.label or "") if entry else "")
         kernel = AttachedKernel(facts, on_user_execution=self._on_user_execution, on_death=self._on_death,
                                 on_status=self._on_status, on_restart=self._on_restart,
                                 from_registry=entry is not None, on_progress=self._on_progress)
@@ -687,9 +688,12 @@ def source_of(kernel: Kernel) -> str:
 
 
 def label_of(kernel: Kernel) -> str:
+    """The name users know the kernel by, everywhere it is named (Problems, status bar, view,
+    log): the editor's ("Interactive-1", "analysis.ipynb", "debug: <configuration>"), the
+    registry entry's ("jupyter console (pid 4242)", "Hot Reload Console"), else its pid."""
     if kernel.facts.label:
-        return kernel.facts.label + (f" (pid {kernel.facts.pid})" if kernel.facts.pid else "")
-    return f"kernel {kernel.id}" + (f" (pid {kernel.facts.pid})" if kernel.facts.pid else "")
+        return kernel.facts.label
+    return f"kernel (pid {kernel.facts.pid})" if kernel.facts.pid else f"kernel {kernel.id}"
 
 
 def missing_jupyter_client_message() -> str:

@@ -1,21 +1,45 @@
 """The server's own watcher of the workspace's Python files, for clients that cannot watch
 files for it (no dynamic registration of ``workspace/didChangeWatchedFiles``).
 
-watchdog reports created, modified and moved-in ``.py`` files under each workspace folder;
-the server filters them with the same include/exclude settings as saves. Folders the
-exclude list names (``.git``, ``.venv``, site-packages) are skipped cheaply on the event
-thread before anything reaches the event loop.
+watchdog reports created, modified and moved-in ``.py`` files in the workspace folders; the
+server filters them with the same include/exclude settings as saves. Each folder is watched on
+its own (not one recursive watch), skipping the ones that never hold the user's modules
+(``.git``, virtual environments, ``node_modules``, hidden folders), and at most MAX_DIRS of
+them: a huge checkout must not exhaust the system's file watches. A folder created later is
+not watched, which costs nothing here: the modules a kernel has loaded live in folders that
+existed when it imported them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable, Iterable
+import os
+from typing import Any, Callable, Iterable, Iterator
 
 log = logging.getLogger(__name__)
 
 _SKIP_PARTS = ("/.git/", "/.venv/", "/site-packages/", "/__pycache__/", "/node_modules/")
+_SKIP_DIRS = {"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"}
+MAX_DIRS = 2000
+
+
+def watched_dirs(roots: Iterable[str], limit: int = MAX_DIRS) -> Iterator[str]:
+    """The folders to watch, breadth first, at most ``limit``."""
+    seen = 0
+    queue = list(roots)
+    while queue and seen < limit:
+        top = queue.pop(0)
+        seen += 1
+        yield top
+        try:
+            with os.scandir(top) as entries:
+                subdirs = sorted(e.path for e in entries if e.is_dir(follow_symlinks=False)
+                                 and not e.name.startswith(".") and e.name not in _SKIP_DIRS
+                                 and not os.path.exists(os.path.join(e.path, "pyvenv.cfg")))
+        except OSError:
+            continue
+        queue.extend(subdirs)
 
 
 class WorkspaceWatcher:
@@ -48,12 +72,16 @@ class WorkspaceWatcher:
 
         observer = Observer()
         watched = 0
-        for root in self.roots:
+        handler = Handler()
+        for folder in watched_dirs(self.roots):
             try:
-                observer.schedule(Handler(), root, recursive=True)
+                observer.schedule(handler, folder, recursive=False)
                 watched += 1
             except OSError as exc:
-                log.warning("cannot watch %s: %s", root, exc)
+                log.warning("cannot watch %s: %s", folder, exc)
+        if watched >= MAX_DIRS:
+            log.warning("watching the first %d folders of %s for changes made outside the editor", MAX_DIRS,
+                        ", ".join(self.roots))
         if not watched:
             return False
         observer.daemon = True

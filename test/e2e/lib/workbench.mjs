@@ -151,14 +151,24 @@ export async function hotswapStatusLabel(page) {
 
 /**
  * Expand the extension's "Hot Reload" view in the Explorer and return the row naming the
- * kernel with this pid: the user's sign that Hotswap is connected to their kernel.
+ * kernel with this pid ("kernel (pid 4242)", "jupyter console (pid 4242)"): the user's sign that
+ * Hotswap is connected to their kernel. `pid` may be a pattern (String.raw`\d+`: any kernel).
  */
 export async function hotReloadKernelRow(page, pid) {
   const header = page.locator('.pane-header').filter({ hasText: /hot reload/i }).first();
   await header.waitFor({ state: 'visible' });
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
   const pane = page.locator('.pane').filter({ has: header });
-  return pane.locator('.monaco-list-row').filter({ hasText: `Kernel ${pid}` }).first();
+  return pane.locator('.monaco-list-row').filter({ hasText: new RegExp(`(Kernel ${pid}|\\(pid ${pid}\\))`) }).first();
+}
+
+/** The texts of the Hot Reload view's top-level rows (kernels, the server's state). */
+export async function hotReloadRows(page) {
+  const header = page.locator('.pane-header').filter({ hasText: /hot reload/i }).first();
+  await header.waitFor({ state: 'visible' });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  const pane = page.locator('.pane').filter({ has: header });
+  return pane.locator('.monaco-list-row[aria-level="1"]').evaluateAll((rows) => rows.map((row) => row.textContent ?? ''));
 }
 
 /** VS Code's own Restricted Mode indicator. */

@@ -68,7 +68,7 @@ describe('make demo', () => {
     page.setDefaultTimeout(30_000);
     await page.goto(`${address}/?folder=${encodeURIComponent(workspace)}`);
     await page.getByRole('button', { name: /Yes, I trust/ }).click({ timeout: 90_000 });
-    await (await hotReloadKernelRow(page, '')).filter({ hasText: /^Kernel \d+/ }).waitFor({ timeout: 90_000 });
+    await (await hotReloadKernelRow(page, String.raw`\d+`)).waitFor({ timeout: 90_000 }); // "kernel (pid 4242)"
 
     // The edit a newcomer makes, with VS Code's own editor settings (auto-indent, and auto save,
     // which VS Code in the browser turns on by default): go to the line, change one character.

@@ -12,6 +12,7 @@ import { startSession } from '../lib/session.mjs';
 import { waitUntil } from '../lib/wait.mjs';
 import {
   hotReloadKernelRow,
+  hotReloadRows,
   hotswapStatusItem,
   openFile,
   problemRows,
@@ -141,8 +142,20 @@ describe('Hotswap beside (stand-ins of) the Python and Jupyter extensions', () =
       standinEvents(session).some((e) => e.event === 'consent' && e.choice === 'Allow'),
       'the Jupyter stand-in asked for kernel access and the user allowed it',
     );
-    // One kernel reached two ways (registry and Jupyter API) is reloaded once per save.
+    // One kernel reached two ways (registry and Jupyter API) is reloaded once per save, is one
+    // entry in the Hot Reload view, and is called by the name the user knows it by.
     assert.equal(await reloadCount(kernel, 'greeter'), 1);
+    await waitUntil(
+      () => problemRows(page),
+      (rows) => rows.some((row) => row.text.includes('recreate g in analysis.ipynb')),
+      { what: 'the warning to say where g lives: "recreate g in analysis.ipynb"' },
+    );
+    const rows = await waitUntil(
+      () => hotReloadRows(page),
+      (found) => found.filter((row) => row.includes('analysis.ipynb')).length === 1 && !found.some((row) => /\(pid \d+\)/.test(row)),
+      { what: 'one Hot Reload entry for the kernel, named analysis.ipynb' },
+    );
+    assert.equal(rows.filter((row) => !/Language server/.test(row)).length, 1, `Hot Reload rows: ${JSON.stringify(rows)}`);
     assert.deepEqual(await errorNotifications(page), []);
     assert.equal(serverProcesses(session).length, 1);
   }));

@@ -283,3 +283,32 @@ def test_deferred_annotations_are_not_reads(project: Project) -> None:
     report = project.reload("ann")
     assert report.module("ann").executed == ["line 3: Kind = str"]
     assert len(m.calls) == 1
+
+
+def test_augmented_assignment_runs_again_from_its_first_binding(project: Project) -> None:
+    src = """
+        STEP = 2
+        TOTAL = 10
+        TOTAL += STEP
+        __all__ = ["TOTAL"]
+        __all__ += ["STEP"]
+    """
+    m = project.load("aug", src)
+    project.edit("aug", src.replace("STEP = 2", "STEP = 5"))
+    project.reload("aug")
+    assert m.TOTAL == 15
+    assert m.__all__ == ["TOTAL", "STEP"]
+
+
+def test_unchanged_statement_between_two_edited_ones_runs_between_them(project: Project) -> None:
+    src = """
+        BASE = 1
+        DERIVED = BASE * 10
+        TABLE = [DERIVED + i for i in range(2)]
+    """
+    m = project.load("sandwich", src)
+    project.edit("sandwich", src.replace("BASE = 1", "BASE = 2").replace("range(2)", "range(3)"))
+    report = project.reload("sandwich")
+    assert m.TABLE == [20, 21, 22]
+    assert report.module("sandwich").executed == [
+        "line 1: BASE = 2", "line 2: DERIVED = BASE * 10", "line 3: TABLE = [DERIVED + i for i in range(3)]"]

@@ -120,3 +120,23 @@ def test_cache_kept_when_nothing_it_depends_on_changed(project: Project) -> None
     report = project.reload("pricing2")
     assert m.price.cache_info().currsize == 1
     assert report.by_code("cache-cleared") == []
+
+
+def test_old_cache_reference_follows_later_edits_after_maxsize_changed(project: Project) -> None:
+    src = """
+        import functools
+
+        @functools.lru_cache(maxsize=2)
+        def cube(x):
+            return x ** 3
+    """
+    m = project.load("cube", src)
+    held = m.cube
+    assert held(2) == 8
+    project.edit("cube", src.replace("maxsize=2", "maxsize=32"))
+    project.reload("cube")
+    assert held(2) == 8 and m.cube is not held
+    project.edit("cube", src.replace("maxsize=2", "maxsize=32").replace("x ** 3", "x ** 3 + 1"))
+    project.reload("cube")
+    assert m.cube(2) == 9
+    assert held(2) == 9  # its cache was emptied with the new one's, and it runs the new code

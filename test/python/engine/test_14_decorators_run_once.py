@@ -176,3 +176,39 @@ def test_list_registry_keeps_one_entry_when_decorator_runs_again(project: Projec
     project.edit("jobs", src.replace('@tagged("a")', '@tagged("b")'))
     project.reload("jobs")
     assert reg.handlers == [m.job] and m.job is job and job.tag == "b"
+
+
+def test_registration_the_new_decorator_no_longer_makes_is_reported(project: Project) -> None:
+    reg = project.load("reg", REGISTRY)
+    src = """
+        from reg import register, route
+
+        @route("/old")
+        def view():
+            return "view"
+    """
+    m = project.load("moved_view", src)
+    project.edit("moved_view", src.replace('@route("/old")', "@register"))
+    report = project.reload("moved_view")
+    assert reg.handlers == [m.view]
+    infos = report.by_code("decorator-rerun")
+    assert len(infos) == 1 and "reg.routes['/old']" in infos[0].message
+    assert reg.routes["/old"]() == "view"  # still there, and running the new code
+
+
+def test_registration_decorator_on_a_method_keeps_one_entry(project: Project) -> None:
+    reg = project.load("reg", REGISTRY)
+    src = """
+        from reg import register
+
+        class Plugin:
+            @register
+            def run(self):
+                return "run"
+    """
+    m = project.load("plugin", src)
+    run = m.Plugin.run
+    project.edit("plugin", src.replace('return "run"', 'return "RUN"'))
+    project.reload("plugin")
+    assert reg.handlers == [run] and m.Plugin.run is run
+    assert m.Plugin().run() == "RUN"

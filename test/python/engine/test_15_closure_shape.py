@@ -97,3 +97,27 @@ def test_closure_gaining_a_free_variable_is_reported_with_its_holder(project: Pr
     diags = report.by_code("stale-closure")
     assert len(diags) == 1 and diags[0].names == ["add5"]
     assert m.make_adder(5)(1) == 11
+
+
+def test_forwarding_method_survives_lines_moving_above_it(project: Project) -> None:
+    m = project.load("family3", SRC)
+    obj = m.Child()
+    bound = obj.greet
+    project.edit("family3", WITH_SUPER)
+    project.reload("family3")
+    project.edit("family3", "# a comment\n# and another\n" + WITH_SUPER.replace("\n    ", "\n").lstrip("\n"))
+    report = project.reload("family3")
+    assert report.module("family3").status in ("reloaded", "unchanged")
+    assert report.by_code("internal-error") == []
+    assert bound("cy") == "child+hi cy"
+    try:
+        m.Child().greet(None)
+    except TypeError as exc:
+        frames = []
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename.endswith("family3.py"):
+                frames.append((tb.tb_frame.f_code.co_name, tb.tb_lineno))
+            tb = tb.tb_next
+        # the old method forwards from its def line, the new one calls super(), Base fails
+        assert frames == [("greet", 8), ("greet", 9), ("greet", 5)]

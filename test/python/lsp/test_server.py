@@ -264,7 +264,7 @@ async def test_kernel_without_hotswap_gets_a_clear_message(server_factory, start
     assert info["status"] == "no-hotswap" and info["pid"] == kernel.pid
     msgs = await rec.wait_for(lambda: [m.message for m in rec.of(types.WINDOW_SHOW_MESSAGE) if "%load_ext hotswap" in m.message],
                               what="showMessage about %load_ext hotswap")
-    assert info["id"] in msgs[0]
+    assert f"kernel (pid {kernel.pid})" in msgs[0]  # named as the user knows it, not by its internal id
 
     # A save still pairs willReload with a didReload (so no UI keeps spinning), and the
     # advice is not repeated on every save.
@@ -415,3 +415,26 @@ async def test_kernel_attached_by_command_stays_attached_across_a_restart(server
     await rec.wait_for(lambda: did_reloads(rec, kid), what="didReload in the restarted kernel")
     assert await kernel.eval("mathx.scale(1)") == 3
     assert not [m for m in rec.of(types.WINDOW_SHOW_MESSAGE) if "stopped" in m.message]
+
+
+async def test_kernels_are_named_as_users_know_them_in_the_list_and_in_problems(server_factory, start_kernel, workdir: Path) -> None:
+    """A kernel's registry entry says what it is; the server uses that name in the kernel list,
+    the didReload notice and the Problems text ("recreate g in Hot Reload Console")."""
+    (workdir / "greeter.py").write_text(GREETER_V1)
+    client, rec = await server_factory()
+    console = await start_kernel(extra_env={"HOTSWAP_KERNEL_LABEL": "Hot Reload Console"})
+    plain = await start_kernel()
+    for kernel in (console, plain):
+        await kernel.run("%load_ext hotswap\nimport greeter\ng = greeter.Greeter('Ada')")
+    await rec.wait_for(lambda: any(sorted(pids) == sorted([console.pid, plain.pid]) for pids in kernel_pids(rec)),
+                       what="both kernels found in the registry")
+    labels = {k["pid"]: k["label"] for k in await command(client, "hotswap.listKernels")}
+    assert labels == {console.pid: "Hot Reload Console", plain.pid: f"kernel (pid {plain.pid})"}
+
+    open_and_save(client, workdir / "greeter.py", GREETER_V2)
+    await rec.wait_for(lambda: len([d for d in diagnostics_for(rec, workdir / "greeter.py") or [] if d.code == "stale-instance"]) == 2,
+                       what="a stale warning per kernel")
+    diags = [d for d in diagnostics_for(rec, workdir / "greeter.py") if d.code == "stale-instance"]
+    related = sorted(d.related_information[0].message for d in diags)
+    assert related == sorted(["changed here; recreate g in Hot Reload Console", f"changed here; recreate g in kernel (pid {plain.pid})"])
+    assert {p.get("label") for p in did_reloads(rec)} >= {"Hot Reload Console", f"kernel (pid {plain.pid})"}

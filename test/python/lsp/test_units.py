@@ -59,3 +59,13 @@ def test_lsp_diagnostic_fields() -> None:
     s = summary({"duration_ms": 2.5, "modules": [{"name": "a", "status": "reloaded", "duration_ms": 2.0}, {"name": "b", "status": "failed"}],
                  "diagnostics": [_diag("/w/a.py", "stale-instance")]})
     assert (s["reloaded"], s["failed"], s["stale"], s["durationMs"]) == (1, 1, 1, 2.5)
+
+
+def test_the_servers_own_watcher_skips_folders_without_user_modules_and_is_bounded(tmp_path) -> None:
+    from hotswap.lsp.watch import watched_dirs
+
+    for folder in ("pkg/sub", ".git/objects", ".venv/lib", "node_modules/x", "env2/lib", "pkg/__pycache__"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "env2" / "pyvenv.cfg").write_text("home = /usr\n")
+    assert list(watched_dirs([str(tmp_path)])) == [str(tmp_path), str(tmp_path / "pkg"), str(tmp_path / "pkg" / "sub")]
+    assert len(list(watched_dirs([str(tmp_path)], limit=2))) == 2

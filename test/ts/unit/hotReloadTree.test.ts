@@ -1,6 +1,6 @@
 /** The "Hot Reload" view: kernels, their stale objects, and a click that opens the line. */
 import { describe, expect, it } from 'vitest';
-import { NO_KERNEL_LABEL, OPEN_LOCATION_COMMAND, SERVER_DOWN_LABEL, SERVER_STARTING_LABEL, UNCLAIMED_LABEL, openCommand, rootNodes, viewKernels } from '../../../extension/src/ui/hotReloadTree';
+import { NO_KERNEL_LABEL, kernelDescription, OPEN_LOCATION_COMMAND, SERVER_DOWN_LABEL, SERVER_STARTING_LABEL, UNCLAIMED_LABEL, openCommand, rootNodes, viewKernels } from '../../../extension/src/ui/hotReloadTree';
 
 const uri = { path: '/ws/greeter.py' };
 const stale = (source: string, line: number, message = 'g is stale') => ({
@@ -65,5 +65,12 @@ describe('Hot Reload view', () => {
             description: '/envs/ds/bin/python',
         });
         expect(rootNodes(kernels, [], { kind: 'running', python: 'python3' }).some((n) => n.kind === 'server')).toBe(false);
+    });
+
+    it('counts stale objects apart from other problems in a kernel’s row, as the status bar does', () => {
+        const d = (code: string) => ({ message: code, source: 'hotswap', code, range: { start: { line: 0 } } });
+        expect(kernelDescription('idle', [d('stale-instance'), d('no-baseline'), d('no-baseline')])).toBe('idle · 1 stale · 2 other problems');
+        expect(kernelDescription('idle', [d('no-baseline')])).toBe('idle · 1 other problem');
+        expect(kernelDescription('idle', [])).toBe('idle');
     });
 });

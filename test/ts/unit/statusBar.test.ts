@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StatusBar, StatusItem, staleInProblems } from '../../../extension/src/ui/statusBar';
+import { StatusBar, StatusItem, serverSummary, staleInProblems } from '../../../extension/src/ui/statusBar';
 
 function item(): StatusItem & { shown: boolean } {
     return {
@@ -116,5 +116,16 @@ describe('status bar across several saves', () => {
         expect(String(it_.tooltip)).toContain('spawn python3 ENOENT');
         bar.server({ kind: 'running', python: 'python3' });
         expect(String(it_.tooltip)).toMatch(/ready/);
+    });
+
+    it('names the kernel of a server reload as the user knows it, not by its id', () => {
+        const summary = serverSummary({ kernel: 'jupyter:untitled:/Interactive-1.interactive', label: 'Interactive-1', modules: [{ name: 'greeter', status: 'reloaded' }], stale: 1 });
+        expect(summary.kernel).toBe('Interactive-1');
+        const it_ = item();
+        const bar = new StatusBar(it_, () => at);
+        bar.server({ kind: 'running', python: 'python3' });
+        bar.didReload(summary);
+        expect(String(it_.tooltip)).toContain('in Interactive-1 (');
+        expect(String(it_.tooltip)).not.toContain('jupyter:untitled');
     });
 });
