@@ -87,6 +87,7 @@ class HotswapServer(LanguageServer):
         # where it was last seen running (progress), whether Interrupt was offered
         self.in_flight: dict[str, dict[str, Any]] = {}
         self._told: set[str] = set()  # registry trust problems already shown
+        self._restart_told: dict[str, Optional[int]] = {}  # kernel id -> pid whose restart was announced
 
     # --------------------------------------------------------------- messages
 
@@ -264,6 +265,12 @@ class HotswapServer(LanguageServer):
             log.info("probe of %s failed: %s", kernel.id, exc)
             return
         self.labels[source_of(kernel)] = label_of(kernel)
+        # a new process at the same connection file, whichever path learned its pid first
+        restarted = restarted or bool(kernel.last_pid and kernel.facts.pid and kernel.facts.pid != kernel.last_pid)
+        if restarted and self._restart_told.get(kernel.id) == kernel.facts.pid:
+            restarted = False  # already said for this process
+        if restarted:
+            self._restart_told[kernel.id] = kernel.facts.pid
         if kernel.facts.status == "no-hotswap":
             self.report_missing_hotswap(kernel, restarted=restarted)
         else:

@@ -43,7 +43,7 @@ async def test_restart_is_announced_and_without_hotswap_names_the_fix(server_fac
     await kernel.km.restart_kernel(now=True)
     await kernel.kc.wait_for_ready(timeout=TIMEOUT)
     [event] = await rec.wait_for(lambda: _events(rec, "restarted"), what="restarted event")
-    assert kid in event["message"] and "restarted" in event["message"]
+    assert event["kernel"] == kid and event["label"] in event["message"] and "restarted (was pid" in event["message"]
     # restarted again, now in an environment where hotswap cannot be imported
     shadow = tmp_path / "shadow"
     (shadow / "hotswap").mkdir(parents=True)
@@ -51,5 +51,5 @@ async def test_restart_is_announced_and_without_hotswap_names_the_fix(server_fac
     await kernel.km.restart_kernel(now=True, env={**env, "PYTHONPATH": str(shadow)})
     await kernel.kc.wait_for_ready(timeout=TIMEOUT)
     [missing] = await rec.wait_for(lambda: _events(rec, "no-hotswap"), what="no-hotswap event")
-    assert kid in missing["message"] and "restarted without hotswap" in missing["message"]
+    assert missing["kernel"] == kid and "restarted without hotswap" in missing["message"]
     assert "run `%load_ext hotswap` in it" in missing["message"]
