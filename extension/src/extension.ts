@@ -194,5 +194,6 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
         consoles.clear();
         await activeSupervisor.close();
     };
-    await activeSupervisor.restart('Starting');
+    // ensure(): if the Python extension's first announcement already started the server, nothing more.
+    await activeSupervisor.ensure('Starting');
 }

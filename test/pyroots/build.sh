@@ -10,7 +10,7 @@
 # folder and renamed when complete, so an interrupted build is never taken as done.
 set -euo pipefail
 
-RECIPE=1
+RECIPE=2
 MIRROR=${HOTSWAP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 release=${1:?usage: build.sh trixie|sid}
@@ -82,8 +82,10 @@ in_root() {
   unshare --mount --propagation private /bin/sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' \
     "$tmp" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
 }
-in_root apt-get install -y -q --no-install-recommends "$python" "$python-venv" >"$tmp.log" 2>&1 || {
-  tail -n 20 "$tmp.log" >&2; rm -f "$tmp.log"; fail "apt-get install $python $python-venv failed"
+# git: tests drive a real checkout
+packages=("$python" "$python-venv" git)
+in_root apt-get install -y -q --no-install-recommends "${packages[@]}" >"$tmp.log" 2>&1 || {
+  tail -n 20 "$tmp.log" >&2; rm -f "$tmp.log"; fail "apt-get install ${packages[*]} failed"
 }
 rm -f "$tmp.log"
 in_root apt-get clean

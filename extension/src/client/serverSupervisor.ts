@@ -68,6 +68,8 @@ export class ServerSupervisor {
     private attempted: string | undefined;
     private closed = false;
     private failureShown = false;
+    /** A stop or start of the server is in progress (its exit is then expected). */
+    private touching = false;
     private shownState: ServerState = { kind: 'stopped' };
 
     constructor(private readonly deps: SupervisorDeps) {}
@@ -116,7 +118,7 @@ export class ServerSupervisor {
 
     /** The server process ended without being asked to: say so, with Retry. */
     serverExited(reason: string): void {
-        if (this.closed || this.worker || this.shownState.kind !== 'running') {
+        if (this.closed || this.touching || this.shownState.kind !== 'running') {
             return; // a stop or start in progress explains it
         }
         const python = this.shownState.python;
@@ -130,6 +132,7 @@ export class ServerSupervisor {
         this.closed = true;
         this.pending = undefined;
         await this.worker;
+        this.touching = true;
         await this.stopServer();
         this.setState({ kind: 'stopped' });
     }
@@ -184,6 +187,17 @@ export class ServerSupervisor {
             log.info('hotswap.pythonPath is not used while the Python extension selects the interpreter.');
         }
         this.explain(chosen.path, probe);
+        this.touching = true;
+        try {
+            await this.replace(chosen, probe, settings);
+        } finally {
+            this.touching = false;
+        }
+    }
+
+    /** Stops the running server and starts one on `chosen` (when it can host it). */
+    private async replace(chosen: Interpreter, probe: ProbeResult, settings: HotswapSettings): Promise<void> {
+        const { log } = this.deps;
         await this.stopServer();
         this.attempted = chosen.path;
         const problem = interpreterProblem(chosen.path, probe);
@@ -199,7 +213,9 @@ export class ServerSupervisor {
             log.error(`The Hotswap language server did not start on ${chosen.path}: ${why}`);
             await this.stopServer(); // whatever was left of it
             this.setState({ kind: 'down', python: chosen.path, reason: why });
-            if (!this.pending && !this.closed) {
+            // Told even when another request is waiting: an announcement of the same
+            // interpreter restarts nothing, so it must not swallow the failure.
+            if (!this.closed) {
                 this.offerRetry(`the language server did not start on ${chosen.path} (${why})`);
             }
             return;

@@ -161,6 +161,15 @@ export async function reloadModule(ctx: CommandContext, name?: unknown): Promise
                 return [];
             }),
         );
+        const refused = server.knownKernels.filter((k) => k.status === 'no-access').map((k) => k.label ?? k.id);
+        if (modules.length === 0 && refused.length > 0) {
+            // Not "no modules": the kernel may well have them, Hotswap was not let in.
+            ctx.ui.warn(
+                `Hotswap cannot see the modules of ${refused.join(', ')}: access to Jupyter kernels was not allowed. ` +
+                    'Run "Jupyter: Manage Access To Jupyter Kernels" from the Command Palette and tick Hotswap.',
+            );
+            return;
+        }
         if (modules.length === 0) {
             ctx.ui.info('Hotswap: no kernel has user modules loaded. Run code in the Interactive Window or start "Hotswap: Start Hot Reload Console".');
             return;

@@ -106,7 +106,8 @@ def _changed_dependency(fn: types.FunctionType, ctx: ReloadContext) -> str | Non
         if id(f) in visited or depth > _MAX_DEPTH:
             continue
         visited.add(id(f))
-        if depth and id(f) in ctx.changed_objects:
+        if depth and (id(f) in ctx.changed_objects or f.__code__ in ctx.closure_changes):
+            # (a closure whose code the heap pass swaps: a wrapper made by an edited decorator)
             return f.__qualname__
         g = f.__globals__
         changed = ctx.changed_names.get(id(g), set())

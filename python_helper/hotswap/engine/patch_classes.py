@@ -14,6 +14,7 @@ import types
 from typing import Any
 
 from .context import ClassReplacement, InitExpectation, Outcome, ReloadContext
+from .diff import bound_names
 from .modules import realpath
 from .patch_functions import retarget_class_cell
 from .values import safe_same, unwrap_function
@@ -83,35 +84,83 @@ def _child_class(node: ast.ClassDef | None, name: str) -> ast.ClassDef | None:
     return None
 
 
+_INIT_METHODS = ("__init__", "__post_init__")
+
+
 def _init_names(cls: type) -> set[str]:
-    """Attribute names the class's own ``__init__`` mentions (a superset of what it assigns)."""
-    fn = unwrap_function(cls.__dict__.get("__init__"))
-    return set(fn.__code__.co_names) if fn is not None else set()
+    """Attribute names the class's ``__init__``/``__post_init__`` and the methods they call on
+    ``self`` mention (a superset of what they assign).
+
+    Python 3.13's ``__static_attributes__`` (attributes assigned through ``self`` in any method)
+    is added where it exists.
+    """
+    names: set[str] = set()
+    todo = [n for n in _INIT_METHODS if n in cls.__dict__]
+    seen: set[str] = set()
+    while todo:
+        meth = todo.pop()
+        if meth in seen:
+            continue
+        seen.add(meth)
+        fn = unwrap_function(cls.__dict__.get(meth))
+        if fn is None:
+            continue
+        for n in fn.__code__.co_names:
+            names.add(n)
+            if n not in seen and isinstance(cls.__dict__.get(n), types.FunctionType):
+                todo.append(n)
+    static = cls.__dict__.get("__static_attributes__")
+    if isinstance(static, tuple):
+        names.update(str(a) for a in static)
+    return names
+
+
+def _methods(node: ast.ClassDef) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    return {item.name: item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def self_assignments(node: ast.ClassDef | None) -> tuple[dict[str, int], int]:
-    """``self.x = ...`` targets in the class's ``__init__`` -> line, and the ``__init__`` line."""
+    """``self.x = ...`` targets -> line, in ``__init__``/``__post_init__`` and every method they
+    call on ``self`` (``self._setup()``), transitively; and the line of the first init method.
+
+    This is what Python 3.13 records in ``__static_attributes__``, restricted to what runs when
+    an instance is made, with the lines a diagnostic points at.
+    """
     if node is None:
         return {}, 0
-    for item in node.body:
-        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__":
-            args = item.args.posonlyargs + item.args.args
-            if not args:
-                return {}, item.lineno
-            me = args[0].arg
-            found: dict[str, int] = {}
-            for sub in ast.walk(item):
-                targets: list[ast.expr] = []
-                if isinstance(sub, ast.Assign):
-                    targets = list(sub.targets)
-                elif isinstance(sub, (ast.AnnAssign, ast.AugAssign)) and getattr(sub, "value", None) is not None:
-                    targets = [sub.target]
-                for t in targets:
-                    for el in ast.walk(t):
-                        if isinstance(el, ast.Attribute) and isinstance(el.value, ast.Name) and el.value.id == me:
-                            found.setdefault(el.attr, el.lineno)
-            return found, item.lineno
-    return {}, 0
+    methods = _methods(node)
+    starts = [methods[n] for n in _INIT_METHODS if n in methods]
+    if not starts:
+        return {}, 0
+    init_line = starts[0].lineno
+    found: dict[str, int] = {}
+    todo = list(starts)
+    seen: set[str] = set()
+    while todo:
+        item = todo.pop(0)
+        if item.name in seen:
+            continue
+        seen.add(item.name)
+        args = item.args.posonlyargs + item.args.args
+        if not args or any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in item.decorator_list):
+            continue
+        me = args[0].arg
+        for sub in ast.walk(item):
+            targets: list[ast.expr] = []
+            if isinstance(sub, ast.Assign):
+                targets = list(sub.targets)
+            elif isinstance(sub, (ast.AnnAssign, ast.AugAssign)) and getattr(sub, "value", None) is not None:
+                targets = [sub.target]
+            elif isinstance(sub, ast.Call):
+                f = sub.func
+                if (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == me
+                        and f.attr in methods and f.attr not in seen):
+                    todo.append(methods[f.attr])
+            for t in targets:
+                for el in ast.walk(t):
+                    if isinstance(el, ast.Attribute) and isinstance(el.value, ast.Name) and el.value.id == me:
+                        found.setdefault(el.attr, el.lineno)
+    return found, init_line
 
 
 def _expectation(old: type, new: type, node: ast.ClassDef | None, old_init: set[str], old_fields: set[str], lineno: int, ctx: ReloadContext) -> None:
@@ -163,6 +212,7 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
     reason = layout_change(old, new, ctx)
     if reason is not None:
         ctx.replaced_classes.append(ClassReplacement(old, new, reason, ctx.module.file, lineno, _gained(old, new, node)))
+        carry_outside_state(old, new, ctx.module.old_class_names.get(label), ctx.module.name)
         return Outcome.REPLACED
     ctx.merged(new, old)
     ctx.retype[id(new)] = (new, old)
@@ -172,6 +222,7 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
     is_enum = isinstance(old, enum.EnumMeta)
     changed = False
     new_dict = dict(new.__dict__)
+    body = _body_names(node)
     for name, nv in new_dict.items():
         if name in _SKIP or name in members or (is_enum and _sunder(name)):
             continue
@@ -188,6 +239,8 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
             continue
         if name in ctx.module.keep_class_data.get(label, ()) and not _behaviour(ov) and not _behaviour(nv):
             continue  # e.g. `registry = []`: unchanged statement, keep the state it accumulated
+        if body is not None and name not in body and not _dunder(name) and not _behaviour(ov) and not _behaviour(nv):
+            continue  # data a class decorator or metaclass put there (`cls.slot = n`): the old class keeps its own
         child = _child_class(node, name) if isinstance(nv, type) else None
         out = ctx.patch(ov, nv, ctx, member_label, line, child)
         if out is Outcome.REPLACED:
@@ -231,6 +284,38 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
     return Outcome.PATCHED if changed else Outcome.UNCHANGED
 
 
+def carry_outside_state(old: type, new: type, declared: set[str] | None, module_name: str) -> None:
+    """Give a replacing class what was set on the old class from outside its body.
+
+    A package re-exporting a class often sets ``__module__`` (or ``__qualname__``) so the class
+    shows and pickles under the package's name; assignments after the class statement
+    (``C.registry = {}``), class decorators and metaclasses store state on the class. None of
+    that runs again when only the class statement is re-executed.
+    """
+    was_module = old.__dict__.get("__module__")
+    if isinstance(was_module, str) and was_module != module_name and new.__dict__.get("__module__") == module_name:
+        try:
+            new.__module__ = was_module
+        except (AttributeError, TypeError):
+            pass
+    if old.__qualname__ != new.__qualname__ and old.__name__ == new.__name__:
+        try:
+            new.__qualname__ = old.__qualname__
+        except (AttributeError, TypeError):
+            pass
+    if declared is None:
+        return
+    for name, value in list(old.__dict__.items()):
+        if name in declared or name in new.__dict__ or name in _SKIP or name.startswith("__") and name.endswith("__"):
+            continue
+        if isinstance(value, _SLOT_TYPES) or _sunder(name):
+            continue
+        try:
+            setattr(new, name, value)
+        except (AttributeError, TypeError):
+            pass
+
+
 def retarget_class_cell_all(new: type, old: type) -> None:
     """All methods compiled in ``new`` share one ``__class__`` cell; point it at ``old``."""
     for v in list(new.__dict__.values()):
@@ -251,6 +336,15 @@ def _defined_in(value: Any, real_file: str) -> bool:
         return realpath(fn.__code__.co_filename) == real_file
     except (TypeError, ValueError):
         return False
+
+
+def _body_names(node: ast.ClassDef | None) -> set[str] | None:
+    """Names the class statement's own body binds (None when the source is not known)."""
+    return None if node is None else bound_names(node.body)
+
+
+def _dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
 
 
 def _sunder(name: str) -> bool:

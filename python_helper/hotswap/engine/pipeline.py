@@ -16,8 +16,8 @@ import traceback
 import types
 from typing import Any, Callable
 
-from . import importhook, loaded
-from .context import ModuleScope, Outcome, ReloadContext
+from . import importhook, loaded, references
+from .context import ClosureChange, ModuleScope, Outcome, ReloadContext
 from .diff import (
     Baseline,
     NoBaseline,
@@ -475,16 +475,20 @@ class ModuleReload:
                 codes = _top_codes(compile_module(ast.Module(body=moved, type_ignores=[]), self.filename, self.parsed.flags))
             except SourceProblem:
                 codes = {}
+        moves: dict[types.CodeType, types.CodeType] = {}
         for node in moved:
             obj = self.d.get(node.name)  # type: ignore[attr-defined]
             c = codes.get((node.name, first_line(node)))  # type: ignore[attr-defined]
             if obj is not None and c is not None:
-                relocate(obj, c)
+                relocate(obj, c, moves=moves)
         seen: set[int] = set()
         for st in shifted:
             obj = self.d.get(st.def_name or "")
             if obj is not None:
-                shift(obj, st.moved_by, st.first - st.moved_by, st.end - st.moved_by, self.real, seen)
+                shift(obj, st.moved_by, st.first - st.moved_by, st.end - st.moved_by, self.real, seen, moves=moves)
+        for old_inner, new_inner in moves.items():
+            # closures made from the moved inner code get it in the heap pass (same variables)
+            self.ctx.closure_changes.setdefault(old_inner, ClosureChange(new_inner, self.real, old_inner.co_name))
 
     def fall_back_to_full(self, exc: NameError) -> bool:
         """Run the whole module when a changed definition needs a name the module binds only for
@@ -672,6 +676,7 @@ class ModuleReload:
                     self.updated.add(key)
         ctx.rebound(d, [k for k in names if d.get(k, MISSING) is not saved.get(k, MISSING)])
         self._registrations([(k, saved.get(k, MISSING), made[k]) for k in self.decorated if k in made and k not in reused])
+        references.fold_merged(ctx.keep, ctx.new_to_old, ctx.namespace)
         self.propagate(rebound, {})
 
     def _patch_wrapped(self, key: str, old: Any, inner: types.FunctionType, new: Any, lineno: int) -> None:
@@ -768,6 +773,9 @@ class ModuleReload:
             for key, old in removed.items():
                 if key not in handled_ns and ns.get(key, MISSING) is old:
                     TRACKER.add_binding(Binding("namespace", "", key, old, name, key, self.real, 1, None, None))
+        # Other references by name (aliases, re-exports, registries, enum members held elsewhere)
+        references.rebind(references.pairs_for(rebound), ns)
+        references.note_removed(name, self.real, removed)
 
 
 # ------------------------------------------------------------------ helpers on statements and code

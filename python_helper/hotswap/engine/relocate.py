@@ -11,13 +11,29 @@ import sys
 import types
 from typing import Any
 
-from .diff import same_code, same_position
+from .diff import nested_codes, same_code, same_position
 from .modules import realpath
 from .values import functions_in, unwrap_function
 
 
-def relocate(obj: Any, code: types.CodeType, depth: int = 0) -> None:
-    """Give unchanged definitions that moved in the file their new line numbers."""
+Moved = dict[types.CodeType, types.CodeType]  # old inner code -> the same code at its new lines
+
+
+def _inner_moves(old: types.CodeType, new: types.CodeType, moves: Moved | None) -> None:
+    """Closures made earlier from the old code's inner functions must follow the move too,
+    or the next edit of the factory would no longer find them."""
+    if moves is None or not any(isinstance(c, types.CodeType) for c in old.co_consts):
+        return
+    fresh = nested_codes(new)
+    for qual, inner in nested_codes(old).items():
+        moved = fresh.get(qual)
+        if moved is not None and moved is not inner and not inner.co_name.startswith("<"):
+            moves[inner] = moved
+
+
+def relocate(obj: Any, code: types.CodeType, depth: int = 0, moves: Moved | None = None) -> None:
+    """Give unchanged definitions that moved in the file their new line numbers (inner code
+    objects that moved are added to ``moves``)."""
     if depth > 10:
         return
     if isinstance(obj, type):
@@ -26,7 +42,7 @@ def relocate(obj: Any, code: types.CodeType, depth: int = 0) -> None:
             if isinstance(c, types.CodeType):
                 member = obj.__dict__.get(c.co_name)
                 if member is not None:
-                    relocate(member, c, depth + 1)
+                    relocate(member, c, depth + 1, moves)
         return
     fn = unwrap_function(obj)
     if fn is None:
@@ -35,6 +51,7 @@ def relocate(obj: Any, code: types.CodeType, depth: int = 0) -> None:
     if old is code or same_position(old, code):
         return
     if old.co_freevars == code.co_freevars and same_code(old, code):
+        _inner_moves(old, code, moves)
         fn.__code__ = code
 
 
@@ -44,7 +61,8 @@ def shifted_code(code: types.CodeType, delta: int) -> types.CodeType:
     return code.replace(co_firstlineno=code.co_firstlineno + delta, co_consts=consts)
 
 
-def shift(obj: Any, delta: int, lo: int, hi: int, real: str, seen: set[int], depth: int = 0) -> None:
+def shift(obj: Any, delta: int, lo: int, hi: int, real: str, seen: set[int], depth: int = 0,
+          moves: Moved | None = None) -> None:
     """Move the code of an unchanged definition (that used to span lines lo..hi) by delta lines.
 
     Only code compiled from this file within that span is touched: a class attribute may be a
@@ -60,13 +78,15 @@ def shift(obj: Any, delta: int, lo: int, hi: int, real: str, seen: set[int], dep
         if type(first) is int and lo <= first <= hi and _defined_in_file(obj, real):
             _set_firstlineno(obj, first + delta)
         for member in list(obj.__dict__.values()):
-            shift(member, delta, lo, hi, real, seen, depth + 1)
+            shift(member, delta, lo, hi, real, seen, depth + 1, moves)
         return
     for fn in functions_in(obj):
         code = fn.__code__
         if id(fn) not in seen and lo <= code.co_firstlineno <= hi and realpath(code.co_filename) == real:
             seen.add(id(fn))
-            fn.__code__ = shifted_code(code, delta)
+            new = shifted_code(code, delta)
+            _inner_moves(code, new, moves)
+            fn.__code__ = new
 
 
 def _set_firstlineno(cls: type, line: int) -> None:

@@ -16,7 +16,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from . import heap
+from . import heap, references
 from .context import ReloadContext
 from .report import Diagnostic, at_line
 
@@ -86,6 +86,7 @@ class Tracker:
         # what the last check found, for stale_watch: the stale objects and the names holding them
         self.last_objects: list[object] = []
         self.last_holders: list[str] = []
+        references.forget_all()
 
     # ------------------------------------------------------------ recording
 
@@ -124,6 +125,10 @@ class Tracker:
         out: dict[type, type] = {}
         for cls in list(self.replaced.keys()):
             out[cls] = cls
+            for sub in _with_subclasses(cls)[1:]:
+                # a subclass elsewhere still derives from the old class: its instances are stale too
+                if sub not in self.replaced:
+                    out.setdefault(sub, cls)
         for cls in list(self.expect.keys()):
             for sub in _with_subclasses(cls):
                 out.setdefault(sub, cls)
@@ -134,12 +139,14 @@ class Tracker:
     def diagnostics(self, namespace: dict[str, Any], found: heap.HeapResult, targets: dict[type, type]) -> list[Diagnostic]:
         """Diagnostics for what is stale now; entries with nothing stale left are dropped."""
         out = self.object_diagnostics(namespace, found, targets)
-        out += self._binding_diags(namespace)
+        out += self.binding_diagnostics(namespace)
         return out
 
     def binding_diagnostics(self, namespace: dict[str, Any]) -> list[Diagnostic]:
-        """stale-binding warnings alone (cheap: one lookup per binding)."""
-        return self._binding_diags(namespace)
+        """stale-binding warnings (one lookup per binding) and stale-reference warnings (removed
+        definitions still held: one look at loaded user modules and the namespace, only while
+        some removed definition is tracked) -- no heap pass."""
+        return self._binding_diags(namespace) + references.removed_diagnostics(namespace, self._is_binding)
 
     def object_diagnostics(self, namespace: dict[str, Any], found: heap.HeapResult,
                            targets: dict[type, type]) -> list[Diagnostic]:
@@ -170,18 +177,32 @@ class Tracker:
         self.last_holders = list(dict.fromkeys(n for names in index.values() for n in names))
         return out
 
+    def _is_binding(self, owner: str, name: str, obj: Any) -> bool:
+        """An import copy of a removed name: stale-binding reports it already."""
+        b = self.bindings.get(("module" if owner else "namespace", owner, name))
+        return b is not None and b.obj is obj
+
     def _instance_diags(self, stale_objs: dict[type, list[object]], index: dict[int, list[str]]) -> list[Diagnostic]:
         """stale-instance warnings: old instances of replaced classes, then instances lacking new attributes."""
         out: list[Diagnostic] = []
         for cls, info in list(self.replaced.items()):
             objs = stale_objs.get(cls, [])
+            elsewhere: dict[int, list[references.Holder]] = {}
             if isinstance(cls, type) and hasattr(cls, "_member_map_"):
-                members = {id(m) for m in cls._member_map_.values()}
-                objs = [o for o in objs if id(o) not in members or id(o) in index]
+                # old members of a replaced enum: the old class holds them all; they matter where
+                # a variable or another module still does (the others were rebound by name)
+                members = {id(m): m for m in cls._member_map_.values()}
+                elsewhere = references.holders(members, None, lambda owner, name, obj: False)
+                objs = [o for o in objs if id(o) not in members or id(o) in index or id(o) in elsewhere]
             if not objs:
                 self.replaced.pop(cls, None)
                 continue
-            who, names = _who(objs, index, info.name)
+            # old enum members held by other modules are named by where they are (settings.DEFAULT)
+            labels = list(dict.fromkeys(h.label for o in objs if id(o) not in index for h in elsewhere.get(id(o), [])))
+            plain = [o for o in objs if id(o) in index or id(o) not in elsewhere]
+            who, names = _who(plain, index, info.name) if plain else ("", [])
+            if labels:
+                who = _and(labels[:MAX_NAMED] + ([who] if who else []))
             verb = "was" if len(objs) == 1 else "were"
             it = "it" if len(objs) == 1 else "them"
             they = "it lacks" if len(objs) == 1 else "they lack"

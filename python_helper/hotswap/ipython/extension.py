@@ -10,11 +10,12 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from ..kernel import activity
+from ..kernel import activity, engine_api
 from . import announce
 from .magics import HotswapMagics
 
 _loaded: dict[int, HotswapMagics] = {}
+_noting: set[int] = set()  # shells whose AttributeError handler is ours
 
 
 def load(ip: Any) -> HotswapMagics:
@@ -29,6 +30,7 @@ def load(ip: Any) -> HotswapMagics:
     ip.events.register("pre_run_cell", magics.pre_run_cell)
     ip.events.register("post_execute", magics.post_execute_hook)
     magics.start()
+    _explain_attribute_errors(ip)
     _loaded[id(ip)] = magics
     activity.front_end = magics
     try:
@@ -36,6 +38,21 @@ def load(ip: Any) -> HotswapMagics:
     except Exception as exc:  # reloading works without the announcement; say why editors won't see it
         print(f"hotswap: could not announce this kernel to editors: {exc}", file=sys.stderr)
     return magics
+
+
+def _note_stale(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> None:
+    """IPython custom exception handler: add hotswap's note, then show the usual traceback."""
+    engine_api.add_stale_note(value)
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+
+def _explain_attribute_errors(ip: Any) -> None:
+    """An AttributeError on an object a reload left stale gets a note saying why (Python
+    3.11+). Uses IPython's custom exception hook, unless the user installed their own."""
+    if sys.version_info < (3, 11) or getattr(ip, "custom_exceptions", ()) or not hasattr(ip, "set_custom_exc"):
+        return
+    ip.set_custom_exc((AttributeError,), _note_stale)
+    _noting.add(id(ip))
 
 
 def _take_over_from_ipython_autoreload(ip: Any, magics: HotswapMagics) -> None:
@@ -73,6 +90,9 @@ def unload(ip: Any) -> None:
             pass
     magics.enabled = False
     magics.stop()
+    if id(ip) in _noting and getattr(ip, "custom_exceptions", ()) == (AttributeError,):
+        ip.set_custom_exc((), None)
+    _noting.discard(id(ip))
     if activity.front_end is magics:
         activity.front_end = None
     announce.withdraw()

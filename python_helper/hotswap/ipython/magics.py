@@ -108,6 +108,8 @@ class HotswapMagics(Magics, activity.FrontEnd):
         self.check_all = False  # modes 2/3: all user modules, not only %aimport-ed ones
         self.autoload_obj = False  # mode 3: push new names into the user namespace
         self.hide_errors = False
+        self.quiet_stale = False  # '--quiet-stale': no stderr line per stale object after a reload
+        self._stale_shown: set[tuple[str, str, str]] = set()  # stale warnings already printed
         self.full = False  # '--full' / '2-': accepted for compatibility; the engine always patches
         self.modules: dict[str, bool] = {}  # %aimport-ed: reload in mode 1
         self.skip_modules: dict[str, bool] = {}  # %aimport -m: never reload
@@ -176,10 +178,12 @@ class HotswapMagics(Magics, activity.FrontEnd):
     @_argument("-l", "--log", action="store_true", default=False,
                               help="Show autoreload activity using the logger")
     @_argument("--hide-errors", action="store_true", default=False, help="Hide autoreload errors")
+    @_argument("--quiet-stale", action="store_true", default=False,
+               help="Do not print a line to stderr for each object a reload left stale (see %%hotswap)")
     @_argument("--full", action="store_true", default=False,
                               help="Accepted for compatibility; hotswap always patches in place")
     def autoreload(self, line: str = "") -> None:
-        """%autoreload [mode] [-p] [-l] [--hide-errors]: reload modules automatically.
+        """%autoreload [mode] [-p] [-l] [--hide-errors] [--quiet-stale]: reload modules automatically.
 
         Modes: now (default), 0|off, 1|explicit, 2|all, 3|complete. See ``%autoreload?``.
         """
@@ -208,6 +212,7 @@ class HotswapMagics(Magics, activity.FrontEnd):
         else:
             self._report = lambda msg: None
         self.hide_errors = bool(args.hide_errors)
+        self.quiet_stale = bool(args.quiet_stale)
 
         self._ensure_started()
         if mode in ("", "now"):
@@ -338,6 +343,21 @@ class HotswapMagics(Magics, activity.FrontEnd):
             raise KeyboardInterrupt  # the user interrupted: the cell does not run either
         if self.autoload_obj:
             self._push_new_names(report, before)
+        self._show_stale(report)
+
+    def _show_stale(self, report: dict[str, Any]) -> None:
+        """One stderr line per object the reload left stale: without an editor, the cell's
+        output is where the user looks. A warning is printed once while it stays the same."""
+        current: set[tuple[str, str, str]] = set()
+        for d in report.get("diagnostics", []):
+            if d.get("code") not in activity.STALE_CODES:
+                continue
+            key = (str(d.get("code")), str(d.get("file")), str(d.get("message")))
+            current.add(key)
+            if key in self._stale_shown or self.quiet_stale:
+                continue
+            print(f"hotswap: {stale_line(d)}", file=sys.stderr)
+        self._stale_shown = current
 
     def _tracked_values(self, names: list[str]) -> dict[str, dict[str, Any]]:
         """Module values of tracked from-imports before a reload, to spot stale bindings."""
@@ -370,6 +390,13 @@ class HotswapMagics(Magics, activity.FrontEnd):
 
 
 _MISSING: Any = object()
+
+
+def stale_line(d: dict[str, Any]) -> str:
+    """``g was created before Greeter gained 'punctuation'; recreate it ... (greeter.py:4)``."""
+    line = ((d.get("range") or {}).get("start") or {}).get("line")
+    where = f" ({os.path.basename(str(d.get('file', '')))}:{line + 1})" if isinstance(line, int) else ""
+    return f"{d.get('message')}{where}"
 
 
 def _failure_text(module: dict[str, Any], report: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ import time
 from typing import Any, Callable, Deque, Optional
 
 RECENT = 20
-STALE_CODES = ("stale-instance", "stale-closure", "stale-binding")
+STALE_CODES = ("stale-instance", "stale-closure", "stale-binding", "stale-reference")
 
 lock = threading.RLock()
 """Held around every engine call: reloads may come from the main thread (cells, silent

@@ -56,6 +56,16 @@ def stale(namespace: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     return report
 
 
+def add_stale_note(exc: BaseException) -> bool:
+    """Explain an AttributeError raised on an object a reload left stale (a note on ``exc``)."""
+    from ..engine import notes
+
+    try:
+        return notes.add_note(exc)
+    except Exception:  # advisory: never make the user's traceback worse
+        return False
+
+
 def is_user_file(path: str) -> bool:
     """User code: not the standard library, site-packages or hotswap itself."""
     return bool(engine.is_user_file(path))

@@ -79,6 +79,11 @@ class HotswapServer(LanguageServer):
         self.pending: list[str] = []
         self.held: dict[str, list[str]] = {}  # kernel id -> paths its restart interrupted
         self.sent_digest: dict[str, str] = {}  # path -> content last dispatched (save or disk change)
+        # Per kernel and process: the content each file had when it was last sent there. The
+        # watcher and the editor race (a disk change can be seen after the save that wrote it, or a
+        # save can repeat content already sent); sending the same content again would be a second,
+        # empty reload.
+        self._sent_to: dict[str, tuple[int, dict[str, str]]] = {}
         self.unsaved = UnsavedEdits()
         self.workspace_watcher: Optional[WorkspaceWatcher] = None
         self._disk_batch: Optional[Coalescer[str]] = None
@@ -203,6 +208,7 @@ class HotswapServer(LanguageServer):
             batch = batches.pop(kernel_id, None)
             if batch is not None:
                 batch.cancel()
+        self._sent_to.pop(kernel_id, None)
         # Saves its restart interrupted go to the kernel that takes its place (a restarted
         # registry kernel is attached again as a new entry).
         self._keep_pending(self.held.pop(kernel_id, []))
@@ -567,7 +573,22 @@ class HotswapServer(LanguageServer):
                 batch.add(paths)
 
     async def reload_saved(self, kernel: Kernel, paths: list[str]) -> None:
-        await self.reload(kernel, paths=paths)
+        """Send a gathered burst, less the files whose content this kernel process already got."""
+        generation = getattr(kernel, "restarts", 0)
+        known, sent = self._sent_to.get(kernel.id, (generation, {}))
+        if known != generation:
+            sent = {}  # a restarted kernel has imported afresh
+        digests = {path: _digest(path) for path in paths}
+        todo = [p for p in paths if digests[p] is None or sent.get(p) != digests[p]]
+        if len(todo) < len(paths):
+            log.info("%s already has the content of %s: not sent again", kernel.id,
+                     ", ".join(p for p in paths if p not in todo))
+        if not todo:
+            return
+        if await self.reload(kernel, paths=todo) is not None:
+            # Only what the kernel answered for counts as delivered.
+            sent.update({p: d for p, d in digests.items() if d is not None and p in todo})
+            self._sent_to[kernel.id] = (generation, sent)
 
     async def reload(self, kernel: Kernel, *, paths: Sequence[str] = (), modules: Sequence[str] = ()) -> Optional[dict[str, Any]]:
         """One reload request to one kernel; publishes its diagnostics and didReload."""

@@ -239,3 +239,19 @@ def test_editor_reload_is_not_repeated_by_the_next_cell(kernel: Callable[..., Ke
     assert cell.stdout.strip() == "3.14159"  # no "Reloading 'shapes'." line: it is already current
     k.write("shapes.py", "def area(r):\n    return 3.0 * r * r\n")
     assert k.check("print(shapes.area(1))").stdout.strip().splitlines() == ["Reloading 'shapes'.", "3.0"]
+
+
+def test_stale_object_shows_in_the_cell_output_and_its_attribute_error_explains(kernel: Callable[..., Kernel]) -> None:
+    """Without an editor (Jupyter, jupyter console), the cell's own output says what is stale."""
+    k = kernel()
+    k.write("greeter.py", GREETER)
+    k.check("%load_ext hotswap\nfrom greeter import Greeter\ng = Greeter('Ada')")
+    k.write("greeter.py", GREETER_2)
+    cell = k.check("h = Greeter('Bob')")
+    assert cell.stderr.splitlines() == [
+        "hotswap: g was created before Greeter gained 'punctuation'; recreate it to use the new code. (greeter.py:4)"]
+    assert "hotswap:" not in k.check("1").stderr  # once
+    failed = k.run("g.greet()")
+    assert not failed.ok and failed.reply["content"]["ename"] == "AttributeError"
+    if sys.version_info >= (3, 11):
+        assert "this Greeter object was created before Greeter gained 'punctuation'" in failed.stderr

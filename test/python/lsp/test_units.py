@@ -69,3 +69,39 @@ def test_the_servers_own_watcher_skips_folders_without_user_modules_and_is_bound
     (tmp_path / "env2" / "pyvenv.cfg").write_text("home = /usr\n")
     assert list(watched_dirs([str(tmp_path)])) == [str(tmp_path), str(tmp_path / "pkg"), str(tmp_path / "pkg" / "sub")]
     assert len(list(watched_dirs([str(tmp_path)], limit=2))) == 2
+
+
+async def test_content_a_kernel_already_got_is_not_sent_to_it_again(tmp_path) -> None:
+    """The file watcher and the editor race: a disk change seen after the save that wrote it, or
+    a save of content already sent, must not cost the kernel a second (empty) reload."""
+    from types import SimpleNamespace
+
+    from hotswap.lsp.server import HotswapServer
+
+    server = HotswapServer()
+    sent: list[list[str]] = []
+    answer: dict = {"modules": []}
+
+    async def reload(kernel, *, paths=(), modules=()):
+        sent.append(list(paths))
+        return answer
+
+    server.reload = reload  # type: ignore[method-assign]
+    kernel = SimpleNamespace(id="k1", restarts=0)
+    a, b = tmp_path / "a.py", tmp_path / "b.py"
+    a.write_text("X = 1\n")
+    b.write_text("Y = 1\n")
+    await server.reload_saved(kernel, [str(a), str(b)])
+    await server.reload_saved(kernel, [str(a)])  # same content again: nothing to send
+    a.write_text("X = 2\n")
+    await server.reload_saved(kernel, [str(a), str(b)])  # only the changed file
+    assert sent == [[str(a), str(b)], [str(a)]]
+
+    a.write_text("X = 3\n")
+    answer = None  # the kernel did not answer (died, access denied): not delivered
+    await server.reload_saved(kernel, [str(a)])
+    answer = {"modules": []}
+    await server.reload_saved(kernel, [str(a)])  # so the same content is sent again
+    kernel.restarts = 1
+    await server.reload_saved(kernel, [str(b)])  # a restarted kernel imported afresh
+    assert sent[2:] == [[str(a)], [str(a)], [str(b)]]

@@ -121,6 +121,14 @@ describe('Reload Module', () => {
         expect(h.events).toEqual([]);
     });
 
+    it('says access was not allowed, not "no modules", when the only kernel refused Hotswap', async () => {
+        const h = harness({ serverKernels: [{ ...WINDOW, status: 'no-access', label: 'Interactive-1' }] });
+        await reloadModule(h.ctx);
+        expect(h.events).toEqual([
+            expect.stringMatching(/^warn Hotswap cannot see the modules of Interactive-1: access to Jupyter kernels was not allowed\. Run "Jupyter: Manage Access To Jupyter Kernels"/),
+        ]);
+    });
+
     it('says how to get a kernel when no user module is loaded anywhere', async () => {
         const h = harness();
         await reloadModule(h.ctx);

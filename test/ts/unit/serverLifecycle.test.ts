@@ -61,7 +61,7 @@ async function harness(opts: { path?: string; answers?: (string | undefined)[] }
 describe('language server lifecycle with the Python extension’s echoes', () => {
     it('keeps the server running when the same interpreter is announced right after activation', async () => {
         const h = await harness();
-        await h.supervisor.restart('Starting');
+        await h.supervisor.ensure('Starting');
         await waitFor(() => h.python.announced.length >= 1, { timeoutMs: 5000, what: 'the same-path announcement' });
         await h.supervisor.settled();
         expect(h.python.announced).toEqual(['/envs/ds/bin/python']);
@@ -75,7 +75,7 @@ describe('language server lifecycle with the Python extension’s echoes', () =>
         const h = await harness();
         h.server.holdStarts();
         h.server.onStarting = () => h.python.announceSame();
-        const starting = h.supervisor.restart('Starting');
+        const starting = h.supervisor.ensure('Starting');
         await h.server.whenStarted(1);
         h.server.releaseStarts();
         await starting;
@@ -94,7 +94,7 @@ describe('language server lifecycle with the Python extension’s echoes', () =>
             h.server.onStarting = undefined;
             h.python.select('/envs/b/bin/python');
         };
-        const starting = h.supervisor.restart('Starting');
+        const starting = h.supervisor.ensure('Starting');
         await h.server.whenStarted(1);
         h.server.releaseStarts();
         await starting;
@@ -109,7 +109,7 @@ describe('language server lifecycle with the Python extension’s echoes', () =>
     it('carries out only the latest of a burst of interpreter changes', async () => {
         const h = await harness({ path: '/envs/0/bin/python' });
         h.server.holdStarts();
-        const first = h.supervisor.restart('Starting');
+        const first = h.supervisor.ensure('Starting');
         await h.server.whenStarted(1);
         for (let i = 1; i <= 5; i++) {
             h.python.select(`/envs/${i}/bin/python`);
@@ -123,7 +123,7 @@ describe('language server lifecycle with the Python extension’s echoes', () =>
 
     it('starts again after an error while stopping', async () => {
         const h = await harness();
-        await h.supervisor.restart('Starting');
+        await h.supervisor.ensure('Starting');
         h.server.failNextStop('the server did not answer shutdown');
         await h.supervisor.restart('Restart requested');
         expect(h.server.starts).toHaveLength(2);
@@ -135,15 +135,31 @@ describe('language server lifecycle with the Python extension’s echoes', () =>
     it('tells a failed start once, with the reason and Retry, and Retry starts it', async () => {
         const h = await harness({ answers: [RETRY_ACTION] });
         h.server.failNextStart('spawn /envs/ds/bin/python ENOENT');
-        await h.supervisor.restart('Starting');
+        await h.supervisor.ensure('Starting');
         expect(h.errors).toHaveLength(1);
         expect(h.errors[0].message).toContain('spawn /envs/ds/bin/python ENOENT');
         expect(h.errors[0].actions).toContain(RETRY_ACTION);
-        await waitFor(() => h.server.state === 'running', { timeoutMs: 5000, what: 'the retried start' });
+        await waitFor(() => h.server.state === 'running', { timeoutMs: 5000, what: `the retried start (${h.log.lines.join(' | ')}; starts ${h.server.starts.length}, stops ${h.server.stops})` });
         await h.supervisor.settled();
-        expect(h.server.starts).toHaveLength(2);
+        expect(h.server.starts.length, h.log.lines.join('\n')).toBe(2);
         expect(h.errors).toHaveLength(1);
         expect(h.supervisor.state.kind).toBe('running');
+    });
+
+    it('still tells a failed start when the same interpreter is announced during it', async () => {
+        const h = await harness();
+        h.server.holdStarts();
+        h.server.failNextStart('initialize failed: No module named pygls');
+        h.server.onStarting = () => h.python.announceSame();
+        const starting = h.supervisor.ensure('Starting');
+        await h.server.whenStarted(1);
+        h.server.releaseStarts();
+        await starting;
+        await h.supervisor.settled();
+        expect(h.errors).toHaveLength(1);
+        expect(h.errors[0].message).toContain('No module named pygls');
+        expect(h.supervisor.state.kind).toBe('down');
+        expect(h.server.starts).toHaveLength(1); // the echo restarted nothing
     });
 
     it('shows one message, not a pile, when starts keep failing while it is open', async () => {
@@ -157,7 +173,7 @@ describe('language server lifecycle with the Python extension’s echoes', () =>
         };
         h.server.failNextStart('first failure');
         h.server.failNextStart('second failure');
-        await h.supervisor.restart('Starting');
+        await h.supervisor.ensure('Starting');
         await h.supervisor.restart('Restart requested');
         expect(h.errors).toHaveLength(1);
         expect(h.log.lines.some((l) => l.includes('second failure'))).toBe(true);
@@ -167,7 +183,7 @@ describe('language server lifecycle with the Python extension’s echoes', () =>
     it('never says "ready" while the server is starting or down', async () => {
         const h = await harness();
         h.server.holdStarts();
-        const starting = h.supervisor.restart('Starting');
+        const starting = h.supervisor.ensure('Starting');
         await h.server.whenStarted(1);
         expect(h.item.text).toBe('Hotswap $(loading~spin)');
         expect(String(h.item.tooltip)).not.toMatch(/ready/);
@@ -183,7 +199,7 @@ describe('language server lifecycle with the Python extension’s echoes', () =>
 
     it('says so once, with Retry, when the running server exits by itself', async () => {
         const h = await harness();
-        await h.supervisor.restart('Starting');
+        await h.supervisor.ensure('Starting');
         await h.supervisor.settled();
         h.supervisor.serverExited('its process exited with code 1');
         expect(h.supervisor.state).toMatchObject({ kind: 'down', reason: 'its process exited with code 1' });
@@ -192,9 +208,21 @@ describe('language server lifecycle with the Python extension’s echoes', () =>
         expect(h.errors[0].actions).toContain(RETRY_ACTION);
     });
 
+    it('tells a crash that happens while an announcement of the same interpreter is being checked', async () => {
+        const h = await harness();
+        await h.supervisor.ensure('Starting');
+        await h.supervisor.settled();
+        h.python.announceSame(); // the supervisor is now resolving the environment again
+        h.supervisor.serverExited('its process exited with code -9');
+        await h.supervisor.settled();
+        expect(h.errors).toHaveLength(1);
+        expect(h.supervisor.state).toMatchObject({ kind: 'down', reason: 'its process exited with code -9' });
+        expect(h.server.starts).toHaveLength(1); // the echo restarted nothing; Retry is the user's
+    });
+
     it('stops the server on shutdown, and a late echo starts nothing', async () => {
         const h = await harness();
-        await h.supervisor.restart('Starting');
+        await h.supervisor.ensure('Starting');
         await h.supervisor.close();
         h.python.announceSame();
         await h.supervisor.settled();
