@@ -72,6 +72,7 @@ async function start(context: vscode.ExtensionContext, channel: vscode.LogOutput
             status.settle();
             view?.refresh();
         },
+        kernelEvent: (p) => status.kernelEvent(p.label, p.message),
         showMessage: (type, message) => {
             if (type === MessageType.Error) {
                 status.settle(); // a reload that failed to reach its kernel sends no didReload

@@ -21,6 +21,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import threading
 import uuid
 from pathlib import Path
@@ -107,11 +108,21 @@ def hotswap_request(client: BlockingKernelClient, command: str,
 
 
 def start(cwd: Path, setup: str) -> tuple[KernelManager, BlockingKernelClient]:
-    """Start the kernel in the workspace with a 0600 connection file in the runtime dir."""
+    """Start the kernel in the workspace with a 0600 connection file in the runtime dir.
+
+    Where the platform has them, the kernel listens on IPC sockets (files in a private 0700
+    folder with a short path: socket paths are limited to about 100 bytes) instead of TCP
+    ports: nothing can connect to it from the network.
+    """
     runtime = Path(jupyter_runtime_dir())
     runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
-    manager = KernelManager(kernel_name="python3")
-    manager.connection_file = str(runtime / f"kernel-{uuid.uuid4()}.json")
+    name = f"kernel-{uuid.uuid4()}"
+    if os.name == "posix":
+        sockets = tempfile.mkdtemp(prefix="hotswap-ipc-")  # created 0700
+        manager = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"))
+    else:
+        manager = KernelManager(kernel_name="python3")
+    manager.connection_file = str(runtime / f"{name}.json")
     manager.start_kernel(cwd=str(cwd), env=dict(os.environ))
     client = manager.client()
     try:
@@ -129,10 +140,14 @@ def start(cwd: Path, setup: str) -> tuple[KernelManager, BlockingKernelClient]:
 
 
 def stop(manager: KernelManager, client: BlockingKernelClient) -> None:
-    """Shut the kernel down and remove its connection file."""
+    """Shut the kernel down and remove its connection file (and the folder of its sockets)."""
     client.stop_channels()
     manager.shutdown_kernel(now=False)
     manager.cleanup_resources()
+    if manager.transport == "ipc":
+        import shutil
+
+        shutil.rmtree(os.path.dirname(manager.ip), ignore_errors=True)
 
 
 def kernel_pid(manager: KernelManager) -> int | None:

@@ -45,6 +45,15 @@ export interface KernelsChangedParams {
     kernels: ServerKernel[];
 }
 
+/** server → client notification: a kernel died, restarted or has no hotswap; the message is also shown. */
+export const KERNEL_EVENT = 'hotswap/kernelEvent';
+export interface KernelEventParams {
+    kernel: string;
+    label: string;
+    event: 'died' | 'restarted' | 'no-hotswap';
+    message: string;
+}
+
 /** client → server notification: the full list of kernels only the editor can reach. */
 export const TRANSPORT_KERNELS = 'hotswap/transportKernels';
 export interface TransportKernelInfo {

@@ -22,7 +22,9 @@ import type { Report } from '../kernels/kernelCode';
 import { ExtensionLayout, serverArgs } from './layout';
 import {
     DidReloadParams,
+    KERNEL_EVENT,
     KERNEL_REQUEST,
+    KernelEventParams,
     KernelRequestParams,
     KernelRequestResult,
     KernelsChangedParams,
@@ -39,6 +41,8 @@ export interface ServerEvents {
     willReload(params: WillReloadParams): void;
     didReload(params: DidReloadParams): void;
     kernelsChanged(params: KernelsChangedParams): void;
+    /** A kernel died, restarted, or has no hotswap (after a restart): the status bar says so. */
+    kernelEvent?(params: KernelEventParams): void;
     /** The server asks for a kernel only the editor can reach (kernels/transport.ts answers). */
     kernelRequest(params: KernelRequestParams): Promise<KernelRequestResult>;
     /** The server is up (again): it needs the editor's kernels. */
@@ -124,6 +128,7 @@ export class HotswapServer implements Disposable {
         const client = new HotswapLanguageClient('hotswap', 'Hotswap', serverOptions, clientOptions);
         client.onNotification('hotswap/willReload', (p: WillReloadParams) => this.events.willReload(p));
         client.onNotification('hotswap/didReload', (p: DidReloadParams) => this.events.didReload(p));
+        client.onNotification(KERNEL_EVENT, (p: KernelEventParams) => this.events.kernelEvent?.(p));
         client.onNotification('hotswap/kernelsChanged', (p: KernelsChangedParams) => {
             this.kernels = p.kernels ?? [];
             this.events.kernelsChanged(p);

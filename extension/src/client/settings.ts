@@ -13,6 +13,8 @@ export interface HotswapSettings {
     staleSeverity: StaleSeverity;
     preserveModuleState: boolean;
     reloadDependents: boolean;
+    /** Seconds before a reload still running is shown with an Interrupt action. */
+    reloadTimeout: number;
 }
 
 /** What the language server receives under `hotswap` (docs: Language server contract). */
@@ -30,6 +32,7 @@ export const DEFAULT_SETTINGS: HotswapSettings = {
     staleSeverity: 'warning',
     preserveModuleState: true,
     reloadDependents: false,
+    reloadTimeout: 10,
 };
 
 const SEVERITIES: readonly StaleSeverity[] = ['error', 'warning', 'information', 'hint'];
@@ -76,6 +79,15 @@ export function readSettings(read: SettingReader): { settings: HotswapSettings; 
             problems.push(`hotswap.staleSeverity must be one of ${SEVERITIES.join(', ')}; using warning.`);
         }
     }
+    const timeout = read('reloadTimeout');
+    let reloadTimeout = DEFAULT_SETTINGS.reloadTimeout;
+    if (timeout !== undefined && timeout !== null) {
+        if (typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0 && timeout <= 3600) {
+            reloadTimeout = timeout;
+        } else {
+            problems.push('hotswap.reloadTimeout must be a number of seconds between 0 and 3600; using 10.');
+        }
+    }
     const python = read('pythonPath');
     let pythonPath = '';
     if (typeof python === 'string') {
@@ -92,6 +104,7 @@ export function readSettings(read: SettingReader): { settings: HotswapSettings; 
             staleSeverity,
             preserveModuleState: bool('preserveModuleState'),
             reloadDependents: bool('reloadDependents'),
+            reloadTimeout,
         },
         problems,
     };

@@ -22,15 +22,22 @@ export interface ConsolePlan {
 export const CONSOLE_LABEL = 'Hot Reload Console';
 
 /** Makes the private folder and the command lines for the kernel and the console. */
-export async function planConsole(helperDir: string, baseEnv: NodeJS.ProcessEnv = process.env, baseDir = os.tmpdir()): Promise<ConsolePlan> {
+export async function planConsole(
+    helperDir: string,
+    baseEnv: NodeJS.ProcessEnv = process.env,
+    baseDir = os.tmpdir(),
+    platform: NodeJS.Platform = process.platform,
+): Promise<ConsolePlan> {
     const dir = await fs.mkdtemp(path.join(baseDir, 'hotswap-console-'));
     await fs.chmod(dir, 0o700);
     const connectionFile = path.join(dir, 'kernel.json');
     const pythonPath = [helperDir, baseEnv.PYTHONPATH].filter((p): p is string => !!p).join(path.delimiter);
+    // IPC sockets (files in the private folder) where the platform has them: no TCP port at all.
+    const transport = platform === 'win32' ? [] : ['--transport=ipc', `--ip=${path.join(dir, 'kernel-ipc')}`];
     return {
         dir,
         connectionFile,
-        kernelArgs: ['-m', 'ipykernel_launcher', '-f', connectionFile, '--IPKernelApp.extra_extensions=hotswap'],
+        kernelArgs: ['-m', 'ipykernel_launcher', '-f', connectionFile, ...transport, '--IPKernelApp.extra_extensions=hotswap'],
         consoleArgs: ['-m', 'jupyter_console', '--existing', connectionFile],
         // JPY_PARENT_PID: ipykernel exits by itself if the editor's extension host goes away.
         // HOTSWAP_KERNEL_LABEL: the name its registry entry gives it, shown wherever it is named.

@@ -110,6 +110,13 @@ export class StatusBar {
         this.render();
     }
 
+    /** A kernel died, restarted or lost hotswap: shown until the next reload that changes something. */
+    kernelEvent(label: string, message: string): void {
+        this.running = 0; // a reload in flight there has ended with the kernel
+        this.failure = { kernel: label, message };
+        this.render();
+    }
+
     /** A reload ended without a report (its kernel failed or went away): stop the spinner. */
     settle(): void {
         if (this.running > 0) {

@@ -53,13 +53,16 @@ _MODULE_DUNDERS = (
 )
 _FAILED = NameError("hotswap: the code failed and was reported")  # marker returned by ModuleReload._run
 _ANY_NAME: set[str] = {"*"}  # marker: any NameError may come from a name bound by a star import
+# module name -> (digest of the source whose reload the user interrupted, line it was at): that
+# content is not run again automatically (top-level code that loops would hang the kernel again)
+_interrupted: dict[str, tuple[str, int]] = {}
 
 
 class ModuleReload:
     """One module being reloaded within a call: its source, baseline, steps and result."""
 
     def __init__(self, name: str, module: types.ModuleType, filename: str, ctx: ReloadContext, report: Report,
-                 *, preserve: bool, dependent: bool) -> None:
+                 *, preserve: bool, dependent: bool, retry_interrupted: bool = False) -> None:
         self.name = name
         self.module = module
         self.d: dict[str, Any] = module.__dict__
@@ -69,6 +72,7 @@ class ModuleReload:
         self.report = report
         self.preserve = preserve
         self.dependent = dependent
+        self.retry_interrupted = retry_interrupted
         self.res = ModuleResult(name, self.real, "failed", "dependent" if dependent else "patch")
         self.src: Source | None = None
         self.prev: loaded.Loaded | None = None
@@ -110,6 +114,13 @@ class ModuleReload:
         except SourceProblem as p:
             self.problem(p)
             return
+        stopped = _interrupted.get(self.name)
+        if stopped is not None and stopped[0] == src.digest and not self.retry_interrupted:
+            self.res.status = "skipped"
+            self.res.error = (f"The last reload of this content was interrupted at line {stopped[1]}; it is not run "
+                              f"again until the file changes (or a forced reload).")
+            return
+        _interrupted.pop(self.name, None)
         prev = self.prev = loaded.get(self.name, self.module) or self._imported_baseline()
         if prev is not None and prev.digest == src.digest and not self.dependent:
             self.res.status = "unchanged"
@@ -591,6 +602,11 @@ class ModuleReload:
             if isinstance(exc, SystemExit):
                 msg = (f"The module called sys.exit({exc.code!r}) while being reloaded; it was left exactly as it was "
                        f"before the reload.")
+            elif isinstance(exc, KeyboardInterrupt):
+                msg = (f"Interrupted while running line {lineno} of {self.name}; the module was left as it was before "
+                       f"the reload. This content is not run again until the file changes.")
+                if self.src is not None:
+                    _interrupted[self.name] = (self.src.digest, lineno)
             elif self.rerun_failed:
                 text_exc = str(exc)
                 msg = (f"{type(exc).__name__}{': ' + text_exc if text_exc else ''} — raised by an unchanged statement run "

@@ -86,17 +86,24 @@ def reload(
     reloaded: list[str] = []
     for name in _dependency_order(list(targets), targets):
         module, filename = targets[name]
-        res = ModuleReload(name, module, filename, ctx, report, preserve=preserve, dependent=False).run()
-        report.modules.append(res)
-        if res.status == "reloaded":
+        step = ModuleReload(name, module, filename, ctx, report, preserve=preserve, dependent=False,
+                            retry_interrupted=force)
+        if not _run_step(step, report):
+            break
+        if step.res.status == "reloaded":
             reloaded.append(name)
-    if dependents and reloaded:
+    if dependents and reloaded and not report.interrupted:
         todo = _dependents_of(reloaded, set(targets))
         loaded_mods = {n: (m, module_file(m) or "") for n, m, _f in user_module_objects()}
         for name in _dependency_order(todo, loaded_mods):
             module, filename = loaded_mods[name]
-            res = ModuleReload(name, module, filename, ctx, report, preserve=preserve, dependent=True).run()
-            report.modules.append(res)
+            if not _run_step(ModuleReload(name, module, filename, ctx, report, preserve=preserve, dependent=True), report):
+                break
+    if report.interrupted:
+        # the user wants the kernel back: no heap pass now (the next check makes it)
+        WATCH.disarm()
+        report.duration_ms = (time.perf_counter() - start) * 1000
+        return report
     try:
         _finish(ctx, ns, report)
     except Exception as exc:  # noqa: BLE001 - stale checks are advisory; never fail the reload
@@ -104,6 +111,22 @@ def reload(
                                           f"hotswap could not check for stale objects ({type(exc).__name__}: {exc}).", None))
     report.duration_ms = (time.perf_counter() - start) * 1000
     return report
+
+
+def _run_step(step: ModuleReload, report: Report) -> bool:
+    """Reload one module into the report; False when the user interrupted (stop there)."""
+    try:
+        report.modules.append(step.run())
+        return True
+    except KeyboardInterrupt:
+        res = step.res
+        res.status = "failed"
+        if not res.error:  # interrupted outside the module's own code (while updating objects)
+            res.error = "Interrupted while hotswap was updating objects; restarting the kernel gives a clean state."
+            report.diagnostics.append(at_line(step.real, 1, "error", "reload-error", res.error, None))
+        report.modules.append(res)
+        report.interrupted = True
+        return False
 
 
 def stale(namespace: dict[str, Any] | None = None) -> Report:

@@ -114,6 +114,7 @@ class Report:
     modules: list[ModuleResult] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     duration_ms: float = 0.0
+    interrupted: bool = False  # the user interrupted the kernel during this reload (KeyboardInterrupt)
 
     def module(self, name: str) -> ModuleResult | None:
         """The result for module ``name``, if it was part of this call."""
@@ -132,9 +133,12 @@ class Report:
         return all(m.status != "failed" for m in self.modules)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "version": REPORT_VERSION,
             "duration_ms": round(self.duration_ms, 3),
             "modules": [m.to_dict() for m in self.modules],
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }
+        if self.interrupted:
+            out["interrupted"] = True
+        return out

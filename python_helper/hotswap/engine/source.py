@@ -69,6 +69,12 @@ def read_source(path: str) -> Source:
         raise SourceProblem("decode-error", f"Unknown encoding {encoding!r} declared; the module was not reloaded.") from None
     if text.startswith("\ufeff"):
         text = text[1:]
+    nul = text.find("\x00")
+    if nul >= 0:  # Python's own message gives no position; say where it is
+        line = text.count("\n", 0, nul) + 1
+        col = nul - (text.rfind("\n", 0, nul) + 1)
+        raise SourceProblem("syntax-error", f"The file contains a NUL byte at line {line}, column {col + 1}; the "
+                            f"module was not reloaded.", line, col, col + 1)
     return Source(path, text, hashlib.sha1(data).hexdigest())
 
 

@@ -339,6 +339,8 @@ class HotswapMagics(Magics, activity.FrontEnd):
             for m in report.get("modules", []):
                 if m.get("status") == "failed":
                     print(f"[autoreload of {m.get('name')} failed: {_failure_text(m, report)}]", file=sys.stderr)
+        if report.get("interrupted"):
+            raise KeyboardInterrupt  # the user interrupted: the cell does not run either
         if self.autoload_obj:
             self._push_new_names(report, before)
         self._show_stale(report)

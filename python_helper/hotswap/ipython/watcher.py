@@ -35,6 +35,9 @@ RACY_NS = 50_000_000  # file clocks tick every few ms: saves closer than this ma
 SETTLE_SECONDS = 0.2  # longest wait for the observer to hand over events already queued
 
 
+MISSING_GRACE = 0.05  # seconds a watched file may be missing during a save before it counts as deleted
+
+
 def _stamp(path: str) -> Optional[Stamp]:
     try:
         st = os.stat(path)
@@ -332,7 +335,13 @@ class ModuleWatcher:
                 continue
             now = _stamp(real)
             if now is None:
-                continue  # deleted: a save in progress, or gone
+                if self.stamps.get(real) is None:
+                    continue  # already reported missing (or never seen)
+                time.sleep(MISSING_GRACE)  # an editor's atomic save replaces the file within microseconds
+                if _stamp(real) is not None:
+                    continue  # a save in progress: the next check sees the new file
+                out.extend((name, real) for name in sorted(names))  # gone: the reload says so, once
+                continue
             if now == self.stamps.get(real):
                 if real not in nominated and real not in self._racy:
                     continue
@@ -356,6 +365,8 @@ class ModuleWatcher:
             try:
                 st = stat(real)
             except OSError:
+                if old is not None:
+                    out.append(real)  # deleted since the last look: the reload says so, once
                 continue
             if old is None or st.st_mtime_ns != old[0] or st.st_size != old[1] or real in nominated or real in racy:
                 out.append(real)

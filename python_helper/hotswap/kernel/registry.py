@@ -55,19 +55,43 @@ def entry_path(pid: Optional[int] = None, directory: Optional[str] = None) -> st
     return os.path.join(directory or registry_dir(), f"{PREFIX}{os.getpid() if pid is None else pid}{SUFFIX}")
 
 
-def untrusted_reason(path: str) -> Optional[str]:
-    """Why ``path`` must not be trusted, or None: it must be a regular file of ours that
-    nobody else can write."""
+def untrusted_reason(path: str, *, secret: bool = False) -> Optional[str]:
+    """Why ``path`` must not be trusted, or None: it must be a regular file of ours (not a
+    symbolic link to one) that nobody else can write; with ``secret`` (a connection file,
+    which holds the key that runs code in the kernel) nobody else may read it either."""
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except OSError as exc:
         return f"cannot read {path}: {exc.strerror}"
+    if stat.S_ISLNK(st.st_mode):
+        return f"{path} is a symbolic link; only the file itself is trusted"
     if not stat.S_ISREG(st.st_mode):
         return f"{path} is not a regular file"
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
         return f"{path} belongs to another user"
     if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         return f"{path} is writable by other users"
+    if secret and os.name != "nt" and st.st_mode & (stat.S_IRGRP | stat.S_IROTH):
+        return (f"{path} can be read by other users, and it holds the key that lets anyone run code in the kernel; "
+                f"make it private with `chmod 600 {path}` and try again")
+    return None
+
+
+def untrusted_dir_reason(directory: str) -> Optional[str]:
+    """Why the registry folder must not be read, or None: it must be a real folder of ours
+    that nobody else can write (checked on every read: it may change while we run)."""
+    try:
+        st = os.lstat(directory)
+    except OSError as exc:
+        return f"cannot read {directory}: {exc.strerror}"
+    if stat.S_ISLNK(st.st_mode):
+        return f"{directory} is a symbolic link; the kernel registry must be a real folder"
+    if not stat.S_ISDIR(st.st_mode):
+        return f"{directory} is not a folder"
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return f"{directory} belongs to another user; its kernel entries are not read"
+    if os.name != "nt" and st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"{directory} is writable by other users; its kernel entries are not read (run `chmod 700 {directory}`)"
     return None
 
 
@@ -208,6 +232,12 @@ def read_entries(directory: Optional[str] = None, *, skipped: Optional[list[str]
     """
     directory = directory or registry_dir()
     notes: list[str] = skipped if skipped is not None else []
+    if not os.path.exists(directory):
+        return []
+    reason = untrusted_dir_reason(directory)
+    if reason:
+        notes.append(reason)
+        return []
     try:
         names = sorted(os.listdir(directory))
     except OSError:
@@ -232,7 +262,7 @@ def read_entries(directory: Optional[str] = None, *, skipped: Optional[list[str]
             continue
         if not pid_alive(raw["pid"]):
             continue
-        reason = untrusted_reason(raw["connection_file"])
+        reason = untrusted_reason(raw["connection_file"], secret=True)
         if reason:
             notes.append(reason)
             continue

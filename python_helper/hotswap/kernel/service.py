@@ -17,7 +17,7 @@ import sys
 import threading
 from typing import Any, Callable, Iterator
 
-from . import activity, engine_api, outdated
+from . import activity, engine_api, outdated, progress
 
 PROTOCOL = 1
 COMMANDS = ("reload", "modules", "stale", "status", "outdated")
@@ -105,6 +105,8 @@ def _parse(request_json: Any) -> dict[str, Any]:
         request = json.loads(request_json)
     except ValueError as exc:
         raise RequestError("bad-request", f"the request is not JSON: {exc}") from None
+    except RecursionError:
+        raise RequestError("bad-request", "the request is nested too deeply to read") from None
     if not isinstance(request, dict):
         raise RequestError("bad-request", "the request must be a JSON object")
     return request
@@ -143,6 +145,13 @@ def _str_list(args: dict[str, Any], key: str) -> list[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise RequestError("bad-request", f"'{key}' must be a list of strings")
+    for v in value:
+        if "\x00" in v:
+            raise RequestError("bad-request", f"'{key}' holds a string with a NUL character: {v!r}")
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError:
+            raise RequestError("bad-request", f"'{key}' holds a string that is not valid Unicode: {v!r}") from None
     return value
 
 
@@ -162,8 +171,17 @@ def _reload(args: dict[str, Any]) -> dict[str, Any]:
     dependents = _bool(args, "dependents", False)
     preserve = _bool(args, "preserve_state", True) if "preserve_state" in args else None
     force = _bool(args, "force", False)
-    return engine_api.reload(paths, modules, dependents=dependents, preserve_state=preserve, source="service",
-                             force=force)
+    after = args.get("progress_after")
+    if after is None:
+        return engine_api.reload(paths, modules, dependents=dependents, preserve_state=preserve, source="service",
+                                 force=force)
+    if not isinstance(after, (int, float)) or isinstance(after, bool) or not 0 < after <= 86400:
+        raise RequestError("bad-request", "'progress_after' must be a number of seconds")
+    # sys.stdout is the capturing stand-in here: the watchdog's thread writes through to the
+    # kernel's own stream, which IOPub addresses to this request
+    with progress.Watchdog(float(after), paths, sys.stdout):
+        return engine_api.reload(paths, modules, dependents=dependents, preserve_state=preserve, source="service",
+                                 force=force)
 
 
 def _modules(args: dict[str, Any]) -> dict[str, Any]:

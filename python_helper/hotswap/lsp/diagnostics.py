@@ -123,6 +123,11 @@ class DiagnosticStore:
             per_file.setdefault(f, []).extend(diags)
         return touched
 
+    def drop_file(self, file_key: str) -> None:
+        """Forget every source's diagnostics for one file (they could not be shown)."""
+        for per_file in self._by_source.values():
+            per_file.pop(file_key, None)
+
     def drop_source(self, source: str) -> set[str]:
         """Forget a source (a detached kernel): its files need republishing."""
         return set(self._by_source.pop(source, {}))

@@ -23,6 +23,7 @@ from typing import Any, Callable, Optional
 log = logging.getLogger(__name__)
 
 SERVICE_EXPR = "__import__('hotswap.kernel').kernel.handle(%r)"
+PROGRESS_PREFIX = "[hotswap-progress] "  # hotswap.kernel.progress writes these to our request's output
 PROCESS_EXPR = "(__import__('os').getpid(), __import__('sys').executable)"
 _POLL = 0.25  # seconds between liveness checks while waiting for a reply
 SILENCE_LIMIT = 3.0  # seconds without heartbeat before a kernel counts as ended
@@ -60,7 +61,7 @@ def check_private_file(path: str) -> Optional[str]:
     key that signs code sent to the kernel. Same rule as the registry's."""
     from hotswap.kernel.registry import untrusted_reason
 
-    return untrusted_reason(path)
+    return untrusted_reason(path, secret=True)
 
 
 def pid_alive(pid: int) -> bool:
@@ -105,6 +106,7 @@ class AttachedKernel:
         on_status: Callable[["AttachedKernel"], None],
         on_restart: Callable[["AttachedKernel"], None],
         from_registry: bool = False,
+        on_progress: Optional[Callable[["AttachedKernel", dict[str, Any]], None]] = None,
     ) -> None:
         self.facts = facts
         self.from_registry = from_registry
@@ -112,6 +114,7 @@ class AttachedKernel:
         self._on_death = on_death
         self._on_status = on_status
         self._on_restart = on_restart
+        self._on_progress = on_progress
         self.last_pid: Optional[int] = None  # the pid to name in messages after the process ended
         self._client: Any = None
         self._queue: asyncio.Queue[tuple[dict[str, str], asyncio.Future[dict[str, Any]]]] = asyncio.Queue()
@@ -121,6 +124,12 @@ class AttachedKernel:
         self.hotswap_missing_reported = False
         self.execution_state = "starting"
         self.restarts = 0  # bumped on IOPub "starting": requests in flight died with the old process
+        # the request our worker has sent: its command, message id, and whether the kernel began
+        # running it (IOPub "busy" for it) or it still waits behind something else
+        self.request_label: Optional[str] = None
+        self.request_msg_id: Optional[str] = None
+        self.request_started = False
+        self._labels: dict[int, str] = {}
 
     @property
     def id(self) -> str:
@@ -175,7 +184,7 @@ class AttachedKernel:
         Raises KernelDied, HotswapMissing, ServiceError or KernelError with a user message.
         """
         req = json.dumps({"protocol": 1, "id": str(next(_request_ids)), "command": command, "args": args or {}})
-        values = await self.evaluate({"hotswap": SERVICE_EXPR % req})
+        values = await self.evaluate({"hotswap": SERVICE_EXPR % req}, label=command)
         value = values["hotswap"]
         if value.get("status") != "ok":
             ename = value.get("ename", "")
@@ -196,11 +205,13 @@ class AttachedKernel:
         result = response.get("result")
         return result if isinstance(result, dict) else {"value": result}
 
-    async def evaluate(self, expressions: dict[str, str]) -> dict[str, dict[str, Any]]:
+    async def evaluate(self, expressions: dict[str, str], label: str = "") -> dict[str, dict[str, Any]]:
         """Evaluate silent user expressions behind whatever the kernel is running."""
         if self.dead or self._client is None:
             raise KernelDied(f"kernel {self.id} is not running")
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        if label:
+            self._labels[id(fut)] = label
         await self._queue.put((expressions, fut))
         return await fut
 
@@ -237,8 +248,10 @@ class AttachedKernel:
     async def _worker(self) -> None:
         while True:
             expressions, fut = await self._queue.get()
+            label = self._labels.pop(id(fut), "")
             if fut.done():
                 continue
+            self.request_label, self.request_started = label or "request", False
             try:
                 fut.set_result(await self._execute(expressions))
             except asyncio.CancelledError:
@@ -248,6 +261,8 @@ class AttachedKernel:
             except Exception as exc:
                 if not fut.done():
                     fut.set_exception(exc)
+            finally:
+                self.request_label, self.request_msg_id, self.request_started = None, None, False
 
     async def _execute(self, expressions: dict[str, str]) -> dict[str, Any]:
         from queue import Empty
@@ -257,6 +272,7 @@ class AttachedKernel:
         for _attempt in range(2):
             msg_id = client.execute("", silent=True, store_history=False, user_expressions=expressions,
                                     allow_stdin=False, stop_on_error=False)
+            self.request_msg_id, self.request_started = msg_id, False
             while True:
                 if self.dead:
                     raise KernelDied(f"kernel {self.id} stopped before answering")
@@ -294,12 +310,16 @@ class AttachedKernel:
                 continue
             kind = msg.get("header", {}).get("msg_type")
             parent = msg.get("parent_header", {}) or {}
-            if kind == "execute_input" and parent.get("session") != own_session:
+            if kind == "stream" and parent.get("session") == own_session:
+                self._progress(str(msg.get("content", {}).get("text", "")))
+            elif kind == "execute_input" and parent.get("session") != own_session:
                 if len(self._user_cells) > 1000:  # idle messages lost (IOPub high-water mark)
                     self._user_cells.clear()
                 self._user_cells.add(parent.get("msg_id", ""))
             elif kind == "status":
                 state = msg.get("content", {}).get("execution_state", "")
+                if state == "busy" and parent.get("msg_id") and parent.get("msg_id") == self.request_msg_id:
+                    self.request_started = True
                 if state == "starting":
                     # A restarted kernel: same sockets, new process (and maybe no hotswap yet).
                     self.last_pid, self.facts.pid = self.facts.pid or self.last_pid, None
@@ -314,6 +334,29 @@ class AttachedKernel:
                 if state == "idle" and parent.get("msg_id") in self._user_cells:
                     self._user_cells.discard(parent.get("msg_id", ""))
                     self._on_user_execution(self)
+
+    def _progress(self, text: str) -> None:
+        """A long reload tells where it is (``hotswap.kernel.progress``)."""
+        for line in text.splitlines():
+            if not line.startswith(PROGRESS_PREFIX) or self._on_progress is None:
+                continue
+            try:
+                info = json.loads(line[len(PROGRESS_PREFIX):])
+            except ValueError:
+                continue
+            if isinstance(info, dict):
+                self._on_progress(self, info)
+
+    def interrupt(self) -> str:
+        """Interrupt what the kernel runs, as the notebook's Interrupt button does (SIGINT to
+        the kernel process, which must run on this machine). Returns what was done."""
+        import signal
+
+        pid = self.facts.pid
+        if pid is None or not pid_alive(pid):
+            raise KernelError(f"kernel {self.id}: cannot interrupt it, its process is not known on this machine")
+        os.kill(pid, signal.SIGINT)
+        return f"sent an interrupt to kernel {self.id} (pid {pid})"
 
     # ---------------------------------------------------------------- liveness
 

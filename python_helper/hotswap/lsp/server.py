@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import sys
+import time
 from typing import Any, Mapping, Optional, Sequence, Union
 
 from lsprotocol import types
@@ -23,12 +24,14 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .._version import __version__
+from . import validate
 from .debounce import Coalescer
 from .diagnostics import DiagnosticStore, summary
 from .discovery import Entry, RegistryWatcher, read_entries, registry_dir
 from .documents import UnsavedEdits
 from .kernels import (AttachedKernel, HotswapMissing, KernelDied, KernelError, KernelFacts,
                       check_private_file, jupyter_client_available)
+from .protocol import CheckedProtocol
 from .settings import Settings, parse
 from .transport import Announced, KernelAccessDenied, TransportKernel, plain
 from .watch import WorkspaceWatcher
@@ -45,7 +48,10 @@ NOTIFY_USER_EXECUTED = "hotswap/userExecuted"
 NOTIFY_WILL_RELOAD = "hotswap/willReload"
 NOTIFY_DID_RELOAD = "hotswap/didReload"
 NOTIFY_KERNELS_CHANGED = "hotswap/kernelsChanged"
+NOTIFY_KERNEL_EVENT = "hotswap/kernelEvent"  # {kernel, label, event: died | restarted | no-hotswap, message}
 PROBE_WAIT = 5.0  # seconds attachKernel waits for the kernel to answer before replying "busy"
+BUSY_WAIT = 3.0  # seconds listModules / reloadModule wait for a busy kernel before answering "busy"
+INTERRUPT_ACTION = "Interrupt"
 WATCH_ID = "hotswap-python-files"
 
 Kernel = Union[AttachedKernel, TransportKernel]
@@ -55,7 +61,8 @@ class HotswapServer(LanguageServer):
     """pygls server plus the hotswap state."""
 
     def __init__(self) -> None:
-        super().__init__("hotswap", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        super().__init__("hotswap", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full,
+                         protocol_cls=CheckedProtocol)
         self.settings = Settings()
         self.kernels: dict[str, Kernel] = {}
         self.store = DiagnosticStore()
@@ -81,6 +88,11 @@ class HotswapServer(LanguageServer):
         self.workspace_watcher: Optional[WorkspaceWatcher] = None
         self._disk_batch: Optional[Coalescer[str]] = None
         self._announced: dict[str, Announced] = {}
+        # kernel id -> the reload we sent and are waiting for: what it reloads, since when,
+        # where it was last seen running (progress), whether Interrupt was offered
+        self.in_flight: dict[str, dict[str, Any]] = {}
+        self._told: set[str] = set()  # registry trust problems already shown
+        self._restart_told: dict[str, Optional[int]] = {}  # kernel id -> pid whose restart was announced
 
     # --------------------------------------------------------------- messages
 
@@ -169,7 +181,7 @@ class HotswapServer(LanguageServer):
                             label=(entry.label or "") if entry else "")
         kernel = AttachedKernel(facts, on_user_execution=self._on_user_execution, on_death=self._on_death,
                                 on_status=self._on_status, on_restart=self._on_restart,
-                                from_registry=entry is not None)
+                                from_registry=entry is not None, on_progress=self._on_progress)
         await kernel.start()
         self._register(kernel)
         probe = self.spawn(self._reprobe(kernel, notify=False))
@@ -213,20 +225,29 @@ class HotswapServer(LanguageServer):
             if p not in self.pending:
                 self.pending.append(p)
 
-    def report_missing_hotswap(self, kernel: Kernel) -> None:
+    def kernel_event(self, kernel: Kernel, event: str, message: str) -> None:
+        """Tell the editor about a kernel fault in words (shown) and as data (status bar)."""
+        self.say(logging.WARNING, message)
+        try:
+            self.protocol.notify(NOTIFY_KERNEL_EVENT, {"kernel": kernel.id, "label": label_of(kernel), "event": event,
+                                                       "message": message})
+        except Exception:  # no client connected
+            log.debug("could not send %s", NOTIFY_KERNEL_EVENT, exc_info=True)
+
+    def report_missing_hotswap(self, kernel: Kernel, restarted: bool = False) -> None:
         if kernel.hotswap_missing_reported:
             return
         kernel.hotswap_missing_reported = True
         kernel.facts.status = "no-hotswap"
-        self.say(logging.WARNING,
-                 f"{label_of(kernel)} does not have hotswap loaded: run `%load_ext hotswap` "
-                 "in it (hotswap must be installed in the kernel's environment), or let the editor extension inject it.")
+        what = "restarted without hotswap" if restarted else "does not have hotswap loaded"
+        self.kernel_event(kernel, "no-hotswap",
+                          f"{label_of(kernel)} {what}, so saves are not reloaded there: run `%load_ext hotswap` in it.")
 
     def _on_death(self, kernel: AttachedKernel) -> None:
         pid = kernel.facts.pid or kernel.last_pid
         what = f"kernel {kernel.id} (pid {pid}) stopped" if pid else \
             f"kernel {kernel.id} stopped (no heartbeat from {kernel.facts.connection_file})"
-        self.say(logging.WARNING, f"{what}; it is no longer reloaded.")
+        self.kernel_event(kernel, "died", f"{what}; it is no longer reloaded.")
         self.spawn(self.detach(kernel.id))
 
     def _on_restart(self, kernel: AttachedKernel) -> None:
@@ -234,14 +255,14 @@ class HotswapServer(LanguageServer):
         it has hotswap (a restarted kernel must load the extension again), then catch up."""
         log.info("kernel %s is running again (restarted)", kernel.id)
         self.publish(self.store.drop_source(source_of(kernel)))  # the old objects are gone
-        self.spawn(self._reprobe(kernel))
+        self.spawn(self._reprobe(kernel, restarted=True))
 
     def _on_status(self, kernel: AttachedKernel) -> None:
         if kernel.facts.pid is None and not kernel.dead and kernel.execution_state == "idle":
             self.spawn(self._reprobe(kernel))
         self.kernels_changed()
 
-    async def _reprobe(self, kernel: AttachedKernel, *, notify: bool = True) -> None:
+    async def _reprobe(self, kernel: AttachedKernel, *, notify: bool = True, restarted: bool = False) -> None:
         """Learn pid and hotswap version; say so if the kernel cannot import hotswap; then
         bring the kernel up to date with the files on disk."""
         try:
@@ -250,10 +271,21 @@ class HotswapServer(LanguageServer):
             log.info("probe of %s failed: %s", kernel.id, exc)
             return
         self.labels[source_of(kernel)] = label_of(kernel)
+        # a new process at the same connection file, whichever path learned its pid first
+        restarted = restarted or bool(kernel.last_pid and kernel.facts.pid and kernel.facts.pid != kernel.last_pid)
+        if restarted and self._restart_told.get(kernel.id) == kernel.facts.pid:
+            restarted = False  # already said for this process
+        if restarted:
+            self._restart_told[kernel.id] = kernel.facts.pid
         if kernel.facts.status == "no-hotswap":
-            self.report_missing_hotswap(kernel)
+            self.report_missing_hotswap(kernel, restarted=restarted)
         else:
             kernel.hotswap_missing_reported = False
+            if restarted:
+                old = f" (was pid {kernel.last_pid})" if kernel.last_pid else ""
+                self.kernel_event(kernel, "restarted",
+                                  f"{label_of(kernel)} restarted{old}: its variables are gone; saves reload modules "
+                                  f"it imports again.")
         self._dedupe()
         if notify:
             self.kernels_changed()
@@ -305,6 +337,50 @@ class HotswapServer(LanguageServer):
         if todo and batch is not None:
             log.info("catch-up of %s: %s", kernel.id, ", ".join(todo))
             batch.add(todo)
+
+    def running(self, kernel: Kernel) -> str:
+        """What keeps the kernel busy, in words (for "busy" answers and messages)."""
+        label = getattr(kernel, "request_label", None)
+        if label is not None and getattr(kernel, "request_started", False):
+            job = self.in_flight.get(kernel.id)
+            if label == "reload" and job is not None:
+                where = job.get("where") or ", ".join(job["files"] + job["modules"]) or "modules"
+                return f"reloading {where} for {time.monotonic() - job['started']:.0f} s"
+            return f"a hotswap {label} request"
+        if getattr(kernel, "execution_state", "") == "busy" or label is not None:
+            return "a cell"  # our request waits behind what the user runs
+        return "an earlier request"
+
+    def _on_progress(self, kernel: AttachedKernel, info: dict[str, Any]) -> None:
+        """A reload runs longer than ``reloadTimeout``: say where, and offer to interrupt it."""
+        job = self.in_flight.get(kernel.id)
+        if job is None:
+            return
+        file, line = info.get("file"), info.get("line")
+        if isinstance(file, str) and isinstance(line, int):
+            job["where"] = f"{file}:{line}"
+        if not job.get("offered"):
+            job["offered"] = True
+            self.spawn(self._offer_interrupt(kernel, job))
+
+    async def _offer_interrupt(self, kernel: AttachedKernel, job: dict[str, Any]) -> None:
+        where = job.get("where") or ", ".join(job["files"] + job["modules"])
+        message = (f"Hotswap: still running {where} in {label_of(kernel)} (reload started "
+                   f"{time.monotonic() - job['started']:.0f} s ago). Interrupt puts the module back as it was.")
+        log.warning("%s", message)
+        try:
+            choice = await self.window_show_message_request_async(types.ShowMessageRequestParams(
+                type=types.MessageType.Warning, message=message,
+                actions=[types.MessageActionItem(title=INTERRUPT_ACTION)]))
+        except Exception:  # a client without message requests: the log line stays
+            log.debug("showMessageRequest failed", exc_info=True)
+            return
+        if choice is None or choice.title != INTERRUPT_ACTION or self.in_flight.get(kernel.id) is not job:
+            return
+        try:
+            log.info("%s", kernel.interrupt())
+        except KernelError as exc:
+            self.say(logging.ERROR, str(exc))
 
     def _on_user_execution(self, kernel: Kernel) -> None:
         batch = self._stale_batches.get(kernel.id)
@@ -388,6 +464,10 @@ class HotswapServer(LanguageServer):
         entries, skipped = read_entries(directory)
         for reason in skipped:
             log.info("registry entry skipped: %s", reason)
+            if ("other users" in reason or "another user" in reason or "symbolic link" in reason) \
+                    and reason not in self._told:
+                self._told.add(reason)  # a trust problem the user can fix: say it, once
+                self.say(logging.WARNING, f"not attaching: {reason}")
         live = {e.connection_file: e for e in entries}
         for kernel in list(self.kernels.values()):
             if not isinstance(kernel, AttachedKernel) or not kernel.from_registry:
@@ -513,9 +593,14 @@ class HotswapServer(LanguageServer):
     async def reload(self, kernel: Kernel, *, paths: Sequence[str] = (), modules: Sequence[str] = ()) -> Optional[dict[str, Any]]:
         """One reload request to one kernel; publishes its diagnostics and didReload."""
         self.protocol.notify(NOTIFY_WILL_RELOAD, {"kernel": kernel.id, "files": list(paths), "modules": list(modules)})
-        args = {"paths": list(paths), "modules": list(modules), "dependents": self.settings.reload_dependents,
-                "preserve_state": self.settings.preserve_module_state}
+        args: dict[str, Any] = {"paths": list(paths), "modules": list(modules),
+                                "dependents": self.settings.reload_dependents,
+                                "preserve_state": self.settings.preserve_module_state}
+        if isinstance(kernel, AttachedKernel):  # it reads our request's IOPub output
+            args["progress_after"] = self.settings.reload_timeout
         generation = getattr(kernel, "restarts", 0)
+        job = {"files": list(paths), "modules": list(modules), "started": time.monotonic()}
+        self.in_flight[kernel.id] = job
         try:
             report = await kernel.request("reload", args)
         except HotswapMissing:
@@ -539,6 +624,22 @@ class HotswapServer(LanguageServer):
             self.say(logging.ERROR, str(exc))
             self._no_reload(kernel, str(exc))
             return None
+        finally:
+            if self.in_flight.get(kernel.id) is job:
+                del self.in_flight[kernel.id]
+        try:
+            report, dropped = validate.report(report)
+        except validate.BadReport as exc:
+            message = f"{label_of(kernel)} sent a reload report that cannot be used ({exc})"
+            self.say(logging.ERROR, message)
+            self._no_reload(kernel, message)
+            return None
+        if dropped:
+            log.warning("%s: %d unusable entries of a reload report were dropped", kernel.id, dropped)
+        if report.get("interrupted"):
+            stopped = [m for m in report.get("modules") or [] if isinstance(m, dict) and m.get("status") == "failed"]
+            what = "; ".join(str(m.get("error")) for m in stopped) or "the module was left as it was"
+            self.say(logging.WARNING, f"the reload in {label_of(kernel)} was interrupted: {what}")
         if kernel.facts.status in ("no-hotswap", "no-access"):
             kernel.facts.status = kernel.execution_state
             kernel.hotswap_missing_reported = False
@@ -566,11 +667,23 @@ class HotswapServer(LanguageServer):
         except KernelError as exc:
             log.info("stale refresh failed: %s", exc)
             return
+        try:
+            report, dropped = validate.report(report)
+        except validate.BadReport as exc:
+            log.warning("%s: unusable stale report: %s", kernel.id, exc)
+            return
+        if dropped:
+            log.warning("%s: %d unusable entries of a stale report were dropped", kernel.id, dropped)
         self.publish(self.store.apply_stale(source_of(kernel), report))
 
     def publish(self, files: set[str]) -> None:
         for key in sorted(files):
-            uri, diagnostics = self.store.merged(key, self.labels, self.settings.stale_severity)
+            try:
+                uri, diagnostics = self.store.merged(key, self.labels, self.settings.stale_severity)
+            except Exception:  # never keep what cannot be shown: it would block this file for good
+                log.exception("diagnostics for %s could not be built; dropping them", key)
+                self.store.drop_file(key)
+                uri, diagnostics = self.store.merged(key, self.labels, self.settings.stale_severity)
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
             self.store.mark_published(key, not diagnostics)
 
@@ -729,15 +842,29 @@ def create_server() -> HotswapServer:
         kernels = ls.targets()
         if not kernels:
             ls.say(logging.WARNING, "no kernel is attached: run `%load_ext hotswap` in a kernel, or attach one.")
-        reports = await asyncio.gather(*(ls.reload(k, paths=paths, modules=modules) for k in kernels))
-        return {"reports": [{"kernel": k.id, "report": r} for k, r in zip(kernels, reports)]}
+        async def one(kernel: Kernel) -> dict[str, Any]:
+            # a kernel busy with a long cell or reload answers "busy" (the reload stays queued)
+            task = ls.spawn(ls.reload(kernel, paths=paths, modules=modules))
+            done, _ = await asyncio.wait({task}, timeout=BUSY_WAIT)
+            if done:
+                return {"kernel": kernel.id, "report": task.result()}
+            return {"kernel": kernel.id, "report": None, "busy": True, "running": ls.running(kernel)}
+
+        return {"reports": list(await asyncio.gather(*(one(k) for k in kernels)))}
 
     @server.command(CMD_LIST_MODULES)
     async def list_modules(ls: HotswapServer, *args: Any) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
+        everything = bool(_first_arg(args).get("all"))
         for kernel in ls.targets():
+            task = ls.spawn(kernel.request("modules", {"all": everything}))
+            done, _ = await asyncio.wait({task}, timeout=BUSY_WAIT)
+            if not done:
+                task.cancel()
+                out.append({"kernel": kernel.id, "busy": True, "running": ls.running(kernel)})
+                continue
             try:
-                result = await kernel.request("modules", {"all": bool(_first_arg(args).get("all"))})
+                result = task.result()
             except HotswapMissing:
                 ls.report_missing_hotswap(kernel)
                 continue

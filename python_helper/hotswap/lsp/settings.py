@@ -28,6 +28,7 @@ class Settings:
     stale_severity: str = "warning"
     preserve_module_state: bool = True
     reload_dependents: bool = False
+    reload_timeout: float = 10.0  # seconds before a reload still running is shown with Interrupt
     _include_re: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
     _exclude_re: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
 
@@ -50,6 +51,7 @@ class Settings:
             "staleSeverity": self.stale_severity,
             "preserveModuleState": self.preserve_module_state,
             "reloadDependents": self.reload_dependents,
+            "reloadTimeout": self.reload_timeout,
         }
 
 
@@ -168,6 +170,12 @@ def parse(raw: Any, base: Settings | None = None) -> tuple[Settings, list[str]]:
                     problems.append(f"hotswap.{key} has a glob that cannot be used: {exc}")
                 else:
                     changes[key] = globs
+    if "reloadTimeout" in raw:
+        limit = raw["reloadTimeout"]
+        if isinstance(limit, (int, float)) and not isinstance(limit, bool) and 0 < limit <= 3600:
+            changes["reload_timeout"] = float(limit)
+        else:
+            problems.append(f"hotswap.reloadTimeout must be a number of seconds between 0 and 3600, got {limit!r}")
     if "staleSeverity" in raw:
         sev = raw["staleSeverity"]
         if sev in SEVERITIES:

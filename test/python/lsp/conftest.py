@@ -113,7 +113,7 @@ async def server_factory(env: dict[str, str], workdir: Path) -> AsyncIterator[Ca
             rec.add(types.WINDOW_LOG_MESSAGE, params)
 
         features[types.WINDOW_LOG_MESSAGE] = log_message
-        for method in ("hotswap/willReload", "hotswap/didReload", "hotswap/kernelsChanged"):
+        for method in ("hotswap/willReload", "hotswap/didReload", "hotswap/kernelsChanged", "hotswap/kernelEvent"):
             features[method] = _recording(rec, method)
 
         async def kernel_request(client: LanguageClient, params: Any) -> dict[str, Any]:

@@ -33,8 +33,10 @@ describe('Hot Reload Console', () => {
         const kernel = await ConsoleKernel.start(testPython(), plan, ws.root, new MemoryLogger());
         started.push(kernel);
         expect(statSync(plan.connectionFile).mode & 0o077).toBe(0);
-        const connection = JSON.parse(readFileSync(plan.connectionFile, 'utf8')) as { ip: string };
-        expect(connection.ip).toBe('127.0.0.1');
+        // IPC sockets in the private folder: the kernel opens no TCP port at all
+        const connection = JSON.parse(readFileSync(plan.connectionFile, 'utf8')) as { ip: string; transport: string };
+        expect(connection.transport).toBe('ipc');
+        expect(connection.ip).toBe(path.join(plan.dir, 'kernel-ipc'));
 
         // hotswap announced the kernel where the language server looks for kernels.
         const entry = path.join(runtimeDir, 'hotswap', `kernel-${kernel.process.pid}.json`);

@@ -20,6 +20,13 @@ describe('settings', () => {
         expect(problems.join('\n')).toMatch(/hotswap.include must be a list/);
     });
 
+    it('checks the reload timeout', () => {
+        expect(readSettings((k) => (k === 'reloadTimeout' ? 2.5 : undefined)).settings.reloadTimeout).toBe(2.5);
+        const { settings, problems } = readSettings((k) => (k === 'reloadTimeout' ? -1 : undefined));
+        expect(settings.reloadTimeout).toBe(10);
+        expect(problems.join('\n')).toMatch(/hotswap.reloadTimeout must be a number of seconds/);
+    });
+
     it('sends the server every setting but the interpreter', () => {
         const { settings } = readSettings((k) => ({ reloadDependents: true, exclude: ['**/migrations/**'] })[k as string]);
         const sent = serverSettings(settings);
@@ -30,6 +37,7 @@ describe('settings', () => {
             staleSeverity: 'warning',
             preserveModuleState: true,
             reloadDependents: true,
+            reloadTimeout: 10,
         });
         expect('pythonPath' in sent).toBe(false);
     });

@@ -17,6 +17,18 @@ function item(): StatusItem & { shown: boolean } {
 describe('status bar', () => {
     const at = new Date(2026, 10, 24, 9, 5, 7);
 
+    it('names a kernel that died, restarted or lost hotswap until the next reload', () => {
+        const it_ = item();
+        const bar = new StatusBar(it_, () => at);
+        bar.server({ kind: 'running', python: 'python3' });
+        bar.willReload(['/w/slow.py']);
+        bar.kernelEvent('kernel k1 (pid 42)', 'kernel k1 (pid 42) stopped; it is no longer reloaded.');
+        expect(it_.text).toBe('Hotswap $(error)');
+        expect(String(it_.tooltip)).toContain('kernel k1 (pid 42) stopped');
+        bar.didReload({ modules: ['m'], reloaded: 1, failed: 0, stale: 0, durationMs: 3, kernel: 'k2' });
+        expect(it_.text).toContain('m 09:05:07');
+    });
+
     it('is visible from the start and begins with Hotswap', () => {
         const it_ = item();
         new StatusBar(it_, () => at);
