@@ -10,8 +10,8 @@ import os
 import runpy
 import sys
 
-if sys.version_info < (3, 10):
-    sys.stderr.write("Hotswap needs Python 3.10 or newer; this is %s.\n" % sys.version.split()[0])
+if sys.version_info < (3, 11):
+    sys.stderr.write("Hotswap needs Python 3.11 or newer; this is %s.\n" % sys.version.split()[0])
     sys.exit(1)
 
 _EXTENSION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -59,7 +59,7 @@ export interface ProbeResult {
     runs: boolean;
     /** `jupyter_client` imports. */
     jupyterClient: boolean;
-    /** `sys.version_info >= (3, 10)`. */
+    /** `sys.version_info >= (3, 11)`. */
     supported: boolean;
     version: string;
     detail: string;
@@ -72,7 +72,7 @@ const PROBE = [
     '    import jupyter_client',
     'except Exception:',
     '    ok = False',
-    "print('%d.%d.%d' % sys.version_info[:3], int(ok), int(sys.version_info >= (3, 10)))",
+    "print('%d.%d.%d' % sys.version_info[:3], int(ok), int(sys.version_info >= (3, 11)))",
 ].join('\n');
 
 /** Runs the interpreter once to learn whether it can host the language server. */
@@ -95,7 +95,7 @@ export function interpreterProblem(python: string, probe: ProbeResult): string |
         return `Hotswap could not run the Python interpreter "${python}" (${probe.detail || 'no output'}). Select an interpreter with "Python: Select Interpreter" or set hotswap.pythonPath.`;
     }
     if (!probe.supported) {
-        return `Hotswap needs Python 3.10 or newer; "${python}" is ${probe.version}. Select another interpreter or set hotswap.pythonPath.`;
+        return `Hotswap needs Python 3.11 or newer; "${python}" is ${probe.version}. Select another interpreter or set hotswap.pythonPath.`;
     }
     if (!probe.jupyterClient) {
         return `Hotswap cannot reach kernels: jupyter_client is not installed for "${python}". Install it with: ${installCommand(python)}`;

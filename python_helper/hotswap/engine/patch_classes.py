@@ -91,8 +91,8 @@ def _init_names(cls: type) -> set[str]:
     """Attribute names the class's ``__init__``/``__post_init__`` and the methods they call on
     ``self`` mention (a superset of what they assign).
 
-    Python 3.13's ``__static_attributes__`` (attributes assigned through ``self`` in any method)
-    is added where it exists.
+    Python 3.13's ``__static_attributes__`` is not added: it lists what *any* method assigns, and
+    an old instance may never have run that method, so it would hide attributes it lacks.
     """
     names: set[str] = set()
     todo = [n for n in _INIT_METHODS if n in cls.__dict__]
@@ -109,9 +109,6 @@ def _init_names(cls: type) -> set[str]:
             names.add(n)
             if n not in seen and isinstance(cls.__dict__.get(n), types.FunctionType):
                 todo.append(n)
-    static = cls.__dict__.get("__static_attributes__")
-    if isinstance(static, tuple):
-        names.update(str(a) for a in static)
     return names
 
 

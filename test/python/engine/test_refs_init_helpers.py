@@ -99,3 +99,30 @@ def test_attribute_the_old_helper_already_set_is_not_reported(project: Project) 
     report = project.reload("helpers_d")
     assert report.by_code("stale-instance") == []
     assert project.ns["g"].greet() == "Hello; Ada"
+
+
+def test_attribute_an_old_method_set_but_init_did_not_is_still_gained(project: Project) -> None:
+    """An old instance that never ran ``reset()`` lacks what only ``reset()`` set, so once
+    ``__init__`` sets it the instance is stale (3.13's ``__static_attributes__`` of the old class
+    lists ``total`` and must not hide that)."""
+    project.load("helpers_reset", """
+        class Counter:
+            def __init__(self):
+                self.count = 0
+
+            def reset(self):
+                self.total = 0
+    """)
+    project.run("from helpers_reset import Counter\nc = Counter()")
+    project.edit("helpers_reset", """
+        class Counter:
+            def __init__(self):
+                self.count = 0
+                self.total = 0
+
+            def reset(self):
+                self.total = 0
+    """)
+    report = project.reload("helpers_reset")
+    [d] = report.by_code("stale-instance")
+    assert d.names == ["c"] and "gained 'total'" in d.message
