@@ -172,6 +172,10 @@ def _describe(old: type, ref: Any, index: Index, skip: set[int]) -> tuple[str, s
             return (", ".join(f"{where}[{k!r}]" for k in keys) if keys else f"{where} (a key)"), where
         return "a dict held elsewhere", ""
     where = index.places.get(rid, "")
+    if t is tuple and not where:
+        # CPython 3.13+ keeps tuples alive that no user code can reach (a function's replaced
+        # __defaults__, interpreter caches); a tuple the user holds is found through its holder.
+        return None
     if t in (list, tuple, set, frozenset):
         return (f"{where} (an entry)" if where else f"a {t.__name__} held elsewhere"), where
     attrs = _attrs_of(ref)
