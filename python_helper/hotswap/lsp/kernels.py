@@ -197,7 +197,7 @@ class AttachedKernel:
         try:
             text = ast.literal_eval(value["data"]["text/plain"])
             response = json.loads(text)
-        except (KeyError, ValueError, SyntaxError, TypeError) as exc:
+        except (KeyError, ValueError, SyntaxError, TypeError, RecursionError) as exc:
             raise KernelError(f"kernel {self.id}: unreadable hotswap response: {exc}") from exc
         if not response.get("ok"):
             err = response.get("error") or {}
@@ -224,7 +224,7 @@ class AttachedKernel:
             try:
                 pid, python = ast.literal_eval(process["data"]["text/plain"])
                 self.facts.pid, self.facts.python = int(pid), str(python)
-            except (KeyError, ValueError, SyntaxError, TypeError):
+            except (KeyError, ValueError, SyntaxError, TypeError, RecursionError):
                 pass
         value = values.get("hotswap", {})
         if value.get("status") != "ok":
@@ -233,7 +233,7 @@ class AttachedKernel:
         try:
             response = json.loads(ast.literal_eval(value["data"]["text/plain"]))
             result = response.get("result") or {}
-        except (KeyError, ValueError, SyntaxError, TypeError):
+        except (KeyError, ValueError, SyntaxError, TypeError, RecursionError):
             result = {}
         self.facts.hotswap = result.get("hotswap") or self.facts.hotswap
         self.facts.cwd = result.get("cwd") or self.facts.cwd
@@ -342,7 +342,7 @@ class AttachedKernel:
                 continue
             try:
                 info = json.loads(line[len(PROGRESS_PREFIX):])
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
             if isinstance(info, dict):
                 self._on_progress(self, info)

@@ -17,7 +17,7 @@ import logging
 import os
 import sys
 import time
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, BinaryIO, Mapping, Optional, Sequence, Union, cast
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -95,6 +95,21 @@ class HotswapServer(LanguageServer):
         self._restart_told: dict[str, Optional[int]] = {}  # kernel id -> pid whose restart was announced
 
     # --------------------------------------------------------------- messages
+
+    @property
+    def checked(self) -> CheckedProtocol:
+        assert isinstance(self.protocol, CheckedProtocol)
+        return self.protocol
+
+    def start_io(self, stdin: Optional[BinaryIO] = None, stdout: Optional[BinaryIO] = None) -> None:
+        """Serve over stdio, keeping each message body so an unparsable one is still answered."""
+        keeper = self.checked.keep_bodies(stdin or sys.stdin.buffer)
+        super().start_io(cast(BinaryIO, keeper), stdout)  # pygls only calls readline() and read(n)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls calls this when a message could not be parsed or handled."""
+        if not self.checked.answer_unparsed(error):
+            super().report_server_error(error, source)
 
     def say(self, level: int, message: str, *, show: bool = True) -> None:
         """Log, and tell the user in words (window/showMessage) when ``show``."""

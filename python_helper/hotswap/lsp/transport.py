@@ -116,7 +116,7 @@ class TransportKernel:
         if isinstance(response, str):
             try:
                 response = json.loads(response)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:  # not JSON, or nested too deeply to read
                 raise KernelError(f"{self.facts.label}: unreadable hotswap response: {exc}") from exc
         if not isinstance(response, Mapping):
             raise KernelError(f"{self.facts.label}: the editor answered with no response")
