@@ -163,6 +163,7 @@ class HotswapServer(LanguageServer):
 
     def _register(self, kernel: Kernel) -> None:
         self.kernels[kernel.id] = kernel
+        kernel.state.on_change = self.kernels_changed
         self.labels[source_of(kernel)] = label_of(kernel)
         self._save_batches[kernel.id] = Coalescer(functools.partial(self.reload_saved, kernel))
         self._stale_batches[kernel.id] = Coalescer(functools.partial(self._refresh_job, kernel), quiet=0.0)
@@ -192,7 +193,7 @@ class HotswapServer(LanguageServer):
             done, _ = await asyncio.wait({probe}, timeout=2 * PROBE_WAIT)
         if not done:
             # A long cell is running: the probe waits behind it and reports when it is done.
-            kernel.facts.status = "busy"
+            kernel.state.waits_behind_cell()
             probe.add_done_callback(lambda _: self.kernels_changed() if kernel.id in self.kernels else None)
         elif kernel.dead or kernel.id not in self.kernels:
             raise KernelError(f"cannot attach to {real}: the kernel is not running")
@@ -238,7 +239,7 @@ class HotswapServer(LanguageServer):
         if kernel.hotswap_missing_reported:
             return
         kernel.hotswap_missing_reported = True
-        kernel.facts.status = "no-hotswap"
+        kernel.state.hotswap_missing()
         what = "restarted without hotswap" if restarted else "does not have hotswap loaded"
         self.kernel_event(kernel, "no-hotswap",
                           f"{label_of(kernel)} {what}, so saves are not reloaded there: run `%load_ext hotswap` in it.")
@@ -411,7 +412,7 @@ class HotswapServer(LanguageServer):
             kernel.facts.label = a.label
             self.labels[source_of(kernel)] = label_of(kernel)
             if not a.ready:
-                kernel.facts.status = "restarting"
+                kernel.state.restarting()
                 continue
             if before is None or restarted or not before.ready:
                 self.spawn(self._attach_transport(kernel))
@@ -429,7 +430,7 @@ class HotswapServer(LanguageServer):
             self.report_missing_hotswap(kernel)
         except KernelError as exc:
             log.info("%s could not be reached: %s", kernel.id, exc)
-            kernel.facts.status = "starting"
+            kernel.state.unreachable()
         else:
             kernel.hotswap_missing_reported = False
             self._dedupe()
@@ -479,7 +480,7 @@ class HotswapServer(LanguageServer):
         for conn, entry in live.items():
             known = self.find_by_connection(conn)
             if known is not None and known.facts.status == "no-hotswap":
-                known.facts.status = known.execution_state  # it just ran %load_ext hotswap
+                known.state.may_have_hotswap()  # it just ran %load_ext hotswap
                 self.spawn(self._reprobe(known))
             if known is not None or conn in self._attaching:
                 continue
@@ -608,7 +609,7 @@ class HotswapServer(LanguageServer):
             self._no_reload(kernel, "hotswap is not loaded in the kernel")
             return None
         except KernelAccessDenied as exc:
-            kernel.facts.status = "no-access"
+            kernel.state.access_denied()
             self._no_reload(kernel, str(exc))  # the editor tells the user, with the fix
             return None
         except KernelDied as exc:
@@ -641,7 +642,7 @@ class HotswapServer(LanguageServer):
             what = "; ".join(str(m.get("error")) for m in stopped) or "the module was left as it was"
             self.say(logging.WARNING, f"the reload in {label_of(kernel)} was interrupted: {what}")
         if kernel.facts.status in ("no-hotswap", "no-access"):
-            kernel.facts.status = kernel.execution_state
+            kernel.state.has_hotswap()  # announced: the view stops saying "no-access" at once
             kernel.hotswap_missing_reported = False
         self.publish(self.store.apply_reload(source_of(kernel), report))
         self.protocol.notify(NOTIFY_DID_RELOAD, {"kernel": kernel.id, "label": label_of(kernel), **summary(report)})

@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
+from .kernel_state import KernelState
 from .kernels import HotswapMissing, KernelDied, KernelError, KernelFacts, ServiceError
 
 log = logging.getLogger(__name__)
@@ -80,13 +81,18 @@ class TransportKernel:
         self._lock = asyncio.Lock()  # one request at a time, like a kernel's shell queue
         self.dead = False
         self.hotswap_missing_reported = False
-        self.execution_state = "idle"
+        # The editor does not relay busy/idle: only what our requests learn moves the status.
+        self.state = KernelState(self.facts, execution="idle")
         self.last_pid: Optional[int] = None
         self.same_as: Optional[str] = None  # id of a direct connection to the same process
 
     @property
     def id(self) -> str:
         return self.facts.id
+
+    @property
+    def execution_state(self) -> str:
+        return self.state.execution
 
     async def request(self, command: str, args: Optional[dict[str, Any]] = None) -> dict[str, Any]:
         """Ask the kernel service ``command`` through the editor; returns its ``result``."""
@@ -131,18 +137,18 @@ class TransportKernel:
         try:
             status = await self.request("status")
         except KernelAccessDenied:
-            self.facts.status = "no-access"
+            self.state.access_denied()
             raise
         except HotswapMissing:
-            self.facts.status = "no-hotswap"
+            self.state.hotswap_missing()
             raise
         pid = status.get("pid")
         self.facts.pid = pid if isinstance(pid, int) else None
         self.facts.python = str(status.get("python") or "") or None
         self.facts.hotswap = str(status.get("hotswap") or "") or None
         self.facts.cwd = str(status.get("cwd") or "") or None
-        self.facts.status = "idle"
+        self.state.has_hotswap()
 
     async def close(self) -> None:
         self.dead = True
-        self.facts.status = "dead"
+        self.state.died()

@@ -304,6 +304,14 @@ async def test_denied_kernel_access_is_a_state_not_a_stream_of_errors(server_fac
     assert done[0]["error"] and done[0]["reloaded"] == 0
     assert [m for m in rec.of(types.WINDOW_SHOW_MESSAGE) if "not allowed" in m.message] == []  # the editor says it, with its button
 
+    rec.transport.denied.discard(kid)  # the user allows access in "Manage Access To Jupyter Kernels"
+    open_and_save(client, workdir / "mathx.py", "def scale(x):\n    return x * 7\n")
+    await rec.wait_for(lambda: [d for d in did_reloads(rec, kid) if d["reloaded"]], what="reload once access is granted")
+    assert await kernel.eval("mathx.scale(1)") == 7
+    # the view follows at once, not at the next check
+    await rec.wait_for(lambda: [k for k in kernel_lists(rec)[-1] if k["id"] == kid and k["status"] == "idle"],
+                       what="the kernel listed as idle again")
+
 
 async def test_reports_from_two_kernels_merge_per_kernel(server_factory, start_kernel, workdir: Path) -> None:
     """One kernel direct, one behind the editor: each one's warnings stay until that one's fixed."""
