@@ -52,6 +52,7 @@ NOTIFY_KERNEL_EVENT = "hotswap/kernelEvent"  # {kernel, label, event: died | res
 PROBE_WAIT = 5.0  # seconds attachKernel waits for the kernel to answer before replying "busy"
 BUSY_WAIT = 3.0  # seconds listModules / reloadModule wait for a busy kernel before answering "busy"
 INTERRUPT_ACTION = "Interrupt"
+INTERRUPT_WAIT = 10.0  # seconds a reload may take to stop after Interrupt before the user is told
 WATCH_ID = "hotswap-python-files"
 
 Kernel = Union[AttachedKernel, TransportKernel]
@@ -352,7 +353,7 @@ class HotswapServer(LanguageServer):
             return "a cell"  # our request waits behind what the user runs
         return "an earlier request"
 
-    def _on_progress(self, kernel: AttachedKernel, info: dict[str, Any]) -> None:
+    def _on_progress(self, kernel: Kernel, info: dict[str, Any]) -> None:
         """A reload runs longer than ``reloadTimeout``: say where, and offer to interrupt it."""
         job = self.in_flight.get(kernel.id)
         if job is None:
@@ -364,7 +365,7 @@ class HotswapServer(LanguageServer):
             job["offered"] = True
             self.spawn(self._offer_interrupt(kernel, job))
 
-    async def _offer_interrupt(self, kernel: AttachedKernel, job: dict[str, Any]) -> None:
+    async def _offer_interrupt(self, kernel: Kernel, job: dict[str, Any]) -> None:
         where = job.get("where") or ", ".join(job["files"] + job["modules"])
         message = (f"Hotswap: still running {where} in {label_of(kernel)} (reload started "
                    f"{time.monotonic() - job['started']:.0f} s ago). Interrupt puts the module back as it was.")
@@ -382,6 +383,13 @@ class HotswapServer(LanguageServer):
             log.info("%s", kernel.interrupt())
         except KernelError as exc:
             self.say(logging.ERROR, str(exc))
+            return
+        deadline = time.monotonic() + INTERRUPT_WAIT
+        while self.in_flight.get(kernel.id) is job and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        if self.in_flight.get(kernel.id) is job:
+            self.say(logging.WARNING, f"{label_of(kernel)} did not stop {INTERRUPT_WAIT:.0f} s after the interrupt: "
+                                      "interrupt it from the notebook's toolbar (or the debugger), or restart it.")
 
     def _on_user_execution(self, kernel: Kernel) -> None:
         batch = self._stale_batches.get(kernel.id)
@@ -403,13 +411,15 @@ class HotswapServer(LanguageServer):
             if kernel is not None and not isinstance(kernel, TransportKernel):
                 continue
             if kernel is None:
-                kernel = TransportKernel(a, self._send_to_editor)
+                kernel = TransportKernel(a, self._send_to_editor, on_progress=self._on_progress)
                 self._register(kernel)
             restarted = before is not None and before.generation != a.generation
-            if restarted:
-                self.publish(self.store.drop_source(source_of(kernel)))  # the old objects are gone
             kernel.announced = a
             kernel.facts.label = a.label
+            if restarted:
+                self.publish(self.store.drop_source(source_of(kernel)))  # the old objects are gone
+                self.kernel_event(kernel, "restarted", f"{label_of(kernel)} restarted: its variables are gone; saves "
+                                                       f"reload modules it imports again.")
             self.labels[source_of(kernel)] = label_of(kernel)
             if not a.ready:
                 kernel.state.restarting()
@@ -597,8 +607,7 @@ class HotswapServer(LanguageServer):
         args: dict[str, Any] = {"paths": list(paths), "modules": list(modules),
                                 "dependents": self.settings.reload_dependents,
                                 "preserve_state": self.settings.preserve_module_state}
-        if isinstance(kernel, AttachedKernel):  # it reads our request's IOPub output
-            args["progress_after"] = self.settings.reload_timeout
+        args["progress_after"] = self.settings.reload_timeout
         generation = getattr(kernel, "restarts", 0)
         job = {"files": list(paths), "modules": list(modules), "started": time.monotonic()}
         self.in_flight[kernel.id] = job

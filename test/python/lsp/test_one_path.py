@@ -367,6 +367,8 @@ async def test_a_kernel_behind_the_editor_gets_the_save_made_while_it_restarted(
     rec.transport.announce(client, {**entry, "generation": 2, "ready": False})  # the Jupyter extension restarts it
     await rec.wait_for(lambda: [k for k in kernel_lists(rec)[-1] if k["id"] == kid and k["status"] == "restarting"],
                        what="restarting state")
+    told = [e for e in rec.of("hotswap/kernelEvent") if e["kernel"] == kid and e["event"] == "restarted"]
+    assert len(told) == 1 and told[0]["message"].startswith("restart.ipynb restarted: its variables are gone")
     save(client, workdir / "mathx.py", "def scale(x):\n    return x * 9\n")
     await settled(client)
     assert "reload" not in rec.transport.commands(kid)  # held, not sent into a restarting kernel

@@ -67,3 +67,33 @@ async def test_commands_answer_busy_behind_a_long_cell(server_factory, start_ker
     assert time.monotonic() - started < 20
     await kernel.km.interrupt_kernel()
     await kernel.wait_reply(msg_id)
+
+
+async def test_long_reload_behind_the_editor_offers_interrupt_and_reports_line(server_factory, start_kernel,
+                                                                               workdir: Path) -> None:
+    """An Interactive Window kernel: its output comes back only with the answer, yet the user is
+    told where the reload runs, and Interrupt stops it."""
+    path = workdir / "loopy.py"
+    path.write_text("X = 1\n")
+    kernel = await start_kernel()
+    await kernel.run("import hotswap.kernel\nimport loopy")
+    client, rec = await server_factory({"reloadTimeout": 1})
+    asked: list[str] = []
+
+    @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+    def on_request(ls, params: types.ShowMessageRequestParams) -> types.MessageActionItem:
+        asked.append(params.message)
+        return types.MessageActionItem(title="Interrupt")
+
+    kid = "jupyter:vscode-interactive:/Interactive-1.interactive"
+    rec.transport.kernels[kid] = kernel
+    rec.transport.announce(client, {"id": kid, "label": "Interactive Window", "kind": "jupyter", "generation": 1, "ready": True})
+    await rec.wait_for(lambda: "outdated" in rec.transport.commands(kid), what="kernel attached through the editor")
+    save(client, path, LOOPING)
+    await rec.wait_for(lambda: asked, what="still-running message")
+    assert f"still running {path}:4 in Interactive Window" in asked[0]
+    diags = await rec.wait_for(lambda: [d for d in diagnostics_for(rec, path) or [] if d.code == "reload-error"],
+                               what="interrupted diagnostic")
+    assert diags[0].range.start.line == 3 and "Interrupted while running line 4" in diags[0].message
+    assert await kernel.eval("loopy.X") == 1
+    assert await kernel.eval("1 + 1") == 2  # the kernel answers cells again
