@@ -343,11 +343,13 @@ class HotswapServer(LanguageServer):
     def running(self, kernel: Kernel) -> str:
         """What keeps the kernel busy, in words (for "busy" answers and messages)."""
         label = getattr(kernel, "request_label", None)
-        if label is not None and getattr(kernel, "request_started", False):
-            job = self.in_flight.get(kernel.id)
-            if label == "reload" and job is not None:
-                where = job.get("where") or ", ".join(job["files"] + job["modules"]) or "modules"
-                return f"reloading {where} for {time.monotonic() - job['started']:.0f} s"
+        job = self.in_flight.get(kernel.id)
+        # a direct kernel says when it began our request; the editor's kernels run it at once
+        began = getattr(kernel, "request_started", isinstance(kernel, TransportKernel))
+        if job is not None and began and label in ("reload", None):
+            where = job.get("where") or ", ".join(job["files"] + job["modules"]) or "modules"
+            return f"reloading {where} for {time.monotonic() - job['started']:.0f} s"
+        if label is not None and began:
             return f"a hotswap {label} request"
         if getattr(kernel, "execution_state", "") == "busy" or label is not None:
             return "a cell"  # our request waits behind what the user runs

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types
 
@@ -14,18 +15,25 @@ from lsp_support import attach, command, diagnostics_for, save
 LOOPING = "import time\nX = 2\nwhile True:\n    time.sleep(0.01)\n"
 
 
+def choose_interrupt(client: Any) -> list[str]:
+    """The user picks Interrupt whenever asked; returns the messages they were asked with."""
+    asked: list[str] = []
+
+    @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+    def on_request(ls: Any, params: types.ShowMessageRequestParams) -> types.MessageActionItem:
+        asked.append(params.message)
+        return types.MessageActionItem(title="Interrupt")
+
+    return asked
+
+
 async def test_long_reload_offers_interrupt_and_reports_line(server_factory, start_kernel, workdir: Path) -> None:
     path = workdir / "loopy.py"
     path.write_text("X = 1\n")
     kernel = await start_kernel()
     await kernel.run("import hotswap.kernel\nimport loopy")  # the import hook records its source
     client, rec = await server_factory({"reloadTimeout": 1})
-    asked: list[str] = []
-
-    @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
-    def on_request(ls, params: types.ShowMessageRequestParams) -> types.MessageActionItem:
-        asked.append(params.message)
-        return types.MessageActionItem(title="Interrupt")
+    asked = choose_interrupt(client)
 
     await attach(client, rec, kernel)
     started = time.monotonic()
@@ -78,12 +86,7 @@ async def test_long_reload_behind_the_editor_offers_interrupt_and_reports_line(s
     kernel = await start_kernel()
     await kernel.run("import hotswap.kernel\nimport loopy")
     client, rec = await server_factory({"reloadTimeout": 1})
-    asked: list[str] = []
-
-    @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
-    def on_request(ls, params: types.ShowMessageRequestParams) -> types.MessageActionItem:
-        asked.append(params.message)
-        return types.MessageActionItem(title="Interrupt")
+    asked = choose_interrupt(client)
 
     kid = "jupyter:vscode-interactive:/Interactive-1.interactive"
     rec.transport.kernels[kid] = kernel
