@@ -45,7 +45,7 @@ from .report import Diagnostic, ModuleResult, Report, at_line
 from .source import Source, SourceProblem, compile_module, read_source, refresh_linecache
 from .stale import TRACKER, Binding
 from .transaction import Snapshot, WriteLog
-from .values import MISSING, functions_in, safe_same, unwrap_function
+from .values import MISSING, functions_in, is_live_module, safe_same, unwrap_function
 
 FULL_RELOAD_MARKER = "__hotswap_full_reload__"
 _MODULE_DUNDERS = (
@@ -745,7 +745,10 @@ class ModuleReload:
         return 1
 
     def propagate(self, rebound: dict[str, tuple[Any, Any]], removed: dict[str, Any]) -> None:
-        """Rebind ``from <name> import X`` copies; report copies of names that no longer exist."""
+        """Rebind ``from <name> import X`` copies; report copies of names that no longer exist.
+
+        A copy of a module (``import a`` in the user's cells while ``b``, which imported ``a``
+        too, stops binding it) holds the live module, never an old version: not reported."""
         if not rebound and not removed:
             return
         name = self.name
@@ -760,7 +763,7 @@ class ModuleReload:
                 old, new = rebound[remote]
                 if current is old:
                     h.namespace[local] = new
-            elif remote in removed and current is removed[remote]:
+            elif remote in removed and current is removed[remote] and not is_live_module(current):
                 TRACKER.add_binding(Binding(h.kind, h.owner, local, current, name, remote, h.file or self.real,
                                              h.ref.lineno if h.file else 1, h.ref.col if h.file else None,
                                              h.ref.end_col if h.file else None))
@@ -771,7 +774,7 @@ class ModuleReload:
                 if key not in handled_ns and ns.get(key, MISSING) is old:
                     ns[key] = new
             for key, old in removed.items():
-                if key not in handled_ns and ns.get(key, MISSING) is old:
+                if key not in handled_ns and ns.get(key, MISSING) is old and not is_live_module(old):
                     TRACKER.add_binding(Binding("namespace", "", key, old, name, key, self.real, 1, None, None))
         # Other references by name (aliases, re-exports, registries, enum members held elsewhere)
         references.rebind(references.pairs_for(rebound), ns)
