@@ -25,7 +25,6 @@ from .diff import (
     bound_names,
     bytecode_baseline,
     class_bodies,
-    constant_literal,
     describe,
     first_line,
     is_def,
@@ -37,7 +36,7 @@ from .decorators import (KEEPER, Keeper, caches_around, decorator_reads, decorat
                          undecorated, wrapped_function)
 from .caches import clear_cache
 from .depgraph import class_data_reading, dependents, sandwiched
-from .first_reload import kept_statements, matches_cached_code, written_before_start
+from .first_reload import kept_statements, kept_values, matches_cached_code, written_before_start
 from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
 from .modules import realpath
 from .relocate import relocate, shift
@@ -287,7 +286,7 @@ class ModuleReload:
                 done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
         self.res.executed = [describe(n, src.text) for n in executed if not is_def(n)]
         if self.assumed:
-            self.report.diagnostics.append(self._assumed_diagnostic(selected))
+            self.report.diagnostics.append(self._assumed_diagnostic())
         self._relocate(moved, shifted, codes)
         self._finish_result(reloaded=bool(executed or self.res.removed))
         return True
@@ -426,11 +425,12 @@ class ModuleReload:
             selected.append(i)
         return selected, moved, shifted
 
-    def _assumed_diagnostic(self, selected: list[ast.stmt]) -> Diagnostic:
-        """Say what a reload without a baseline kept and which constants it set."""
+    def _assumed_diagnostic(self) -> Diagnostic:
+        """Say what a reload without a baseline kept, and how to apply the file's value of the
+        constants kept at another value."""
         assert self.src is not None
-        kept = kept_statements(self.assumed)
-        applied = [c[0] for c in (constant_literal(n) for n in selected) if c is not None]
+        values = kept_values(self.assumed, self.d, self.src.text)
+        kept = kept_statements(self.assumed, values)
 
         def listed(names: list[str]) -> str:
             return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
@@ -439,12 +439,19 @@ class ModuleReload:
                f"started and has no bytecode cache), so it updated functions and classes and kept the other "
                f"module-level statements as they are, assuming they did not change")
         msg += f" ({listed(kept)})." if kept else "."
-        if applied:
-            msg += f" Constants whose value in the file differs from the module's were set from the file: {listed(applied)}."
-        msg += " From now on edits of this file are compared exactly."
-        first_applied = next((n.lineno for n in selected if constant_literal(n) is not None), None)
-        return at_line(self.real, first_applied or self.assumed[0].lineno, "information", "no-baseline", msg, None,
-                       text=self.src.text)
+        if values:
+            each = [f"{v.name} is {v.live} (line {v.lineno} of the file: {v.file})" if v.file
+                    else f"{v.name} is {v.live} (line {v.lineno} of the file assigns another value)" for v in values]
+            msg += (f" Kept too, at the value the module holds although the file assigns another (the program may "
+                    f"have changed it): {listed(each)}.")
+            first = values[0]
+            run = f"`{self.name}.{first.name} = {first.file}`" if first.file else f"the assignment of line {first.lineno}"
+            msg += (f" To use the file's value, run {run}{' (likewise for the others)' if len(values) > 1 else ''} "
+                    f"or edit the line: from now on edits of this file are compared exactly and applied.")
+        else:
+            msg += " From now on edits of this file are compared exactly."
+        line = values[0].lineno if values else self.assumed[0].lineno
+        return at_line(self.real, line, "information", "no-baseline", msg, None, text=self.src.text)
 
     def _remove_gone(self, baseline: Baseline) -> None:
         """Names the old source bound and the new one does not leave the module."""
