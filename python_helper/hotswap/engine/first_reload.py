@@ -12,7 +12,9 @@ When neither holds and no other baseline exists, ``kept_statements`` names what 
 kept as it was (statements that may hold state are never re-run then), and ``kept_values``
 the constants whose live value differs from the file (``COUNT = 0`` in the file, 5 in the
 module: a counter, or an edit -- nothing tells which), for the information diagnostic that
-tells the user what was assumed and how to apply the file's value.
+tells the user what was assumed and how to apply the file's value. Those constants are
+remembered and named again at each later reload of the module until the module holds the
+file's value (``still_kept``).
 """
 
 from __future__ import annotations
@@ -107,6 +109,45 @@ def kept_values(kept: list[ast.stmt], module_dict: dict[str, Any], text: str) ->
         shown = _short.repr(live) if immutable(live) else f"a {type(live).__name__} object"
         out.append(KeptValue(name, shown, written, node.lineno))
     return out
+
+
+# module name -> constants a reload without a baseline kept at a value other than the file's:
+# every later reload of the module names them again while that lasts (a reload report replaces
+# what an editor shows for the file, so saying it once would let it fall silent)
+_kept: dict[str, set[str]] = {}
+
+
+def remember_kept(module: str, values: Sequence[KeptValue]) -> None:
+    if values:
+        _kept[module] = {v.name for v in values}
+
+
+def has_kept(module: str) -> bool:
+    return module in _kept
+
+
+def still_kept(module: str, module_dict: dict[str, Any], text: str) -> list[KeptValue]:
+    """The remembered constants of ``module`` whose live value still differs from the file's;
+    those whose value now matches (their line was edited and ran, or the user assigned it), or
+    that the file no longer assigns as a constant, are forgotten."""
+    names = _kept.get(module)
+    if not names:
+        return []
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return []
+    first: dict[str, ast.stmt] = {}
+    for node in tree.body:
+        constant = constant_literal(node)
+        if constant is not None and constant[0] in names:
+            first.setdefault(constant[0], node)
+    values = kept_values(list(first.values()), module_dict, text)
+    if values:
+        _kept[module] = {v.name for v in values}
+    else:
+        _kept.pop(module, None)
+    return values
 
 
 def kept_statements(kept: list[ast.stmt], values: Sequence[KeptValue] = ()) -> list[str]:

@@ -36,7 +36,8 @@ from .decorators import (KEEPER, Keeper, caches_around, decorator_reads, decorat
                          undecorated, wrapped_function)
 from .caches import clear_cache
 from .depgraph import class_data_reading, dependents, sandwiched
-from .first_reload import kept_statements, kept_values, matches_cached_code, written_before_start
+from .first_reload import (KeptValue, has_kept, kept_statements, kept_values, matches_cached_code, remember_kept,
+                           still_kept, written_before_start)
 from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
 from .modules import realpath
 from .relocate import relocate, shift
@@ -94,7 +95,10 @@ class ModuleReload:
         """Reload; a bug in hotswap becomes an internal-error diagnostic, never an exception."""
         t0 = time.perf_counter()
         try:
+            carried = has_kept(self.name)
             self._reload()
+            if carried:
+                self._still_kept()
         except Exception as exc:  # noqa: BLE001 - a bug in hotswap must not take the user's kernel down
             self.res.status = "failed"
             self.res.error = f"hotswap internal error: {type(exc).__name__}: {exc}"
@@ -440,18 +444,36 @@ class ModuleReload:
                f"module-level statements as they are, assuming they did not change")
         msg += f" ({listed(kept)})." if kept else "."
         if values:
-            each = [f"{v.name} is {v.live} (line {v.lineno} of the file: {v.file})" if v.file
-                    else f"{v.name} is {v.live} (line {v.lineno} of the file assigns another value)" for v in values]
             msg += (f" Kept too, at the value the module holds although the file assigns another (the program may "
-                    f"have changed it): {listed(each)}.")
-            first = values[0]
-            run = f"`{self.name}.{first.name} = {first.file}`" if first.file else f"the assignment of line {first.lineno}"
-            msg += (f" To use the file's value, run {run}{' (likewise for the others)' if len(values) > 1 else ''} "
-                    f"or edit the line: from now on edits of this file are compared exactly and applied.")
+                    f"have changed it): {self._kept_values_text(values)}: from now on edits of this file are "
+                    f"compared exactly and applied.")
+            remember_kept(self.name, values)
         else:
             msg += " From now on edits of this file are compared exactly."
         line = values[0].lineno if values else self.assumed[0].lineno
         return at_line(self.real, line, "information", "no-baseline", msg, None, text=self.src.text)
+
+    def _kept_values_text(self, values: list[KeptValue]) -> str:
+        """``LIMIT is 10 (line 4 of the file: 20). To use the file's value, run ... or edit the line``."""
+        each = [f"{v.name} is {v.live} (line {v.lineno} of the file: {v.file})" if v.file
+                else f"{v.name} is {v.live} (line {v.lineno} of the file assigns another value)" for v in values]
+        listed = ", ".join(each[:8]) + (f" and {len(each) - 8} more" if len(each) > 8 else "")
+        first = values[0]
+        run = f"`{self.name}.{first.name} = {first.file}`" if first.file else f"the assignment of line {first.lineno}"
+        return (f"{listed}. To use the file's value, run {run}{' (likewise for the others)' if len(values) > 1 else ''} "
+                f"or edit the line")
+
+    def _still_kept(self) -> None:
+        """Constants an earlier reload without a baseline kept at another value than the file's
+        are named again at each reload of the module, until the value matches the file."""
+        if self.src is None or self.assumed or self.res.status not in ("reloaded", "unchanged"):
+            return
+        values = still_kept(self.name, self.d, self.src.text)
+        if values:
+            msg = (f"Still kept from the first reload, when hotswap did not know which version of {self.name} was "
+                   f"loaded: {self._kept_values_text(values)}.")
+            self.report.diagnostics.append(at_line(self.real, values[0].lineno, "information", "no-baseline", msg,
+                                                   None, text=self.src.text))
 
     def _remove_gone(self, baseline: Baseline) -> None:
         """Names the old source bound and the new one does not leave the module."""
