@@ -19,28 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
+from .kernel_and_server import TIMEOUT, kernel_and_server
 from .report import machine, median, ms, percentile, table
 
-TIMEOUT = 60.0
 MODULE = "def scale(x):\n    return x * {n}\n\n\nclass Point:\n    def __init__(self, x, y):\n        self.x, self.y = x, y\n"
-
-
-def _kernelspec(root: Path) -> Path:
-    """A kernelspec that runs this interpreter, so the kernel imports this checkout."""
-    spec = root / "jupyter" / "kernels" / "hotswap-bench"
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "hotswap bench", "language": "python"}))
-    return root / "jupyter"
-
 
 MARKER = "@@hotswap-bench@@"
 
@@ -76,44 +62,30 @@ def _plain(value: Any) -> Any:
 
 
 async def _measure(saves: int, transport: bool = False) -> tuple[list[float], list[float]]:
-    from jupyter_client.manager import AsyncKernelManager
     from lsprotocol import types
-    from pygls.lsp.client import LanguageClient
     from pygls.uris import from_fs_path
 
-    with tempfile.TemporaryDirectory(prefix="hotswap-bench-") as tmp:
-        root = Path(tmp)
-        work = root / "work"
-        work.mkdir()
-        runtime = root / "runtime"
-        runtime.mkdir(mode=0o700)
-        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "JUPYTER_PATH": str(_kernelspec(root))}
-        os.environ.update({"JUPYTER_RUNTIME_DIR": env["JUPYTER_RUNTIME_DIR"], "JUPYTER_PATH": env["JUPYTER_PATH"]})
-        path = work / "small_module.py"
+    async with kernel_and_server() as bench:
+        kc, client = bench.kc, bench.client
+        path = bench.work / "small_module.py"
         path.write_text(MODULE.format(n=0))
         uri = from_fs_path(str(path))
-
-        km = AsyncKernelManager(kernel_name="hotswap-bench")
-        km.connection_file = str(runtime / "kernel-bench.json")
-        await km.start_kernel(cwd=str(work), env=env)
-        kc = km.client()
-        client = LanguageClient("hotswap-bench", "1")
         published: asyncio.Queue[float] = asyncio.Queue()
         reloads: asyncio.Queue[float] = asyncio.Queue()
 
         @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-        def on_diagnostics(ls: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
+        def on_diagnostics(ls: Any, params: types.PublishDiagnosticsParams) -> None:
             if params.uri == uri:
                 published.put_nowait(time.perf_counter())
 
         @client.feature("hotswap/didReload")
-        def on_reload(ls: LanguageClient, params: Any) -> None:
+        def on_reload(ls: Any, params: Any) -> None:
             reloads.put_nowait(float(params.durationMs))
 
         attached: asyncio.Event = asyncio.Event()
 
         @client.feature("hotswap/kernelsChanged")
-        def on_kernels(ls: LanguageClient, params: Any) -> None:
+        def on_kernels(ls: Any, params: Any) -> None:
             if any(k.get("pid") for k in _plain(params).get("kernels", [])):
                 attached.set()
 
@@ -121,54 +93,35 @@ async def _measure(saves: int, transport: bool = False) -> tuple[list[float], li
         editor_kc = kc  # the editor's own connection to the kernel (the Jupyter extension's)
 
         @client.feature("hotswap/kernelRequest")
-        async def on_kernel_request(ls: LanguageClient, params: Any) -> dict[str, Any]:
+        async def on_kernel_request(ls: Any, params: Any) -> dict[str, Any]:
             return await _run_as_editor(editor_kc, _plain(params)["request"])
 
-        try:
-            kc.start_channels()
-            await kc.wait_for_ready(timeout=TIMEOUT)
-            reply = await kc.execute("import sys, os; sys.path.insert(0, os.getcwd()); import small_module",
-                                     reply=True, timeout=TIMEOUT)
-            assert reply["content"]["status"] == "ok", reply["content"]
-            await client.start_io(sys.executable, "-m", "hotswap.lsp", "--log-level", "WARNING", env=env, cwd=str(work))
-            await asyncio.wait_for(client.initialize_async(types.InitializeParams(
-                capabilities=types.ClientCapabilities(), root_uri=from_fs_path(str(work)))), TIMEOUT)
-            client.initialized(types.InitializedParams())
-            if transport:
-                client.protocol.notify("hotswap/transportKernels", {"kernels": [
-                    {"id": "jupyter:bench", "label": "Interactive Window", "kind": "jupyter", "generation": 1, "ready": True}]})
-                await asyncio.wait_for(attached.wait(), TIMEOUT)
-            else:
-                await asyncio.wait_for(client.workspace_execute_command_async(types.ExecuteCommandParams(
-                    command="hotswap.attachKernel", arguments=[{"connectionFile": km.connection_file}])), TIMEOUT)
+        reply = await kc.execute("import sys, os; sys.path.insert(0, os.getcwd()); import small_module",
+                                 reply=True, timeout=TIMEOUT)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        await bench.start_server()
+        if transport:
+            client.protocol.notify("hotswap/transportKernels", {"kernels": [
+                {"id": "jupyter:bench", "label": "Interactive Window", "kind": "jupyter", "generation": 1, "ready": True}]})
+            await asyncio.wait_for(attached.wait(), TIMEOUT)
+        else:
+            await bench.attach()
 
-            latencies: list[float] = []
-            engine: list[float] = []
-            for n in range(1, saves + 3):
-                path.write_text(MODULE.format(n=n))
-                start = time.perf_counter()
-                client.text_document_did_save(types.DidSaveTextDocumentParams(
-                    text_document=types.TextDocumentIdentifier(uri=uri)))
-                end = await asyncio.wait_for(published.get(), TIMEOUT)
-                duration = await asyncio.wait_for(reloads.get(), TIMEOUT)
-                if n > 2:  # the first saves warm up imports on both sides
-                    latencies.append((end - start) * 1000)
-                    engine.append(duration)
-            reply = await kc.execute("", silent=True, user_expressions={"v": "small_module.scale(1)"}, reply=True, timeout=TIMEOUT)
-            assert reply["content"]["user_expressions"]["v"]["data"]["text/plain"] == str(saves + 2), "kernel did not run the last save"
-            return latencies, engine
-        finally:
-            try:
-                await asyncio.wait_for(client.shutdown_async(None), 10)
-                client.exit(None)
-            except Exception:
-                pass
-            try:
-                await asyncio.wait_for(client.stop(), 10)
-            except Exception:
-                pass
-            kc.stop_channels()
-            await km.shutdown_kernel(now=True)
+        latencies: list[float] = []
+        engine: list[float] = []
+        for n in range(1, saves + 3):
+            path.write_text(MODULE.format(n=n))
+            start = time.perf_counter()
+            client.text_document_did_save(types.DidSaveTextDocumentParams(
+                text_document=types.TextDocumentIdentifier(uri=uri)))
+            end = await asyncio.wait_for(published.get(), TIMEOUT)
+            duration = await asyncio.wait_for(reloads.get(), TIMEOUT)
+            if n > 2:  # the first saves warm up imports on both sides
+                latencies.append((end - start) * 1000)
+                engine.append(duration)
+        reply = await kc.execute("", silent=True, user_expressions={"v": "small_module.scale(1)"}, reply=True, timeout=TIMEOUT)
+        assert reply["content"]["user_expressions"]["v"]["data"]["text/plain"] == str(saves + 2), "kernel did not run the last save"
+        return latencies, engine
 
 
 def main(quick: bool = False) -> str:

@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from .lsp_latency import TIMEOUT, _kernelspec
+from .kernel_and_server import TIMEOUT, kernel_and_server
 from .report import machine, median, ms, percentile, table
 
 V1 = "class Greeter:\n    def __init__(self):\n        self.name = 'Ada'\n"
@@ -58,69 +55,37 @@ async def _engine_check(kc: Any) -> tuple[float, int]:
 
 
 async def _measure(case: str, setup: str, cells: int) -> dict[str, Any]:
-    from jupyter_client.manager import AsyncKernelManager
     from lsprotocol import types
-    from pygls.lsp.client import LanguageClient
     from pygls.uris import from_fs_path
 
-    with tempfile.TemporaryDirectory(prefix="hotswap-bench-") as tmp:
-        root = Path(tmp)
-        work = root / "work"
-        work.mkdir()
-        runtime = root / "runtime"
-        runtime.mkdir(mode=0o700)
-        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "JUPYTER_PATH": str(_kernelspec(root))}
-        os.environ.update({"JUPYTER_RUNTIME_DIR": env["JUPYTER_RUNTIME_DIR"], "JUPYTER_PATH": env["JUPYTER_PATH"]})
-        path = work / "greet.py"
+    async with kernel_and_server() as bench:
+        kc, client = bench.kc, bench.client
+        path = bench.work / "greet.py"
         path.write_text(V1)
         uri = from_fs_path(str(path))
-        km = AsyncKernelManager(kernel_name="hotswap-bench")
-        km.connection_file = str(runtime / "kernel-bench.json")
-        await km.start_kernel(cwd=str(work), env=env)
-        kc = km.client()
-        client = LanguageClient("hotswap-bench", "1")
         published: asyncio.Queue[int] = asyncio.Queue()
 
         @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-        def on_diagnostics(ls: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
+        def on_diagnostics(ls: Any, params: types.PublishDiagnosticsParams) -> None:
             if params.uri == uri:
                 published.put_nowait(len(params.diagnostics))
 
         for method in ("hotswap/willReload", "hotswap/didReload", "hotswap/kernelsChanged"):
             client.feature(method)(lambda ls, params: None)
-        try:
-            kc.start_channels()
-            await kc.wait_for_ready(timeout=TIMEOUT)
-            reply = await kc.execute(f"import sys, os; sys.path.insert(0, os.getcwd()); import hotswap, greet\n{setup}",
-                                     reply=True, timeout=TIMEOUT)
-            assert reply["content"]["status"] == "ok", reply["content"]
-            path.write_text(V2)
-            req = json.dumps({"protocol": 1, "id": "r", "command": "reload", "args": {"paths": [str(path)]}})
-            reply = await kc.execute("", silent=True, user_expressions={"v": f"__import__('hotswap.kernel').kernel.handle({req!r})"},
-                                     reply=True, timeout=TIMEOUT)
-            assert reply["content"]["user_expressions"]["v"]["status"] == "ok"
-            engine_ms, size = await _engine_check(kc)
-            without = await _cells(kc, cells)
-            await client.start_io(sys.executable, "-m", "hotswap.lsp", "--log-level", "WARNING", env=env, cwd=str(work))
-            await asyncio.wait_for(client.initialize_async(types.InitializeParams(
-                capabilities=types.ClientCapabilities(), root_uri=from_fs_path(str(work)))), TIMEOUT)
-            client.initialized(types.InitializedParams())
-            await asyncio.wait_for(client.workspace_execute_command_async(types.ExecuteCommandParams(
-                command="hotswap.attachKernel", arguments=[{"connectionFile": km.connection_file}])), TIMEOUT)
-            with_server = (await _cells(kc, cells + 2))[2:]  # the first two warm the server up
-            return {"case": case, "without": without, "with": with_server, "engine": engine_ms, "size": size}
-        finally:
-            try:
-                await asyncio.wait_for(client.shutdown_async(None), 10)
-                client.exit(None)
-            except Exception:
-                pass
-            try:
-                await asyncio.wait_for(client.stop(), 10)
-            except Exception:
-                pass
-            kc.stop_channels()
-            await km.shutdown_kernel(now=True)
+        reply = await kc.execute(f"import sys, os; sys.path.insert(0, os.getcwd()); import hotswap, greet\n{setup}",
+                                 reply=True, timeout=TIMEOUT)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        path.write_text(V2)
+        req = json.dumps({"protocol": 1, "id": "r", "command": "reload", "args": {"paths": [str(path)]}})
+        reply = await kc.execute("", silent=True, user_expressions={"v": f"__import__('hotswap.kernel').kernel.handle({req!r})"},
+                                 reply=True, timeout=TIMEOUT)
+        assert reply["content"]["user_expressions"]["v"]["status"] == "ok"
+        engine_ms, size = await _engine_check(kc)
+        without = await _cells(kc, cells)
+        await bench.start_server()
+        await bench.attach()
+        with_server = (await _cells(kc, cells + 2))[2:]  # the first two warm the server up
+        return {"case": case, "without": without, "with": with_server, "engine": engine_ms, "size": size}
 
 
 def main(quick: bool = False) -> str:

@@ -15,7 +15,7 @@ import json
 import os
 import sys
 import threading
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Optional
 
 from . import activity, engine_api, outdated, progress
 
@@ -155,6 +155,15 @@ def _str_list(args: dict[str, Any], key: str) -> list[str]:
     return value
 
 
+def _abs_path(args: dict[str, Any], key: str) -> Optional[str]:
+    value = args.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not os.path.isabs(value) or "\0" in value:
+        raise RequestError("bad-request", f"'{key}' must be an absolute path")
+    return value
+
+
 def _bool(args: dict[str, Any], key: str, default: bool) -> bool:
     value = args.get(key, default)
     if not isinstance(value, bool):
@@ -177,9 +186,10 @@ def _reload(args: dict[str, Any]) -> dict[str, Any]:
                                  force=force)
     if not isinstance(after, (int, float)) or isinstance(after, bool) or not 0 < after <= 86400:
         raise RequestError("bad-request", "'progress_after' must be a number of seconds")
+    control = {key: _abs_path(args, key) for key in ("progress_file", "interrupt_file")}
     # sys.stdout is the capturing stand-in here: the watchdog's thread writes through to the
     # kernel's own stream, which IOPub addresses to this request
-    with progress.Watchdog(float(after), paths, sys.stdout):
+    with progress.Watchdog(float(after), paths, sys.stdout, **control):
         return engine_api.reload(paths, modules, dependents=dependents, preserve_state=preserve, source="service",
                                  force=force)
 

@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from .kernel_state import KernelState
+
 log = logging.getLogger(__name__)
 
 SERVICE_EXPR = "__import__('hotswap.kernel').kernel.handle(%r)"
@@ -122,7 +124,7 @@ class AttachedKernel:
         self._user_cells: set[str] = set()
         self.dead = False
         self.hotswap_missing_reported = False
-        self.execution_state = "starting"
+        self.state = KernelState(facts)
         self.restarts = 0  # bumped on IOPub "starting": requests in flight died with the old process
         # the request our worker has sent: its command, message id, and whether the kernel began
         # running it (IOPub "busy" for it) or it still waits behind something else
@@ -176,6 +178,11 @@ class AttachedKernel:
                 log.debug("stop_channels failed", exc_info=True)
             self._client = None
 
+    @property
+    def execution_state(self) -> str:
+        """What the kernel process last said it does: starting, idle or busy."""
+        return self.state.execution
+
     # ----------------------------------------------------------------- requests
 
     async def request(self, command: str, args: Optional[dict[str, Any]] = None) -> dict[str, Any]:
@@ -197,7 +204,7 @@ class AttachedKernel:
         try:
             text = ast.literal_eval(value["data"]["text/plain"])
             response = json.loads(text)
-        except (KeyError, ValueError, SyntaxError, TypeError) as exc:
+        except (KeyError, ValueError, SyntaxError, TypeError, RecursionError) as exc:
             raise KernelError(f"kernel {self.id}: unreadable hotswap response: {exc}") from exc
         if not response.get("ok"):
             err = response.get("error") or {}
@@ -224,20 +231,20 @@ class AttachedKernel:
             try:
                 pid, python = ast.literal_eval(process["data"]["text/plain"])
                 self.facts.pid, self.facts.python = int(pid), str(python)
-            except (KeyError, ValueError, SyntaxError, TypeError):
+            except (KeyError, ValueError, SyntaxError, TypeError, RecursionError):
                 pass
         value = values.get("hotswap", {})
         if value.get("status") != "ok":
-            self.facts.status = "no-hotswap"
+            self.state.hotswap_missing()
             return
         try:
             response = json.loads(ast.literal_eval(value["data"]["text/plain"]))
             result = response.get("result") or {}
-        except (KeyError, ValueError, SyntaxError, TypeError):
+        except (KeyError, ValueError, SyntaxError, TypeError, RecursionError):
             result = {}
         self.facts.hotswap = result.get("hotswap") or self.facts.hotswap
         self.facts.cwd = result.get("cwd") or self.facts.cwd
-        self.facts.status = self.execution_state if self.execution_state != "starting" else "idle"
+        self.state.has_hotswap()
 
     def _fail_pending(self, exc: Exception) -> None:
         while not self._queue.empty():
@@ -326,9 +333,7 @@ class AttachedKernel:
                     self.hotswap_missing_reported = False
                     self.restarts += 1
                 if state in ("busy", "idle", "starting") and state != self.execution_state:
-                    self.execution_state = state
-                    if self.facts.status in ("idle", "busy", "starting"):
-                        self.facts.status = state
+                    self.state.executing(state, announce=False)  # on_status announces the news
                     if parent.get("session") != own_session:  # our own requests are not news
                         self._on_status(self)
                 if state == "idle" and parent.get("msg_id") in self._user_cells:
@@ -342,7 +347,7 @@ class AttachedKernel:
                 continue
             try:
                 info = json.loads(line[len(PROGRESS_PREFIX):])
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
             if isinstance(info, dict):
                 self._on_progress(self, info)
@@ -382,7 +387,7 @@ class AttachedKernel:
         self.last_pid, self.facts.pid = self.facts.pid, None
         self.restarts += 1  # a request in flight will never be answered by the old process
         self.hotswap_missing_reported = False
-        self.execution_state = self.facts.status = "starting"
+        self.state.process_ended()
 
     async def _monitor(self) -> None:
         """Notice a kernel that ended (killed, crashed, shut down) without being asked, and
@@ -407,7 +412,7 @@ class AttachedKernel:
             if now - silent_since < limit:
                 continue
             self.dead = True
-            self.facts.status = "dead"
+            self.state.died()
             self._fail_pending(KernelDied(f"kernel {self.id} stopped"))
             self._on_death(self)
             return

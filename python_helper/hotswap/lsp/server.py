@@ -17,7 +17,7 @@ import logging
 import os
 import sys
 import time
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, BinaryIO, Mapping, Optional, Sequence, Union, cast
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -52,6 +52,7 @@ NOTIFY_KERNEL_EVENT = "hotswap/kernelEvent"  # {kernel, label, event: died | res
 PROBE_WAIT = 5.0  # seconds attachKernel waits for the kernel to answer before replying "busy"
 BUSY_WAIT = 3.0  # seconds listModules / reloadModule wait for a busy kernel before answering "busy"
 INTERRUPT_ACTION = "Interrupt"
+INTERRUPT_WAIT = 10.0  # seconds a reload may take to stop after Interrupt before the user is told
 WATCH_ID = "hotswap-python-files"
 
 Kernel = Union[AttachedKernel, TransportKernel]
@@ -95,6 +96,21 @@ class HotswapServer(LanguageServer):
         self._restart_told: dict[str, Optional[int]] = {}  # kernel id -> pid whose restart was announced
 
     # --------------------------------------------------------------- messages
+
+    @property
+    def checked(self) -> CheckedProtocol:
+        assert isinstance(self.protocol, CheckedProtocol)
+        return self.protocol
+
+    def start_io(self, stdin: Optional[BinaryIO] = None, stdout: Optional[BinaryIO] = None) -> None:
+        """Serve over stdio, keeping each message body so an unparsable one is still answered."""
+        keeper = self.checked.keep_bodies(stdin or sys.stdin.buffer)
+        super().start_io(cast(BinaryIO, keeper), stdout)  # pygls only calls readline() and read(n)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls calls this when a message could not be parsed or handled."""
+        if not self.checked.answer_unparsed(error):
+            super().report_server_error(error, source)
 
     def say(self, level: int, message: str, *, show: bool = True) -> None:
         """Log, and tell the user in words (window/showMessage) when ``show``."""
@@ -163,6 +179,7 @@ class HotswapServer(LanguageServer):
 
     def _register(self, kernel: Kernel) -> None:
         self.kernels[kernel.id] = kernel
+        kernel.state.on_change = self.kernels_changed
         self.labels[source_of(kernel)] = label_of(kernel)
         self._save_batches[kernel.id] = Coalescer(functools.partial(self.reload_saved, kernel))
         self._stale_batches[kernel.id] = Coalescer(functools.partial(self._refresh_job, kernel), quiet=0.0)
@@ -192,7 +209,7 @@ class HotswapServer(LanguageServer):
             done, _ = await asyncio.wait({probe}, timeout=2 * PROBE_WAIT)
         if not done:
             # A long cell is running: the probe waits behind it and reports when it is done.
-            kernel.facts.status = "busy"
+            kernel.state.waits_behind_cell()
             probe.add_done_callback(lambda _: self.kernels_changed() if kernel.id in self.kernels else None)
         elif kernel.dead or kernel.id not in self.kernels:
             raise KernelError(f"cannot attach to {real}: the kernel is not running")
@@ -238,7 +255,7 @@ class HotswapServer(LanguageServer):
         if kernel.hotswap_missing_reported:
             return
         kernel.hotswap_missing_reported = True
-        kernel.facts.status = "no-hotswap"
+        kernel.state.hotswap_missing()
         what = "restarted without hotswap" if restarted else "does not have hotswap loaded"
         self.kernel_event(kernel, "no-hotswap",
                           f"{label_of(kernel)} {what}, so saves are not reloaded there: run `%load_ext hotswap` in it.")
@@ -341,17 +358,19 @@ class HotswapServer(LanguageServer):
     def running(self, kernel: Kernel) -> str:
         """What keeps the kernel busy, in words (for "busy" answers and messages)."""
         label = getattr(kernel, "request_label", None)
-        if label is not None and getattr(kernel, "request_started", False):
-            job = self.in_flight.get(kernel.id)
-            if label == "reload" and job is not None:
-                where = job.get("where") or ", ".join(job["files"] + job["modules"]) or "modules"
-                return f"reloading {where} for {time.monotonic() - job['started']:.0f} s"
+        job = self.in_flight.get(kernel.id)
+        # a direct kernel says when it began our request; the editor's kernels run it at once
+        began = getattr(kernel, "request_started", isinstance(kernel, TransportKernel))
+        if job is not None and began and label in ("reload", None):
+            where = job.get("where") or ", ".join(job["files"] + job["modules"]) or "modules"
+            return f"reloading {where} for {time.monotonic() - job['started']:.0f} s"
+        if label is not None and began:
             return f"a hotswap {label} request"
         if getattr(kernel, "execution_state", "") == "busy" or label is not None:
             return "a cell"  # our request waits behind what the user runs
         return "an earlier request"
 
-    def _on_progress(self, kernel: AttachedKernel, info: dict[str, Any]) -> None:
+    def _on_progress(self, kernel: Kernel, info: dict[str, Any]) -> None:
         """A reload runs longer than ``reloadTimeout``: say where, and offer to interrupt it."""
         job = self.in_flight.get(kernel.id)
         if job is None:
@@ -363,7 +382,7 @@ class HotswapServer(LanguageServer):
             job["offered"] = True
             self.spawn(self._offer_interrupt(kernel, job))
 
-    async def _offer_interrupt(self, kernel: AttachedKernel, job: dict[str, Any]) -> None:
+    async def _offer_interrupt(self, kernel: Kernel, job: dict[str, Any]) -> None:
         where = job.get("where") or ", ".join(job["files"] + job["modules"])
         message = (f"Hotswap: still running {where} in {label_of(kernel)} (reload started "
                    f"{time.monotonic() - job['started']:.0f} s ago). Interrupt puts the module back as it was.")
@@ -381,6 +400,13 @@ class HotswapServer(LanguageServer):
             log.info("%s", kernel.interrupt())
         except KernelError as exc:
             self.say(logging.ERROR, str(exc))
+            return
+        deadline = time.monotonic() + INTERRUPT_WAIT
+        while self.in_flight.get(kernel.id) is job and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        if self.in_flight.get(kernel.id) is job:
+            self.say(logging.WARNING, f"{label_of(kernel)} did not stop {INTERRUPT_WAIT:.0f} s after the interrupt: "
+                                      "interrupt it from the notebook's toolbar (or the debugger), or restart it.")
 
     def _on_user_execution(self, kernel: Kernel) -> None:
         batch = self._stale_batches.get(kernel.id)
@@ -402,16 +428,18 @@ class HotswapServer(LanguageServer):
             if kernel is not None and not isinstance(kernel, TransportKernel):
                 continue
             if kernel is None:
-                kernel = TransportKernel(a, self._send_to_editor)
+                kernel = TransportKernel(a, self._send_to_editor, on_progress=self._on_progress)
                 self._register(kernel)
             restarted = before is not None and before.generation != a.generation
-            if restarted:
-                self.publish(self.store.drop_source(source_of(kernel)))  # the old objects are gone
             kernel.announced = a
             kernel.facts.label = a.label
+            if restarted:
+                self.publish(self.store.drop_source(source_of(kernel)))  # the old objects are gone
+                self.kernel_event(kernel, "restarted", f"{label_of(kernel)} restarted: its variables are gone; saves "
+                                                       f"reload modules it imports again.")
             self.labels[source_of(kernel)] = label_of(kernel)
             if not a.ready:
-                kernel.facts.status = "restarting"
+                kernel.state.restarting()
                 continue
             if before is None or restarted or not before.ready:
                 self.spawn(self._attach_transport(kernel))
@@ -429,7 +457,7 @@ class HotswapServer(LanguageServer):
             self.report_missing_hotswap(kernel)
         except KernelError as exc:
             log.info("%s could not be reached: %s", kernel.id, exc)
-            kernel.facts.status = "starting"
+            kernel.state.unreachable()
         else:
             kernel.hotswap_missing_reported = False
             self._dedupe()
@@ -479,7 +507,7 @@ class HotswapServer(LanguageServer):
         for conn, entry in live.items():
             known = self.find_by_connection(conn)
             if known is not None and known.facts.status == "no-hotswap":
-                known.facts.status = known.execution_state  # it just ran %load_ext hotswap
+                known.state.may_have_hotswap()  # it just ran %load_ext hotswap
                 self.spawn(self._reprobe(known))
             if known is not None or conn in self._attaching:
                 continue
@@ -596,8 +624,7 @@ class HotswapServer(LanguageServer):
         args: dict[str, Any] = {"paths": list(paths), "modules": list(modules),
                                 "dependents": self.settings.reload_dependents,
                                 "preserve_state": self.settings.preserve_module_state}
-        if isinstance(kernel, AttachedKernel):  # it reads our request's IOPub output
-            args["progress_after"] = self.settings.reload_timeout
+        args["progress_after"] = self.settings.reload_timeout
         generation = getattr(kernel, "restarts", 0)
         job = {"files": list(paths), "modules": list(modules), "started": time.monotonic()}
         self.in_flight[kernel.id] = job
@@ -608,7 +635,7 @@ class HotswapServer(LanguageServer):
             self._no_reload(kernel, "hotswap is not loaded in the kernel")
             return None
         except KernelAccessDenied as exc:
-            kernel.facts.status = "no-access"
+            kernel.state.access_denied()
             self._no_reload(kernel, str(exc))  # the editor tells the user, with the fix
             return None
         except KernelDied as exc:
@@ -641,7 +668,7 @@ class HotswapServer(LanguageServer):
             what = "; ".join(str(m.get("error")) for m in stopped) or "the module was left as it was"
             self.say(logging.WARNING, f"the reload in {label_of(kernel)} was interrupted: {what}")
         if kernel.facts.status in ("no-hotswap", "no-access"):
-            kernel.facts.status = kernel.execution_state
+            kernel.state.has_hotswap()  # announced: the view stops saying "no-access" at once
             kernel.hotswap_missing_reported = False
         self.publish(self.store.apply_reload(source_of(kernel), report))
         self.protocol.notify(NOTIFY_DID_RELOAD, {"kernel": kernel.id, "label": label_of(kernel), **summary(report)})

@@ -5,17 +5,28 @@ extension and the debug session (``hotswap/transportKernels``); the server sends
 the same protocol request it sends a kernel over jupyter_client, as a server→client request
 ``hotswap/kernelRequest``, and gets the kernel's JSON response back unchanged. The editor
 only carries the request, so every decision (what to reload, when, what it means) stays here.
+
+The editor hands the kernel's output back only with its answer, so a long reload tells where
+it runs through a file in a private folder of this server's, and Interrupt is a file there
+too (``hotswap.kernel.progress``); these kernels run on this machine, since they import
+hotswap from the extension's folder.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import itertools
 import json
 import logging
+import os
+import shutil
+import tempfile
+import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
+from .kernel_state import KernelState
 from .kernels import HotswapMissing, KernelDied, KernelError, KernelFacts, ServiceError
 
 log = logging.getLogger(__name__)
@@ -24,6 +35,21 @@ REQUEST_METHOD = "hotswap/kernelRequest"
 KINDS = ("jupyter", "debug")
 
 _ids = itertools.count(1)
+_control_dir: Optional[str] = None
+
+POLL = 0.5  # seconds between looks at a long reload's progress file
+# No word from the kernel this long after the limit (it cannot reach our folder): say that it
+# still runs anyway, without a line.
+SILENT_GRACE = 3.0
+
+
+def control_dir() -> str:
+    """This server's private folder (0700) for progress and interrupt files."""
+    global _control_dir
+    if _control_dir is None or not os.path.isdir(_control_dir):
+        _control_dir = tempfile.mkdtemp(prefix="hotswap-control-")
+        atexit.register(shutil.rmtree, _control_dir, True)
+    return _control_dir
 
 
 class KernelAccessDenied(KernelError):
@@ -72,15 +98,19 @@ class TransportKernel:
 
     from_registry = False
 
-    def __init__(self, announced: Announced, send: Send) -> None:
+    def __init__(self, announced: Announced, send: Send, *,
+                 on_progress: Optional[Callable[["TransportKernel", dict[str, Any]], None]] = None) -> None:
         self.announced = announced
+        self._on_progress = on_progress
+        self._interrupt_file: Optional[str] = None  # of the reload running now
         self.facts = KernelFacts(id=announced.id, connection_file="", status="starting",
                                  label=announced.label, kind=announced.kind)
         self._send = send
         self._lock = asyncio.Lock()  # one request at a time, like a kernel's shell queue
         self.dead = False
         self.hotswap_missing_reported = False
-        self.execution_state = "idle"
+        # The editor does not relay busy/idle: only what our requests learn moves the status.
+        self.state = KernelState(self.facts, execution="idle")
         self.last_pid: Optional[int] = None
         self.same_as: Optional[str] = None  # id of a direct connection to the same process
 
@@ -88,18 +118,40 @@ class TransportKernel:
     def id(self) -> str:
         return self.facts.id
 
+    @property
+    def execution_state(self) -> str:
+        return self.state.execution
+
     async def request(self, command: str, args: Optional[dict[str, Any]] = None) -> dict[str, Any]:
         """Ask the kernel service ``command`` through the editor; returns its ``result``."""
         if self.dead:
             raise KernelDied(f"{self.facts.label} is gone")
-        req = {"protocol": 1, "id": f"t{next(_ids)}", "command": command, "args": args or {}}
+        args = dict(args or {})
+        req_id = f"t{next(_ids)}"
+        watch: Optional[asyncio.Task[None]] = None
         async with self._lock:
+            after = args.get("progress_after")
+            if command == "reload" and isinstance(after, (int, float)):
+                base = os.path.join(control_dir(), f"{os.getpid()}-{req_id}")
+                args["progress_file"], args["interrupt_file"] = base + ".progress", base + ".interrupt"
+                self._interrupt_file = args["interrupt_file"]
+                watch = asyncio.get_running_loop().create_task(self._watch(float(after), args["progress_file"]))
+            req = {"protocol": 1, "id": req_id, "command": command, "args": args}
             try:
                 answer = plain(await self._send(REQUEST_METHOD, {"kernel": self.id, "request": req}))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the editor failed to answer (its error, or it went away)
                 raise KernelError(f"{self.facts.label}: the editor could not reach the kernel: {exc}") from exc
+            finally:
+                if watch is not None:
+                    watch.cancel()
+                    self._interrupt_file = None
+                    for suffix in (".progress", ".interrupt"):
+                        try:
+                            os.unlink(args["progress_file"].rsplit(".", 1)[0] + suffix)
+                        except OSError:
+                            pass
         if not isinstance(answer, Mapping):
             raise KernelError(f"{self.facts.label}: the editor answered with no response")
         error = answer.get("error")
@@ -116,7 +168,7 @@ class TransportKernel:
         if isinstance(response, str):
             try:
                 response = json.loads(response)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:  # not JSON, or nested too deeply to read
                 raise KernelError(f"{self.facts.label}: unreadable hotswap response: {exc}") from exc
         if not isinstance(response, Mapping):
             raise KernelError(f"{self.facts.label}: the editor answered with no response")
@@ -126,23 +178,60 @@ class TransportKernel:
         result = response.get("result")
         return dict(result) if isinstance(result, Mapping) else {"value": result}
 
+    async def _watch(self, after: float, progress_file: str) -> None:
+        """While a reload runs past ``after``: pass on where it is, as a direct kernel's IOPub does."""
+        started = time.monotonic()
+        await asyncio.sleep(after)
+        last = None
+        told_silent = False
+        while True:
+            try:
+                with open(progress_file, encoding="utf-8") as f:
+                    text = f.read()
+            except OSError:
+                text = None
+            if text is not None and text != last:
+                last = text
+                try:
+                    info = json.loads(text)
+                except ValueError:
+                    info = None
+                if isinstance(info, dict) and self._on_progress is not None:
+                    self._on_progress(self, info)
+            elif last is None and not told_silent and time.monotonic() - started > after + SILENT_GRACE:
+                told_silent = True  # the kernel cannot write to our folder: still say it runs
+                if self._on_progress is not None:
+                    self._on_progress(self, {})
+            await asyncio.sleep(POLL)
+
+    def interrupt(self) -> str:
+        """Stop the reload running now (the kernel's watchdog looks for this file)."""
+        if self._interrupt_file is None:
+            raise KernelError(f"{self.facts.label}: no reload is running there")
+        try:
+            with open(self._interrupt_file, "w", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            raise KernelError(f"{self.facts.label}: cannot interrupt the reload ({exc})") from exc
+        return f"asked {self.facts.label} to interrupt its reload"
+
     async def probe(self) -> None:
         """Learn pid and hotswap version (``status``); the state follows what happened."""
         try:
             status = await self.request("status")
         except KernelAccessDenied:
-            self.facts.status = "no-access"
+            self.state.access_denied()
             raise
         except HotswapMissing:
-            self.facts.status = "no-hotswap"
+            self.state.hotswap_missing()
             raise
         pid = status.get("pid")
         self.facts.pid = pid if isinstance(pid, int) else None
         self.facts.python = str(status.get("python") or "") or None
         self.facts.hotswap = str(status.get("hotswap") or "") or None
         self.facts.cwd = str(status.get("cwd") or "") or None
-        self.facts.status = "idle"
+        self.state.has_hotswap()
 
     async def close(self) -> None:
         self.dead = True
-        self.facts.status = "dead"
+        self.state.died()

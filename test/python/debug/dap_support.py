@@ -1,4 +1,5 @@
-"""A small Debug Adapter Protocol client driving debugpy's real adapter over stdio.
+"""A small Debug Adapter Protocol client driving debugpy's real adapter over stdio, and the
+program the tests debug.
 
 It stands where VS Code's debug session does: requests with responses, events kept in order
 and waited for with a timeout (never a sleep), and every request a test sends visible.
@@ -6,12 +7,14 @@ and waited for with a timeout (never a sleep), and every request a test sends vi
 
 from __future__ import annotations
 
+import base64
 import json
 import queue
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 TIMEOUT = 60.0
@@ -134,3 +137,83 @@ class DapClient:
                 self.proc.kill()
                 self.proc.wait()
         self._stderr.close()
+
+
+REPO = Path(__file__).resolve().parents[3]
+
+PROGRAM = """\
+import os, sys, time
+from math_utils import scale
+
+out = sys.argv[1]
+while not os.path.exists(out + ".stop"):
+    if os.path.exists(out + ".go"):
+        os.remove(out + ".go")
+        value = scale(2)
+        with open(out + ".tmp", "w") as f:
+            f.write(str(value))
+        os.replace(out + ".tmp", out)
+    time.sleep(0.01)
+"""
+
+OLD = "def scale(value):\n    result = value * 2\n    return result\n"
+NEW = "def scale(value):\n    factor = 3\n    result = value * factor\n    return result\n"
+
+
+class Debuggee:
+    """The launched program: ``call()`` makes it call ``scale(2)`` once."""
+
+    def __init__(self, root: Path, dap: DapClient) -> None:
+        self.root, self.dap = root, dap
+        self.out = root / "out.txt"
+
+    def call(self) -> None:
+        self.out.unlink(missing_ok=True)
+        (root_go := self.root / "out.txt.go").write_text("")
+        assert root_go.exists()
+
+    def result(self, timeout: float = 60.0) -> str:
+        deadline = time.monotonic() + timeout
+        while not self.out.exists():  # polled: the file is written by another process
+            if time.monotonic() > deadline:
+                raise TimeoutError("the program did not write its result")
+            time.sleep(0.01)
+        return self.out.read_text()
+
+    def stopped_at(self, after: int) -> tuple[int, dict[str, Any]]:
+        """Wait for a stop; return the thread and its top frame."""
+        event = self.dap.wait_event(lambda e: e.get("event") == "stopped", after)
+        thread = event["body"]["threadId"]
+        frames = self.dap.request("stackTrace", {"threadId": thread, "startFrame": 0, "levels": 1})["stackFrames"]
+        return thread, frames[0]
+
+    def evaluate(self, expression: str, frame: int | None = None) -> str:
+        args: dict[str, Any] = {"expression": expression, "context": "repl"}
+        if frame is not None:
+            args["frameId"] = frame
+        return str(self.dap.request("evaluate", args)["result"])
+
+    def reload(self, path: Path, frame: int | None = None) -> dict[str, Any]:
+        """Reload through the kernel service and wait for the answer."""
+        return self.answer(self.dap.request("evaluate", self.reload_request(path, frame)))
+
+    def reload_request(self, path: Path, frame: int | None = None, **args: Any) -> dict[str, Any]:
+        """The ``evaluate`` arguments the extension's debug transport sends for a reload."""
+        request = json.dumps({"protocol": 1, "id": 1, "command": "reload", "args": {"paths": [str(path)], **args}})
+        helper = str(REPO / "python_helper")
+        inner = (f"((__import__('sys').path.insert(0, {helper!r}) if {helper!r} not in __import__('sys').path else None), "
+                 f"__import__('hotswap.kernel').kernel.handle({request!r}))[1]")
+        expression = f"(lambda s: str(len(s)) + ':' + s)(__import__('base64').b64encode(({inner}).encode()).decode())"
+        return {"expression": expression, "context": "repl", **({} if frame is None else {"frameId": frame})}
+
+    @staticmethod
+    def answer(body: dict[str, Any]) -> dict[str, Any]:
+        """The kernel service's result: base64-encoded behind its length, whatever the adapter's
+        quoting or truncation of long values."""
+        text = str(body["result"]).strip().strip("'\"")
+        length, _, payload = text.partition(":")
+        assert len(payload) == int(length), text
+        response = json.loads(base64.b64decode(payload))
+        assert response["ok"], response
+        result: dict[str, Any] = response["result"]
+        return result

@@ -25,6 +25,27 @@ from jupyter_client.manager import KernelManager
 TIMEOUT = 60.0
 SERVICE_EXPR = "__import__('hotswap.kernel').kernel.handle(%r)"
 
+# A user module and its edit, as the kernel and language server suites both write them: the
+# edit adds an attribute in __init__, so instances made before it are stale.
+GREETER_V1 = '''\
+class Greeter:
+    def __init__(self, name):
+        self.name = name
+
+    def greet(self):
+        return "Hello, " + self.name
+'''
+
+GREETER_V2 = '''\
+class Greeter:
+    def __init__(self, name):
+        self.name = name
+        self.punctuation = "!"
+
+    def greet(self):
+        return "Hello, " + self.name + self.punctuation
+'''
+
 
 @dataclass
 class CellResult:

@@ -10,26 +10,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from kernel_support import Kernel, run_on, service_call, wait_for
-
-GREETER = """\
-class Greeter:
-    def __init__(self, name):
-        self.name = name
-
-    def greet(self):
-        return "Hello, " + self.name
-"""
-
-GREETER_2 = """\
-class Greeter:
-    def __init__(self, name):
-        self.name = name
-        self.punctuation = "!"
-
-    def greet(self):
-        return "Hello, " + self.name + self.punctuation
-"""
+from kernel_support import GREETER_V1, GREETER_V2, Kernel, run_on, service_call, wait_for
 
 
 def user_state(k: Kernel) -> dict[str, str]:
@@ -72,9 +53,9 @@ def test_syntax_error_keeps_old_function_and_says_so_once(kernel: Callable[..., 
 
 def test_stale_instance_reported_by_magic_and_by_stale_request(kernel: Callable[..., Kernel]) -> None:
     k = kernel()
-    k.write("greeter.py", GREETER)
+    k.write("greeter.py", GREETER_V1)
     k.check("%load_ext hotswap\nfrom greeter import Greeter\ng = Greeter('Ada')")
-    k.write("greeter.py", GREETER_2)
+    k.write("greeter.py", GREETER_V2)
     k.check("h = Greeter('Bob')")
     status = k.check("%hotswap").stdout
     assert "greeter: reloaded" in status
@@ -244,9 +225,9 @@ def test_editor_reload_is_not_repeated_by_the_next_cell(kernel: Callable[..., Ke
 def test_stale_object_shows_in_the_cell_output_and_its_attribute_error_explains(kernel: Callable[..., Kernel]) -> None:
     """Without an editor (Jupyter, jupyter console), the cell's own output says what is stale."""
     k = kernel()
-    k.write("greeter.py", GREETER)
+    k.write("greeter.py", GREETER_V1)
     k.check("%load_ext hotswap\nfrom greeter import Greeter\ng = Greeter('Ada')")
-    k.write("greeter.py", GREETER_2)
+    k.write("greeter.py", GREETER_V2)
     cell = k.check("h = Greeter('Bob')")
     assert cell.stderr.splitlines() == [
         "hotswap: g was created before Greeter gained 'punctuation'; recreate it to use the new code. (greeter.py:4)"]

@@ -44,6 +44,8 @@ def pkg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (json.dumps({"protocol": 1, "id": "1", "command": "reload", "args": {"paths": ["rel.py"]}}), "bad-request"),
     (json.dumps({"protocol": 1, "id": "1", "command": "reload", "args": {"dependents": "yes"}}), "bad-request"),
     (json.dumps({"protocol": 1, "id": "1", "command": "reload", "args": []}), "bad-request"),
+    (json.dumps({"protocol": 1, "id": "1", "command": "reload",
+                 "args": {"progress_after": 1, "interrupt_file": "stop"}}), "bad-request"),
 ])
 def test_bad_requests_get_clear_errors(raw: str, kind: str) -> None:
     resp = json.loads(handle(raw))

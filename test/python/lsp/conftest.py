@@ -23,7 +23,11 @@ from pygls.protocol import default_converter
 from pygls.uris import from_fs_path
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, LanguageClient, register_lsp_features
 
-from lsp_support import TIMEOUT, Kernel, Recorder, as_dict
+_KERNEL_SUPPORT = str(Path(__file__).resolve().parent.parent / "kernel")
+if _KERNEL_SUPPORT not in sys.path:  # kernel_support: the user modules both suites write
+    sys.path.insert(0, _KERNEL_SUPPORT)
+
+from lsp_support import TIMEOUT, Kernel, Recorder, as_dict  # noqa: E402
 
 
 def _recording(rec: Recorder, method: str) -> Callable[..., None]:

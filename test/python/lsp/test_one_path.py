@@ -13,26 +13,8 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
+from kernel_support import GREETER_V1, GREETER_V2
 from lsp_support import TIMEOUT, attach, command, diagnostics_for, open_and_save, save
-
-GREETER_V1 = '''\
-class Greeter:
-    def __init__(self, name):
-        self.name = name
-
-    def greet(self):
-        return "Hello, " + self.name
-'''
-
-GREETER_V2 = '''\
-class Greeter:
-    def __init__(self, name):
-        self.name = name
-        self.punctuation = "!"
-
-    def greet(self):
-        return "Hello, " + self.name + self.punctuation
-'''
 
 
 def did_reloads(rec, kernel_id=None):
@@ -304,6 +286,14 @@ async def test_denied_kernel_access_is_a_state_not_a_stream_of_errors(server_fac
     assert done[0]["error"] and done[0]["reloaded"] == 0
     assert [m for m in rec.of(types.WINDOW_SHOW_MESSAGE) if "not allowed" in m.message] == []  # the editor says it, with its button
 
+    rec.transport.denied.discard(kid)  # the user allows access in "Manage Access To Jupyter Kernels"
+    open_and_save(client, workdir / "mathx.py", "def scale(x):\n    return x * 7\n")
+    await rec.wait_for(lambda: [d for d in did_reloads(rec, kid) if d["reloaded"]], what="reload once access is granted")
+    assert await kernel.eval("mathx.scale(1)") == 7
+    # the view follows at once, not at the next check
+    await rec.wait_for(lambda: [k for k in kernel_lists(rec)[-1] if k["id"] == kid and k["status"] == "idle"],
+                       what="the kernel listed as idle again")
+
 
 async def test_reports_from_two_kernels_merge_per_kernel(server_factory, start_kernel, workdir: Path) -> None:
     """One kernel direct, one behind the editor: each one's warnings stay until that one's fixed."""
@@ -359,6 +349,8 @@ async def test_a_kernel_behind_the_editor_gets_the_save_made_while_it_restarted(
     rec.transport.announce(client, {**entry, "generation": 2, "ready": False})  # the Jupyter extension restarts it
     await rec.wait_for(lambda: [k for k in kernel_lists(rec)[-1] if k["id"] == kid and k["status"] == "restarting"],
                        what="restarting state")
+    told = [e for e in rec.of("hotswap/kernelEvent") if e["kernel"] == kid and e["event"] == "restarted"]
+    assert len(told) == 1 and told[0]["message"].startswith("restart.ipynb restarted: its variables are gone")
     save(client, workdir / "mathx.py", "def scale(x):\n    return x * 9\n")
     await settled(client)
     assert "reload" not in rec.transport.commands(kid)  # held, not sent into a restarting kernel

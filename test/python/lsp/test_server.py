@@ -15,26 +15,9 @@ import pytest
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
+from kernel_support import GREETER_V1, GREETER_V2
 from lsp_support import TIMEOUT, attach, command, diagnostics_for, open_and_save, save
 
-GREETER_V1 = '''\
-class Greeter:
-    def __init__(self, name):
-        self.name = name
-
-    def greet(self):
-        return "Hello, " + self.name
-'''
-
-GREETER_V2 = '''\
-class Greeter:
-    def __init__(self, name):
-        self.name = name
-        self.punctuation = "!"
-
-    def greet(self):
-        return "Hello, " + self.name + self.punctuation
-'''
 ADDED_LINE = 3  # 0-based line of `self.punctuation = "!"`
 
 

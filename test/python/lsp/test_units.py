@@ -105,3 +105,28 @@ async def test_content_a_kernel_already_got_is_not_sent_to_it_again(tmp_path) ->
     kernel.restarts = 1
     await server.reload_saved(kernel, [str(b)])  # a restarted kernel imported afresh
     assert sent[2:] == [[str(a)], [str(a)], [str(b)]]
+
+
+def test_kernel_status_changes_in_one_place_and_each_change_is_announced() -> None:
+    from hotswap.lsp.kernel_state import KernelState
+    from hotswap.lsp.kernels import KernelFacts
+
+    facts = KernelFacts(id="k", connection_file="")
+    state = KernelState(facts)
+    seen: list[str] = []
+    state.on_change = lambda: seen.append(facts.status)
+    state.executing("busy", announce=False)  # our own request: not news, but the state follows
+    assert facts.status == "busy" and seen == []
+    state.executing("idle")
+    state.access_denied()
+    state.executing("busy")  # a cell runs, but the kernel is still out of reach
+    assert facts.status == "no-access"
+    state.has_hotswap()  # access granted again: shown at once, as what the kernel does now
+    assert seen == ["idle", "no-access", "busy"]
+    state.hotswap_missing()
+    state.may_have_hotswap()
+    state.process_ended()
+    assert seen[-3:] == ["no-hotswap", "busy", "starting"] and state.execution == "starting"
+    state.died()
+    state.has_hotswap()  # a late answer from a closed kernel
+    assert facts.status == "dead" and seen[-1] == "dead"

@@ -6,6 +6,7 @@ server whatever reports it likes."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from pathlib import Path
 
@@ -117,3 +118,98 @@ async def test_execute_command_with_unreadable_params_gets_an_error(server_facto
     with pytest.raises(Exception, match="params cannot be read"):
         await asyncio.wait_for(fut, 20)
     assert await command(client, "hotswap.listKernels") == []  # and the server keeps answering
+
+
+DEEP = 100_000  # levels: far past what json (and Python's recursion limit) can parse
+
+
+def _send_raw(client, body: bytes) -> None:
+    """Write one message to the server as bytes (the client's own encoder cannot build these)."""
+    client.protocol.writer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+
+def _awaiting(client, msg_id) -> asyncio.Future:
+    """The future the client resolves when an answer with ``msg_id`` arrives."""
+    fut: asyncio.Future = asyncio.get_running_loop().create_future()
+    client.protocol._request_futures[msg_id] = fut
+    return fut
+
+
+def _deep_list() -> bytes:
+    return b"[" * DEEP + b"]" * DEEP
+
+
+@pytest.mark.parametrize("body", [
+    b'{"jsonrpc": "2.0", "id": "deep-1", "method": "workspace/executeCommand", '
+    b'"params": {"command": "hotswap.listKernels", "arguments": ' + _deep_list() + b'}}',
+    b'{"jsonrpc": "2.0", "method": "hotswap/custom", "params": {"a": ' + b'{"a": ' * DEEP + b'1' + b'}' * DEEP
+    + b'}, "id": "deep-1"}',
+], ids=["executeCommand-deep-arguments", "custom-request-id-last"])
+async def test_deeply_nested_request_gets_a_parse_error_under_its_id(server_factory, body: bytes) -> None:
+    from pygls.exceptions import JsonRpcException
+
+    client, rec = await server_factory()
+    answer = _awaiting(client, "deep-1")
+    _send_raw(client, body)
+    with pytest.raises(JsonRpcException) as caught:
+        await asyncio.wait_for(answer, 20)
+    assert caught.value.code == -32700 and "nested too deeply" in str(caught.value), caught.value
+    assert await command(client, "hotswap.listKernels") == []  # and the server keeps answering
+
+
+async def test_unparsable_message_with_no_id_gets_parse_error_with_id_null(server_factory) -> None:
+    from pygls.exceptions import JsonRpcException
+
+    client, rec = await server_factory()
+    answer = _awaiting(client, None)
+    _send_raw(client, b'{"jsonrpc": "2.0", "method": "workspace/executeCommand", "params": {"command": ')
+    with pytest.raises(JsonRpcException) as caught:
+        await asyncio.wait_for(answer, 20)
+    assert caught.value.code == -32700 and "not valid JSON" in str(caught.value)
+    assert await command(client, "hotswap.listKernels") == []
+
+
+async def test_deep_notification_is_ignored_with_a_log_line_and_server_serves_on(server_factory) -> None:
+    client, rec = await server_factory()
+    _send_raw(client, b'{"jsonrpc": "2.0", "method": "hotswap/transportKernels", "params": {"kernels": '
+              + _deep_list() + b'}}')
+    logged = await rec.wait_for(lambda: [m.message for m in rec.of(types.WINDOW_LOG_MESSAGE)
+                                         if "hotswap/transportKernels notification" in m.message],
+                                what="log line for the dropped notification")
+    assert "ignored" in logged[0] and "nested too deeply" in logged[0]
+    assert await command(client, "hotswap.listKernels") == []
+
+
+async def test_huge_shallow_request_is_answered_and_does_not_block(server_factory) -> None:
+    client, rec = await server_factory()
+    padding = "x" * 30_000_000  # 30 MB in one string argument
+    answer = _awaiting(client, "huge-1")
+    start = time.monotonic()
+    _send_raw(client, json.dumps({"jsonrpc": "2.0", "id": "huge-1", "method": "workspace/executeCommand",
+                                  "params": {"command": "hotswap.listKernels", "arguments": [{"pad": padding}]}}).encode())
+    await asyncio.wait_for(answer, 60)
+    assert await command(client, "hotswap.listKernels") == []
+    print(f"30 MB request answered, and the next one, in {time.monotonic() - start:.1f} s")
+
+
+async def test_deeply_nested_editor_answer_fails_the_reload_instead_of_hanging(server_factory, workdir: Path) -> None:
+    path = workdir / "mod.py"
+    path.write_text("X = 1\n")
+    client, rec = await _behind_editor(server_factory, [])
+    send_response = client.protocol._send_response
+
+    def deep_answer(msg_id, result=None, error=None):
+        if isinstance(result, dict) and result.get("response", {}).get("result", {}).get("deep"):
+            _send_raw(client, b'{"jsonrpc": "2.0", "id": %s, "result": %s}' % (json.dumps(msg_id).encode(), _deep_list()))
+        else:
+            send_response(msg_id, result, error)
+
+    client.protocol._send_response = deep_answer
+    rec.transport.reloads.append({"deep": True})
+    save(client, path)
+    done = await rec.wait_for(lambda: [d for d in rec.of("hotswap/didReload") if d.get("error")], what="failed reload")
+    assert "answer cannot be read" in done[0]["error"] and "nested too deeply" in done[0]["error"], done[0]
+    # the kernel is not left locked behind the lost answer: the next save reloads
+    save(client, path, "X = 2\n")
+    await rec.wait_for(lambda: len(rec.of("hotswap/didReload")) >= 2, what="second reload")
+    assert not rec.of("hotswap/didReload")[-1].get("error")
