@@ -23,7 +23,6 @@ import os
 import types
 from typing import Any, Iterable, Protocol
 
-from .values import safe_same
 
 DEF_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -360,10 +359,10 @@ class BytecodeBaseline:
 
 class NoBaseline:
     """Nothing known about the old source: definitions are compared with the live objects by
-    the caller; a statement binding names the module lacks is new and runs; a constant
-    (``LIMIT = 20``: one name, an immutable literal) runs when the module holds another value;
-    any other statement is kept as it is, since it may hold state (``_CACHE = {}``,
-    ``REGISTRY = []``, ``setup()``)."""
+    the caller; a statement binding names the module lacks is new and runs; any other
+    statement is kept as it is, since it may hold state (``_CACHE = {}``, ``REGISTRY = []``,
+    ``setup()``) -- a constant too (``COUNT = 0`` may be a counter the program advanced, and
+    nothing tells whether ``LIMIT = 20`` is an edit or ``LIMIT`` was set at run time)."""
 
     kind = "none"
 
@@ -378,9 +377,6 @@ class NoBaseline:
         names = bound_names([node])
         if not names:
             return True
-        constant = constant_literal(node)
-        if constant is not None and constant[0] in self._d:
-            return safe_same(self._d[constant[0]], constant[1])
         return any(n in self._d for n in names)
 
     def old_names(self) -> set[str] | None:
@@ -390,10 +386,11 @@ class NoBaseline:
 _IMMUTABLE = (int, float, complex, str, bytes, bool, type(None), type(Ellipsis))
 
 
-def _immutable(value: object) -> bool:
-    if isinstance(value, (tuple, frozenset)):
-        return all(_immutable(v) for v in value)
-    return isinstance(value, _IMMUTABLE)
+def immutable(value: object) -> bool:
+    """Plain immutable data (tuples and frozensets of it too): safe to compare and to repr."""
+    if isinstance(value, (tuple, frozenset)) and type(value) in (tuple, frozenset):  # a subclass may define anything
+        return all(immutable(v) for v in value)
+    return type(value) in _IMMUTABLE
 
 
 def constant_literal(node: ast.stmt) -> tuple[str, object] | None:
@@ -411,7 +408,7 @@ def constant_literal(node: ast.stmt) -> tuple[str, object] | None:
         literal = ast.literal_eval(value)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
-    return (target.id, literal) if _immutable(literal) else None
+    return (target.id, literal) if immutable(literal) else None
 
 
 def cached_module_code(module: types.ModuleType, filename: str) -> types.CodeType | None:

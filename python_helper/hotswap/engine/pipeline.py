@@ -25,7 +25,6 @@ from .diff import (
     bound_names,
     bytecode_baseline,
     class_bodies,
-    constant_literal,
     describe,
     first_line,
     is_def,
@@ -37,7 +36,8 @@ from .decorators import (KEEPER, Keeper, caches_around, decorator_reads, decorat
                          undecorated, wrapped_function)
 from .caches import clear_cache
 from .depgraph import class_data_reading, dependents, sandwiched
-from .first_reload import kept_statements, matches_cached_code, written_before_start
+from .first_reload import (KeptValue, has_kept, kept_statements, kept_values, matches_cached_code, remember_kept,
+                           still_kept, written_before_start)
 from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
 from .modules import realpath
 from .relocate import relocate, shift
@@ -45,7 +45,7 @@ from .report import Diagnostic, ModuleResult, Report, at_line
 from .source import Source, SourceProblem, compile_module, read_source, refresh_linecache
 from .stale import TRACKER, Binding
 from .transaction import Snapshot, WriteLog
-from .values import MISSING, functions_in, safe_same, unwrap_function
+from .values import MISSING, functions_in, is_live_module, safe_same, unwrap_function
 
 FULL_RELOAD_MARKER = "__hotswap_full_reload__"
 _MODULE_DUNDERS = (
@@ -95,7 +95,10 @@ class ModuleReload:
         """Reload; a bug in hotswap becomes an internal-error diagnostic, never an exception."""
         t0 = time.perf_counter()
         try:
+            carried = has_kept(self.name)
             self._reload()
+            if carried:
+                self._still_kept()
         except Exception as exc:  # noqa: BLE001 - a bug in hotswap must not take the user's kernel down
             self.res.status = "failed"
             self.res.error = f"hotswap internal error: {type(exc).__name__}: {exc}"
@@ -287,7 +290,7 @@ class ModuleReload:
                 done.update(i for i, st in enumerate(parsed.stmts) if st.is_class and st.def_name in self.rebuilt)
         self.res.executed = [describe(n, src.text) for n in executed if not is_def(n)]
         if self.assumed:
-            self.report.diagnostics.append(self._assumed_diagnostic(selected))
+            self.report.diagnostics.append(self._assumed_diagnostic())
         self._relocate(moved, shifted, codes)
         self._finish_result(reloaded=bool(executed or self.res.removed))
         return True
@@ -426,11 +429,12 @@ class ModuleReload:
             selected.append(i)
         return selected, moved, shifted
 
-    def _assumed_diagnostic(self, selected: list[ast.stmt]) -> Diagnostic:
-        """Say what a reload without a baseline kept and which constants it set."""
+    def _assumed_diagnostic(self) -> Diagnostic:
+        """Say what a reload without a baseline kept, and how to apply the file's value of the
+        constants kept at another value."""
         assert self.src is not None
-        kept = kept_statements(self.assumed)
-        applied = [c[0] for c in (constant_literal(n) for n in selected) if c is not None]
+        values = kept_values(self.assumed, self.d, self.src.text)
+        kept = kept_statements(self.assumed, values)
 
         def listed(names: list[str]) -> str:
             return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
@@ -439,12 +443,37 @@ class ModuleReload:
                f"started and has no bytecode cache), so it updated functions and classes and kept the other "
                f"module-level statements as they are, assuming they did not change")
         msg += f" ({listed(kept)})." if kept else "."
-        if applied:
-            msg += f" Constants whose value in the file differs from the module's were set from the file: {listed(applied)}."
-        msg += " From now on edits of this file are compared exactly."
-        first_applied = next((n.lineno for n in selected if constant_literal(n) is not None), None)
-        return at_line(self.real, first_applied or self.assumed[0].lineno, "information", "no-baseline", msg, None,
-                       text=self.src.text)
+        if values:
+            msg += (f" Kept too, at the value the module holds although the file assigns another (the program may "
+                    f"have changed it): {self._kept_values_text(values)}: from now on edits of this file are "
+                    f"compared exactly and applied.")
+            remember_kept(self.name, values)
+        else:
+            msg += " From now on edits of this file are compared exactly."
+        line = values[0].lineno if values else self.assumed[0].lineno
+        return at_line(self.real, line, "information", "no-baseline", msg, None, text=self.src.text)
+
+    def _kept_values_text(self, values: list[KeptValue]) -> str:
+        """``LIMIT is 10 (line 4 of the file: 20). To use the file's value, run ... or edit the line``."""
+        each = [f"{v.name} is {v.live} (line {v.lineno} of the file: {v.file})" if v.file
+                else f"{v.name} is {v.live} (line {v.lineno} of the file assigns another value)" for v in values]
+        listed = ", ".join(each[:8]) + (f" and {len(each) - 8} more" if len(each) > 8 else "")
+        first = values[0]
+        run = f"`{self.name}.{first.name} = {first.file}`" if first.file else f"the assignment of line {first.lineno}"
+        return (f"{listed}. To use the file's value, run {run}{' (likewise for the others)' if len(values) > 1 else ''} "
+                f"or edit the line")
+
+    def _still_kept(self) -> None:
+        """Constants an earlier reload without a baseline kept at another value than the file's
+        are named again at each reload of the module, until the value matches the file."""
+        if self.src is None or self.assumed or self.res.status not in ("reloaded", "unchanged"):
+            return
+        values = still_kept(self.name, self.d, self.src.text)
+        if values:
+            msg = (f"Still kept from the first reload, when hotswap did not know which version of {self.name} was "
+                   f"loaded: {self._kept_values_text(values)}.")
+            self.report.diagnostics.append(at_line(self.real, values[0].lineno, "information", "no-baseline", msg,
+                                                   None, text=self.src.text))
 
     def _remove_gone(self, baseline: Baseline) -> None:
         """Names the old source bound and the new one does not leave the module."""
@@ -745,7 +774,10 @@ class ModuleReload:
         return 1
 
     def propagate(self, rebound: dict[str, tuple[Any, Any]], removed: dict[str, Any]) -> None:
-        """Rebind ``from <name> import X`` copies; report copies of names that no longer exist."""
+        """Rebind ``from <name> import X`` copies; report copies of names that no longer exist.
+
+        A copy of a module (``import a`` in the user's cells while ``b``, which imported ``a``
+        too, stops binding it) holds the live module, never an old version: not reported."""
         if not rebound and not removed:
             return
         name = self.name
@@ -760,7 +792,7 @@ class ModuleReload:
                 old, new = rebound[remote]
                 if current is old:
                     h.namespace[local] = new
-            elif remote in removed and current is removed[remote]:
+            elif remote in removed and current is removed[remote] and not is_live_module(current):
                 TRACKER.add_binding(Binding(h.kind, h.owner, local, current, name, remote, h.file or self.real,
                                              h.ref.lineno if h.file else 1, h.ref.col if h.file else None,
                                              h.ref.end_col if h.file else None))
@@ -771,7 +803,7 @@ class ModuleReload:
                 if key not in handled_ns and ns.get(key, MISSING) is old:
                     ns[key] = new
             for key, old in removed.items():
-                if key not in handled_ns and ns.get(key, MISSING) is old:
+                if key not in handled_ns and ns.get(key, MISSING) is old and not is_live_module(old):
                     TRACKER.add_binding(Binding("namespace", "", key, old, name, key, self.real, 1, None, None))
         # Other references by name (aliases, re-exports, registries, enum members held elsewhere)
         references.rebind(references.pairs_for(rebound), ns)

@@ -8,11 +8,21 @@ objects whose attribute access may do anything.
 from __future__ import annotations
 
 import functools
+import sys
 import types
 from typing import Any
 
 MISSING: Any = object()  # "no such entry", distinct from every value a module can hold
 _SIMPLE = (int, float, complex, str, bytes, bool, type(None), type(Ellipsis))
+
+
+def is_live_module(obj: Any) -> bool:
+    """A module that is still the one imported under its name: whoever holds it (``import b``,
+    ``from pkg import b``) sees every reload of it, since reloads update it in place."""
+    if not isinstance(obj, types.ModuleType):
+        return False
+    name = obj.__dict__.get("__name__")
+    return isinstance(name, str) and sys.modules.get(name) is obj
 
 
 def safe_same(a: Any, b: Any) -> bool:

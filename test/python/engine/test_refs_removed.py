@@ -76,3 +76,18 @@ def test_removed_class_held_by_another_module_attribute(project: Project) -> Non
     assert "b.DEFAULT_KIND" in d.message
     assert d.file == str(project.path("b")) and d.line == 2
     assert messages(report, "stale-binding") == []
+
+
+def test_module_no_longer_bound_by_its_circular_partner_is_not_stale(project: Project) -> None:
+    """``b`` stops binding ``a`` (its import moves into a function); the user's own ``import a``
+    holds the live module, which reloads update in place: nothing is stale. A plain name the
+    edit removed and the user copied by value still is."""
+    project.write("pair_a", "import pair_b\n\nX = 1\n")
+    project.load("pair_b", "import pair_a\nimport os\n\nPORT = 1\n\ndef use():\n    return pair_a.X\n")
+    project.run("import pair_a, pair_b\nimport os\nPORT = pair_b.PORT")
+    project.edit("pair_b", "def use():\n    import pair_a\n    return pair_a.X\n")
+    report = project.reload("pair_b")
+    assert sorted(report.module("pair_b").removed) == ["PORT", "os", "pair_a"]
+    assert [m for m in messages(report, "stale-binding")] == [
+        "PORT still holds the old pair_b.PORT, which no longer exists in pair_b; delete it or import what replaced it."]
+    assert messages(hotswap.stale(namespace=project.ns), "stale-binding") == messages(report, "stale-binding")

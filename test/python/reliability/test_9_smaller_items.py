@@ -53,3 +53,84 @@ def test_unusable_requests_are_bad_requests(kernel, request_text: str) -> None:
     response = _raw_service(k.kc, request_text)
     assert response["ok"] is False and response["error"]["type"] == "bad-request", response
     assert k.check("print('answering')").stdout.strip() == "answering"
+
+
+# A circular pair: a imports b at its top, b imports a (and copies two of its names).
+CIRCLE_A = """\
+X = 1
+LIMIT = 5
+import b
+
+
+def fa():
+    return b.fb() + X
+"""
+CIRCLE_B = """\
+import a
+from a import X, LIMIT
+
+
+def fb():
+    return 10
+
+
+def use():
+    return a.X + X
+"""
+# b stops binding the module a at its top (the import moves into the function that needs it)
+CIRCLE_B_EDITED = CIRCLE_B.replace("import a\nfrom a", "from a").replace("def use():\n", "def use():\n    import a\n")
+# a loses LIMIT (b's copy of it is really stale) and X changes (b's copy follows)
+CIRCLE_A_EDITED = CIRCLE_A.replace("LIMIT = 5\n", "").replace("X = 1", "X = 2")
+
+
+def _stale_bindings(k) -> list[dict]:
+    report, _ = service_call(k.kc, "stale", {})
+    return [d for d in report["result"]["diagnostics"] if d["code"] == "stale-binding"]
+
+
+def test_own_import_of_a_circular_pair_is_not_a_stale_binding(kernel) -> None:
+    k = kernel()
+    k.write("a.py", CIRCLE_A)
+    k.write("b.py", CIRCLE_B)
+    k.check("%load_ext hotswap")
+    k.check("import a\nimport b")
+    k.write("b.py", CIRCLE_B_EDITED)
+    cell = k.check("print(b.use(), a.fa(), b.__dict__.get('a', 'gone'))")
+    assert cell.stdout.strip() == "2 11 gone"  # the edit applied: b no longer binds a
+    assert "hotswap:" not in cell.stderr, cell.stderr  # the user's own `import a` holds the live module
+    assert _stale_bindings(k) == []
+    # a name really removed from a is still held by b's `from a import X, LIMIT` (now its first
+    # line): that is told, at that line; X changed value and b's copy follows it
+    k.write("a.py", CIRCLE_A_EDITED)
+    cell = k.check("print(b.X, b.use(), hasattr(a, 'LIMIT'))")
+    assert cell.stdout.strip() == "2 4 False"
+    lines = [line for line in cell.stderr.splitlines() if line.startswith("hotswap:")]
+    assert lines == ["hotswap: 'LIMIT' was removed from a, but b still holds the old value imported here; "
+                     "update this import. (b.py:1)"], cell.stderr
+    [binding] = _stale_bindings(k)
+    assert binding["file"].endswith("b.py") and binding["range"]["start"]["line"] == 0
+
+
+def test_editor_reload_of_a_circular_pair_names_only_stale_from_imports(kernel) -> None:
+    k = kernel()
+    k.write("a.py", CIRCLE_A)
+    k.write("b.py", CIRCLE_B)
+    k.check("import hotswap.kernel")
+    k.check("import b\nimport a\nfrom a import X, LIMIT\nfrom b import a as also_a")
+    k.write("b.py", CIRCLE_B_EDITED)
+    report, _ = service_call(k.kc, "reload", {"paths": [str(k.cwd / "b.py")]})
+    [m] = report["result"]["modules"]
+    assert m["status"] == "reloaded" and m["removed"] == ["a"], m
+    # `a` and `also_a` hold the module a itself, which every reload updates in place
+    assert [d for d in report["result"]["diagnostics"] if d["code"].startswith("stale-")] == []
+    k.write("a.py", CIRCLE_A_EDITED)
+    report, _ = service_call(k.kc, "reload", {"paths": [str(k.cwd / "a.py")]})
+    assert k.check("print(X, b.X, 'LIMIT' in dir(a))").stdout.strip() == "2 2 False"
+    stale = sorted((d["file"].rsplit("/", 1)[1], d["range"]["start"]["line"], d["names"], d["message"])
+                   for d in report["result"]["diagnostics"] if d["code"] == "stale-binding")
+    assert stale == [
+        ("a.py", 0, ["LIMIT"], "LIMIT still holds the old a.LIMIT, which no longer exists in a; delete it or import "
+                               "what replaced it."),
+        ("b.py", 0, [], "'LIMIT' was removed from a, but b still holds the old value imported here; update this "
+                        "import."),
+    ], stale
