@@ -88,11 +88,17 @@ def _stale_bindings(k) -> list[dict]:
     return [d for d in report["result"]["diagnostics"] if d["code"] == "stale-binding"]
 
 
-def test_own_import_of_a_circular_pair_is_not_a_stale_binding(kernel) -> None:
+def _circle(kernel, first: str):
+    """A kernel whose folder holds the circular pair a/b, after ``first`` ran in it."""
     k = kernel()
     k.write("a.py", CIRCLE_A)
     k.write("b.py", CIRCLE_B)
-    k.check("%load_ext hotswap")
+    k.check(first)
+    return k
+
+
+def test_own_import_of_a_circular_pair_is_not_a_stale_binding(kernel) -> None:
+    k = _circle(kernel, "%load_ext hotswap")
     k.check("import a\nimport b")
     k.write("b.py", CIRCLE_B_EDITED)
     cell = k.check("print(b.use(), a.fa(), b.__dict__.get('a', 'gone'))")
@@ -112,10 +118,7 @@ def test_own_import_of_a_circular_pair_is_not_a_stale_binding(kernel) -> None:
 
 
 def test_editor_reload_of_a_circular_pair_names_only_stale_from_imports(kernel) -> None:
-    k = kernel()
-    k.write("a.py", CIRCLE_A)
-    k.write("b.py", CIRCLE_B)
-    k.check("import hotswap.kernel")
+    k = _circle(kernel, "import hotswap.kernel")
     k.check("import b\nimport a\nfrom a import X, LIMIT\nfrom b import a as also_a")
     k.write("b.py", CIRCLE_B_EDITED)
     report, _ = service_call(k.kc, "reload", {"paths": [str(k.cwd / "b.py")]})
