@@ -151,7 +151,8 @@ async def test_git_checkout_reloads_each_kernel_once_in_dependency_order(server_
 
     k1, k2 = await start_kernel(), await start_kernel()
     for k in (k1, k2):
-        await k.run("import report, shapes\nsq = shapes.Square(3)")
+        # hotswap records each module's source as it is imported (as after `%load_ext hotswap`)
+        await k.run("import hotswap.kernel\nimport report, shapes\nsq = shapes.Square(3)")
     client, rec = await server_factory()  # this client cannot watch files: the server does
     id1 = (await attach(client, rec, k1))["id"]
     id2 = (await attach(client, rec, k2))["id"]

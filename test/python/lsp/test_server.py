@@ -201,7 +201,7 @@ async def test_excluded_and_non_python_files_are_not_reloaded(server_factory, st
     (workdir / "keep.py").write_text("X = 1\n")
     (workdir / "notes.txt").write_text("x\n")
     kernel = await start_kernel()
-    await kernel.run("import skip_me, keep")
+    await kernel.run("import hotswap.kernel\nimport skip_me, keep")  # their sources are recorded
     client, rec = await server_factory({"exclude": ["**/skip_*.py"]})
     await attach(client, rec, kernel)
     save(client, workdir / "skip_me.py", "X = 2\n")
