@@ -1,5 +1,6 @@
 // The product in a real VS Code: saves in the editor reach a running kernel, stale objects and
-// syntax errors show in Problems, "Hotswap: Reload Module" works from the command palette.
+// syntax errors show in Problems, "Hotswap: Reload Module" works from the command palette, and a
+// reload that loops is shown as still running and can be interrupted.
 // One code-server and one kernel serve all these tests, in order (each builds on the last).
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -169,5 +170,28 @@ describe('Hotswap in VS Code (trusted workspace)', () => {
       (found) => !found.some((row) => row.severity === 'error'),
       { what: 'the syntax error to leave Problems' },
     );
+  }));
+
+  it('a save whose top-level code loops is shown as still running at its line; Interrupt puts the module back', withEvidence(() => session, async () => {
+    const { kernel, workspace, page } = session;
+    writeFileSync(path.join(workspace, 'loopy.py'), 'X = 1\n');
+    await kernel.execute('import loopy');
+    await openFile(page, 'loopy.py');
+    await replaceEditorText(page, 'import time\nX = 2\nwhile True:\n    time.sleep(0.01)\n');
+    await saveActiveEditor(page);
+
+    // after hotswap.reloadTimeout (10 s by default) a notification offers Interrupt
+    const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'still running' });
+    await toast.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await toast.innerText(), /still running \S*loopy\.py:4 in /);
+    await toast.getByRole('button', { name: 'Interrupt' }).click();
+
+    await showProblems(page);
+    await waitUntil(
+      () => problemRows(page),
+      (found) => found.some((row) => row.severity === 'error' && row.text.includes('Interrupted while running line 4') && row.text.includes('[Ln 4,')),
+      { what: 'the interrupted line in Problems' },
+    );
+    assert.equal(await kernel.eval('loopy.X'), '1', 'the module is as it was before the save');
   }));
 });
