@@ -129,6 +129,7 @@ class TransportKernel:
         args = dict(args or {})
         req_id = f"t{next(_ids)}"
         watch: Optional[asyncio.Task[None]] = None
+        base = ""
         async with self._lock:
             after = args.get("progress_after")
             if command == "reload" and isinstance(after, (int, float)):
@@ -147,9 +148,9 @@ class TransportKernel:
                 if watch is not None:
                     watch.cancel()
                     self._interrupt_file = None
-                    for suffix in (".progress", ".interrupt"):
+                    for suffix in (".progress", ".progress.part", ".interrupt"):
                         try:
-                            os.unlink(args["progress_file"].rsplit(".", 1)[0] + suffix)
+                            os.unlink(base + suffix)
                         except OSError:
                             pass
         if not isinstance(answer, Mapping):
