@@ -88,7 +88,6 @@ class HotswapServer(LanguageServer):
         self.unsaved = UnsavedEdits()
         self.workspace_watcher: Optional[WorkspaceWatcher] = None
         self._disk_batch: Optional[Coalescer[str]] = None
-        self._announced: dict[str, Announced] = {}
         # kernel id -> the reload we sent and are waiting for: what it reloads, since when,
         # where it was last seen running (progress), whether Interrupt was offered
         self.in_flight: dict[str, dict[str, Any]] = {}
@@ -238,9 +237,12 @@ class HotswapServer(LanguageServer):
         return True
 
     def _keep_pending(self, paths: Sequence[str]) -> None:
-        for p in paths:
-            if p not in self.pending:
-                self.pending.append(p)
+        """Saves no kernel could take: sent with the next kernel's catch-up."""
+        _append_new(self.pending, paths)
+
+    def _hold(self, kernel: Kernel, paths: Sequence[str]) -> None:
+        """Saves a restarting kernel could not take: sent to it once it is back."""
+        _append_new(self.held.setdefault(kernel.id, []), paths)
 
     def kernel_event(self, kernel: Kernel, event: str, message: str) -> None:
         """Tell the editor about a kernel fault in words (shown) and as data (status bar)."""
@@ -299,15 +301,16 @@ class HotswapServer(LanguageServer):
         else:
             kernel.hotswap_missing_reported = False
             if restarted:
-                old = f" (was pid {kernel.last_pid})" if kernel.last_pid else ""
-                self.kernel_event(kernel, "restarted",
-                                  f"{label_of(kernel)} restarted{old}: its variables are gone; saves reload modules "
-                                  f"it imports again.")
+                self._announce_restart(kernel, f" (was pid {kernel.last_pid})" if kernel.last_pid else "")
         self._dedupe()
         if notify:
             self.kernels_changed()
         if kernel.facts.status != "no-hotswap":
             await self.catch_up(kernel)
+
+    def _announce_restart(self, kernel: Kernel, detail: str = "") -> None:
+        self.kernel_event(kernel, "restarted", f"{label_of(kernel)} restarted{detail}: its variables are gone; saves "
+                                               f"reload modules it imports again.")
 
     def _dedupe(self) -> None:
         """A kernel the editor announces and the server also reaches directly (same pid) is
@@ -366,7 +369,7 @@ class HotswapServer(LanguageServer):
             return f"reloading {where} for {time.monotonic() - job['started']:.0f} s"
         if label is not None and began:
             return f"a hotswap {label} request"
-        if getattr(kernel, "execution_state", "") == "busy" or label is not None:
+        if kernel.execution_state == "busy" or label is not None:
             return "a cell"  # our request waits behind what the user runs
         return "an earlier request"
 
@@ -419,14 +422,12 @@ class HotswapServer(LanguageServer):
         """The editor's full list of the kernels only it can reach."""
         announced = {a.id: a for a in (Announced.parse(r) for r in (plain(raw) or [])) if a is not None}
         for kid in [k for k, v in self.kernels.items() if isinstance(v, TransportKernel) and kid_gone(k, announced)]:
-            self._announced.pop(kid, None)
             self.spawn(self.detach(kid))
         for a in announced.values():
-            before = self._announced.get(a.id)
-            self._announced[a.id] = a
             kernel = self.kernels.get(a.id)
             if kernel is not None and not isinstance(kernel, TransportKernel):
                 continue
+            before = kernel.announced if kernel is not None else None  # what the editor said last time
             if kernel is None:
                 kernel = TransportKernel(a, self._send_to_editor, on_progress=self._on_progress)
                 self._register(kernel)
@@ -435,8 +436,7 @@ class HotswapServer(LanguageServer):
             kernel.facts.label = a.label
             if restarted:
                 self.publish(self.store.drop_source(source_of(kernel)))  # the old objects are gone
-                self.kernel_event(kernel, "restarted", f"{label_of(kernel)} restarted: its variables are gone; saves "
-                                                       f"reload modules it imports again.")
+                self._announce_restart(kernel)
             self.labels[source_of(kernel)] = label_of(kernel)
             if not a.ready:
                 kernel.state.restarting()
@@ -591,10 +591,9 @@ class HotswapServer(LanguageServer):
             log.info("no kernel attached yet: %s kept for the first one", ", ".join(paths))
             return
         for kernel in targets:
-            if kernel.facts.status in ("restarting",) or (
+            if kernel.facts.status == "restarting" or (
                     isinstance(kernel, AttachedKernel) and kernel.facts.pid is None and kernel.last_pid is not None):
-                held = self.held.setdefault(kernel.id, [])
-                held.extend(p for p in paths if p not in held)  # sent once it is back
+                self._hold(kernel, paths)
                 continue
             batch = self._save_batches.get(kernel.id)
             if batch is not None:
@@ -623,8 +622,8 @@ class HotswapServer(LanguageServer):
         self.protocol.notify(NOTIFY_WILL_RELOAD, {"kernel": kernel.id, "files": list(paths), "modules": list(modules)})
         args: dict[str, Any] = {"paths": list(paths), "modules": list(modules),
                                 "dependents": self.settings.reload_dependents,
-                                "preserve_state": self.settings.preserve_module_state}
-        args["progress_after"] = self.settings.reload_timeout
+                                "preserve_state": self.settings.preserve_module_state,
+                                "progress_after": self.settings.reload_timeout}
         generation = getattr(kernel, "restarts", 0)
         job = {"files": list(paths), "modules": list(modules), "started": time.monotonic()}
         self.in_flight[kernel.id] = job
@@ -644,8 +643,7 @@ class HotswapServer(LanguageServer):
         except KernelError as exc:
             if getattr(kernel, "restarts", 0) != generation and paths:
                 # The kernel restarted under the request: the new process gets it once it is up.
-                held = self.held.setdefault(kernel.id, [])
-                held.extend(p for p in paths if p not in held)
+                self._hold(kernel, paths)
                 self._no_reload(kernel, str(exc))
                 return None
             self.say(logging.ERROR, str(exc))
@@ -740,6 +738,10 @@ def _digest(path: str) -> Optional[str]:
 
 def source_of(kernel: Kernel) -> str:
     return f"kernel:{kernel.id}"
+
+
+def _append_new(into: list[str], items: Sequence[str]) -> None:
+    into.extend(p for p in dict.fromkeys(items) if p not in into)
 
 
 def label_of(kernel: Kernel) -> str:
