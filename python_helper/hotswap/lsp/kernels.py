@@ -18,14 +18,16 @@ import logging
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from .kernel_state import KernelState
 
 log = logging.getLogger(__name__)
 
 SERVICE_EXPR = "__import__('hotswap.kernel').kernel.handle(%r)"
-PROGRESS_PREFIX = "[hotswap-progress] "  # hotswap.kernel.progress writes these to our request's output
+# hotswap.kernel.progress.PREFIX, written to our request's output by a long reload (not imported:
+# that would load the engine into the server)
+PROGRESS_PREFIX = "[hotswap-progress] "
 PROCESS_EXPR = "(__import__('os').getpid(), __import__('sys').executable)"
 _POLL = 0.25  # seconds between liveness checks while waiting for a reply
 SILENCE_LIMIT = 3.0  # seconds without heartbeat before a kernel counts as ended
@@ -47,6 +49,15 @@ class HotswapMissing(KernelError):
 
 class ServiceError(KernelError):
     """The kernel service answered ``ok: false``."""
+
+
+def service_result(who: str, response: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``result`` of a kernel-service response, however it came; ``ok: false`` raises."""
+    if not response.get("ok"):
+        err = response.get("error") or {}
+        raise ServiceError(f"{who}: {err.get('type', 'error')}: {err.get('message', '')}")
+    result = response.get("result")
+    return dict(result) if isinstance(result, Mapping) else {"value": result}
 
 
 def jupyter_client_available() -> bool:
@@ -206,11 +217,9 @@ class AttachedKernel:
             response = json.loads(text)
         except (KeyError, ValueError, SyntaxError, TypeError, RecursionError) as exc:
             raise KernelError(f"kernel {self.id}: unreadable hotswap response: {exc}") from exc
-        if not response.get("ok"):
-            err = response.get("error") or {}
-            raise ServiceError(f"kernel {self.id}: {err.get('type', 'error')}: {err.get('message', '')}")
-        result = response.get("result")
-        return result if isinstance(result, dict) else {"value": result}
+        if not isinstance(response, Mapping):
+            raise KernelError(f"kernel {self.id}: unreadable hotswap response: not an object")
+        return service_result(f"kernel {self.id}", response)
 
     async def evaluate(self, expressions: dict[str, str], label: str = "") -> dict[str, dict[str, Any]]:
         """Evaluate silent user expressions behind whatever the kernel is running."""

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
 from .kernel_state import KernelState
-from .kernels import HotswapMissing, KernelDied, KernelError, KernelFacts, ServiceError
+from .kernels import HotswapMissing, KernelDied, KernelError, KernelFacts, service_result
 
 log = logging.getLogger(__name__)
 
@@ -173,11 +173,7 @@ class TransportKernel:
                 raise KernelError(f"{self.facts.label}: unreadable hotswap response: {exc}") from exc
         if not isinstance(response, Mapping):
             raise KernelError(f"{self.facts.label}: the editor answered with no response")
-        if not response.get("ok"):
-            err = response.get("error") or {}
-            raise ServiceError(f"{self.facts.label}: {err.get('type', 'error')}: {err.get('message', '')}")
-        result = response.get("result")
-        return dict(result) if isinstance(result, Mapping) else {"value": result}
+        return service_result(self.facts.label, response)
 
     async def _watch(self, after: float, progress_file: str) -> None:
         """While a reload runs past ``after``: pass on where it is, as a direct kernel's IOPub does."""

@@ -130,3 +130,10 @@ def test_kernel_status_changes_in_one_place_and_each_change_is_announced() -> No
     state.died()
     state.has_hotswap()  # a late answer from a closed kernel
     assert facts.status == "dead" and seen[-1] == "dead"
+
+
+def test_the_server_reads_the_progress_lines_the_kernel_writes() -> None:
+    from hotswap.kernel.progress import PREFIX
+    from hotswap.lsp.kernels import PROGRESS_PREFIX
+
+    assert PROGRESS_PREFIX == PREFIX  # two copies, so that the server does not load the engine
