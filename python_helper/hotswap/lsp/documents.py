@@ -30,11 +30,11 @@ class UnsavedEdits:
     def _key(path: str) -> str:
         return os.path.normcase(os.path.realpath(path))
 
-    def opened(self, path: str, text: str) -> None:
+    def changed(self, path: str, text: str) -> None:
+        """The editor's text of ``path`` is now ``text`` (opened or edited)."""
         self._dirty[self._key(path)] = text != _disk_text(path)
 
-    def changed(self, path: str, text: str) -> None:
-        self._dirty[self._key(path)] = text != _disk_text(path)
+    opened = changed
 
     def saved(self, path: str) -> None:
         self._dirty[self._key(path)] = False

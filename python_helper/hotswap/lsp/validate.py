@@ -10,7 +10,7 @@ than an editor can show is cut, with a note saying how many were left out.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 MAX_DIAGNOSTICS = 1000  # per report: beyond this the editor's Problems panel is no use anyway
 MAX_MODULES = 10000
@@ -121,6 +121,12 @@ def module(raw: Any) -> dict[str, Any] | None:
     return out
 
 
+def _usable(raws: list[Any], check: Callable[[Any], dict[str, Any] | None]) -> tuple[list[dict[str, Any]], int]:
+    """The entries ``check`` accepts (checked copies), and how many it refused."""
+    kept = [c for c in map(check, raws) if c is not None]
+    return kept, len(raws) - len(kept)
+
+
 def report(raw: Any) -> tuple[dict[str, Any], int]:
     """A checked copy of a report, and how many entries were dropped as unusable.
 
@@ -128,27 +134,15 @@ def report(raw: Any) -> tuple[dict[str, Any], int]:
     """
     if not isinstance(raw, Mapping):
         raise BadReport(f"a report must be an object, not {type(raw).__name__}")
-    dropped = 0
     modules_raw = raw.get("modules")
     diags_raw = raw.get("diagnostics")
     modules_raw = [] if modules_raw is None else modules_raw
     diags_raw = [] if diags_raw is None else diags_raw
     if not isinstance(modules_raw, list) or not isinstance(diags_raw, list):
         raise BadReport("a report's 'modules' and 'diagnostics' must be lists")
-    modules = []
-    for m in modules_raw[:MAX_MODULES]:
-        checked = module(m)
-        if checked is None:
-            dropped += 1
-        else:
-            modules.append(checked)
-    diagnostics: list[dict[str, Any]] = []
-    for d in diags_raw[: MAX_DIAGNOSTICS]:
-        checked_d = diagnostic(d)
-        if checked_d is None:
-            dropped += 1
-        else:
-            diagnostics.append(checked_d)
+    modules, bad_modules = _usable(modules_raw[:MAX_MODULES], module)
+    diagnostics, bad_diagnostics = _usable(diags_raw[:MAX_DIAGNOSTICS], diagnostic)
+    dropped = bad_modules + bad_diagnostics
     extra = len(diags_raw) - MAX_DIAGNOSTICS
     if extra > 0 and diagnostics:
         first = diagnostics[0]
