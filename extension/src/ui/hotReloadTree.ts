@@ -4,7 +4,7 @@
  * problem the command that opens its line. kernelsView.ts turns this into TreeItems.
  */
 import type { ServerState } from '../client/serverSupervisor';
-import { ownerOf } from './staleOwner';
+import { isStale, ownerOf } from './staleOwner';
 
 export interface ViewKernel {
     /** Id the server uses (`hotswap.listKernels`). */
@@ -47,19 +47,12 @@ function ownerIn(diagnostic: ProblemLike, ids: readonly string[]): string | unde
     return ownerOf(data?.source, ids);
 }
 
-/** A diagnostic's code as a string (VS Code may wrap it with its link). */
-function codeOf(diagnostic: ProblemLike): string {
-    const code = (diagnostic as ProblemLike & { code?: unknown }).code;
-    const value = typeof code === 'object' && code !== null ? (code as { value?: unknown }).value : code;
-    return typeof value === 'string' ? value : '';
-}
-
 /**
  * A kernel row's description: its state, then how many stale objects (`stale-*` problems, the
  * count the status bar shows) and how many other problems are listed under it.
  */
 export function kernelDescription(base: string, problems: readonly ProblemLike[]): string {
-    const stale = problems.filter((d) => codeOf(d).startsWith('stale-')).length;
+    const stale = problems.filter((d) => isStale(d as ProblemLike & { code?: unknown })).length;
     const other = problems.length - stale;
     const parts = [base];
     if (stale > 0) {

@@ -14,3 +14,13 @@ export function ownerOf(source: unknown, kernelIds: readonly string[]): string |
     }
     return undefined;
 }
+
+/**
+ * Whether a diagnostic names stale objects (a `stale-*` code; VS Code may wrap the code with
+ * its link). The status bar and the Hot Reload view count the same ones.
+ */
+export function isStale(diagnostic: { code?: unknown }): boolean {
+    const code = diagnostic.code;
+    const value = typeof code === 'object' && code !== null ? (code as { value?: unknown }).value : code;
+    return typeof value === 'string' && value.startsWith('stale-');
+}

@@ -5,6 +5,7 @@
  * its stale count is the one the Problems panel shows (it drops when a warning goes away).
  */
 import type { ServerState } from '../client/serverSupervisor';
+import { isStale } from './staleOwner';
 
 export const STATUS_ITEM_ID = 'hotswap.status';
 export const STATUS_ITEM_NAME = 'Hotswap';
@@ -174,8 +175,7 @@ export function staleInProblems(all: readonly (readonly { source?: string; code?
     let count = 0;
     for (const diagnostics of all) {
         for (const d of diagnostics) {
-            const code = typeof d.code === 'object' && d.code !== null ? (d.code as { value?: unknown }).value : d.code;
-            if (d.source === 'hotswap' && typeof code === 'string' && code.startsWith('stale-')) {
+            if (d.source === 'hotswap' && isStale(d)) {
                 count += 1;
             }
         }
