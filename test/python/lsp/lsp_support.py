@@ -14,6 +14,8 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 from pytest_lsp.client import LanguageClient
 
+from hotswap.lsp.transport import plain
+
 TIMEOUT = 60.0  # generous: the CI machine is shared; a pass is normally a few seconds
 
 
@@ -58,15 +60,9 @@ def _short(p: Any) -> str:
     return s if len(s) < 400 else s[:400] + "..."
 
 
-def as_dict(params: Any) -> Any:
-    """Custom notification params arrive as pygls namedtuples ("Object"); make them JSON-like."""
-    if isinstance(params, tuple) and hasattr(params, "_asdict"):
-        return {k: as_dict(v) for k, v in params._asdict().items()}
-    if isinstance(params, (list, tuple)):
-        return [as_dict(v) for v in params]
-    if isinstance(params, dict):
-        return {k: as_dict(v) for k, v in params.items()}
-    return params
+# Custom notification params arrive as pygls namedtuples ("Object"): the server's own
+# conversion makes them JSON-like.
+as_dict = plain
 
 
 class Kernel:

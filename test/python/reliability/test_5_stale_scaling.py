@@ -37,15 +37,23 @@ async def _run_cells_and_count_quiet_checks(kernel, n: int) -> None:
     assert await kernel.eval(PASSES) == before_passes, "a re-check walked the heap though nothing changed"
 
 
-async def test_100000_instances_in_one_list(server_factory, start_kernel, workdir: Path) -> None:
+async def _stale_after_the_edit(server_factory, start_kernel, workdir: Path, holders: str):
+    """A kernel whose cell ``holders`` made old Greeters, the server attached, Greeter edited:
+    the kernel, the recorder, the file and the one stale-instance diagnostic."""
     path = workdir / "greet.py"
     path.write_text(V1)
     kernel = await start_kernel()
-    await kernel.run("import greet\nobjs = [greet.Greeter() for _ in range(100000)]")
+    await kernel.run("import greet\n" + holders)
     client, rec = await server_factory()
     await attach(client, rec, kernel)
     save(client, path, V2)
     [d] = await rec.wait_for(lambda: _stale(rec, path), what="stale diagnostic")
+    return kernel, rec, path, d
+
+
+async def test_100000_instances_in_one_list(server_factory, start_kernel, workdir: Path) -> None:
+    kernel, rec, path, d = await _stale_after_the_edit(server_factory, start_kernel, workdir,
+                                                       "objs = [greet.Greeter() for _ in range(100000)]")
     assert d.message.startswith("objs (100000 Greeter objects) were created before Greeter gained 'punctuation'")
     assert d.range.start.line == 3
     await _run_cells_and_count_quiet_checks(kernel, 5)
@@ -56,14 +64,8 @@ async def test_100000_instances_in_one_list(server_factory, start_kernel, workdi
 
 
 async def test_10000_separate_variables(server_factory, start_kernel, workdir: Path) -> None:
-    path = workdir / "greet.py"
-    path.write_text(V1)
-    kernel = await start_kernel()
-    await kernel.run("import greet\nfor _i in range(10000):\n    globals()[f'g{_i}'] = greet.Greeter()")
-    client, rec = await server_factory()
-    await attach(client, rec, kernel)
-    save(client, path, V2)
-    [d] = await rec.wait_for(lambda: _stale(rec, path), what="stale diagnostic")
+    kernel, rec, path, d = await _stale_after_the_edit(server_factory, start_kernel, workdir,
+                                                       "for _i in range(10000):\n    globals()[f'g{_i}'] = greet.Greeter()")
     named = ", ".join(f"g{i}" for i in range(20))
     assert d.message.startswith(f"{named} and 9980 other Greeter objects were created before Greeter gained")
     assert len(json.dumps(d.message)) < 1000 and len((d.data or {}).get("names", [])) <= 20
