@@ -169,8 +169,7 @@ class Debuggee:
 
     def call(self) -> None:
         self.out.unlink(missing_ok=True)
-        (root_go := self.root / "out.txt.go").write_text("")
-        assert root_go.exists()
+        (self.root / "out.txt.go").write_text("")
 
     def result(self, timeout: float = 60.0) -> str:
         deadline = time.monotonic() + timeout
