@@ -22,10 +22,9 @@ import sys
 import types
 from typing import Any, Iterable
 
-from .modules import user_module_objects
+from .references import MAX_INSIDE, namespaces
 from .values import is_lru_wrapper
 
-_MAX_INSIDE = 10000
 # IPython's output history and its own names in the user namespace: not the user's references
 _HISTORY = re.compile(r"_\d*|__|___|_i+\d*|_oh|_dh|_ih|In|Out|exit|quit|get_ipython")
 
@@ -74,9 +73,7 @@ class Index:
         self.quiet: set[int] = set()
         self.namespaces: dict[int, str] = {}
         self.user_ns_id = id(ns) if ns is not None else 0
-        spaces: list[tuple[str, dict[str, Any]]] = [(name, m.__dict__) for name, m, _f in user_module_objects()]
-        if ns is not None and not any(d is ns for _n, d in spaces):
-            spaces.append(("", ns))
+        spaces = namespaces(ns)
         for mname, mod in list(sys.modules.items()):  # a library's module attributes are named too
             d = getattr(mod, "__dict__", None)
             if type(d) is dict:
@@ -95,11 +92,11 @@ class Index:
                 self._place(value, label)
                 t = type(value)
                 if t in (list, tuple):
-                    for i, x in enumerate(value[:_MAX_INSIDE]):
+                    for i, x in enumerate(value[:MAX_INSIDE]):
                         self._place(x, f"{label}[{i}]")
                 elif t is dict:
                     for i, (k, x) in enumerate(list(value.items())):
-                        if i >= _MAX_INSIDE:
+                        if i >= MAX_INSIDE:
                             break
                         self._place(x, f"{label}[{k!r}]")
 
@@ -156,7 +153,7 @@ def _describe(old: type, ref: Any, index: Index, skip: set[int]) -> tuple[str, s
         where = index.cells.get(rid, "")
         return (f"a variable captured by {where}" if where else "a variable captured by a closure"), where
     if t is dict:
-        keys = [k for k, v in list(ref.items())[:_MAX_INSIDE] if v is old]
+        keys = [k for k, v in list(ref.items())[:MAX_INSIDE] if v is old]
         owner = index.namespaces.get(rid)
         if owner is not None:
             keys = [k for k in keys if not _quiet_key(owner, k)]

@@ -24,7 +24,7 @@ from .report import Diagnostic, at_line
 from .source import SourceProblem, read_source
 from .values import is_lru_wrapper
 
-_MAX_INSIDE = 10000
+MAX_INSIDE = 10000  # entries of one container looked at, one level below a namespace
 _MISSING: Any = object()
 _SKIP_NAMES = ("In", "Out", "_ih", "_oh", "_dh", "exit", "quit", "get_ipython")
 
@@ -50,7 +50,7 @@ def pairs_for(rebound: dict[str, tuple[Any, Any]]) -> dict[int, tuple[Any, Any]]
     return out
 
 
-def _namespaces(ns: dict[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
+def namespaces(ns: dict[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
     """(owner, dict): every loaded user module's globals, then the user namespace ("")."""
     out: list[tuple[str, dict[str, Any]]] = [(name, m.__dict__) for name, m, _f in user_module_objects()]
     if ns is not None and not any(d is ns for _n, d in out):
@@ -80,7 +80,7 @@ def _swap_in(value: Any, pairs: dict[int, tuple[Any, Any]]) -> tuple[Any, int]:
     t = type(value)
     n = 0
     if t is list:
-        if len(value) > _MAX_INSIDE or not any(id(x) in pairs for x in value):
+        if len(value) > MAX_INSIDE or not any(id(x) in pairs for x in value):
             return value, 0
         out: list[Any] = []
         for x in value:
@@ -93,7 +93,7 @@ def _swap_in(value: Any, pairs: dict[int, tuple[Any, Any]]) -> tuple[Any, int]:
                 out.append(y)
         value[:] = out
     elif t is dict:
-        if len(value) > _MAX_INSIDE:
+        if len(value) > MAX_INSIDE:
             return value, 0
         keys = [k for k in value if id(k) in pairs and pairs[id(k)][0] is k]
         if keys:
@@ -113,11 +113,11 @@ def _swap_in(value: Any, pairs: dict[int, tuple[Any, Any]]) -> tuple[Any, int]:
                 value[k] = y
                 n += 1
     elif t is set:
-        for x in [x for x in list(value)[:_MAX_INSIDE] if _hit(pairs, x) is not _MISSING]:
+        for x in [x for x in list(value)[:MAX_INSIDE] if _hit(pairs, x) is not _MISSING]:
             value.discard(x)
             value.add(_hit(pairs, x))
             n += 1
-    elif t is tuple and len(value) <= _MAX_INSIDE:
+    elif t is tuple and len(value) <= MAX_INSIDE:
         if any(_hit(pairs, x) is not _MISSING for x in value):
             new = tuple(x if _hit(pairs, x) is _MISSING else _hit(pairs, x) for x in value)
             return new, sum(1 for x in value if _hit(pairs, x) is not _MISSING)
@@ -142,7 +142,7 @@ def rebind(pairs: dict[int, tuple[Any, Any]], ns: dict[str, Any] | None, functio
     if not pairs:
         return 0
     count = 0
-    for owner, d in _namespaces(ns):
+    for owner, d in namespaces(ns):
         for key, value in list(d.items()):
             if not _user_key(owner, key):
                 continue
@@ -218,7 +218,7 @@ def holders(targets: dict[int, Any], ns: dict[str, Any] | None, skip: Callable[[
             if all(x.label != h.label for x in lst):
                 lst.append(h)
 
-    for owner, d in _namespaces(ns):
+    for owner, d in namespaces(ns):
         prefix = f"{owner}." if owner else ""
         for key, value in list(d.items()):
             if not _user_key(owner, key):
@@ -227,17 +227,17 @@ def holders(targets: dict[int, Any], ns: dict[str, Any] | None, skip: Callable[[
                 add(value, Holder(f"{prefix}{key}", owner, key))
             t = type(value)
             if t in (list, tuple):
-                for i, x in enumerate(value[:_MAX_INSIDE]):
+                for i, x in enumerate(value[:MAX_INSIDE]):
                     add(x, Holder(f"{prefix}{key}[{i}]", owner, key))
             elif t is dict:
                 for i, (k, x) in enumerate(list(value.items())):
-                    if i >= _MAX_INSIDE:
+                    if i >= MAX_INSIDE:
                         break
                     add(x, Holder(f"{prefix}{key}[{k!r}]", owner, key))
                     add(k, Holder(f"{prefix}{key} (a key)", owner, key))
             elif t in (set, frozenset):
                 for i, x in enumerate(list(value)):
-                    if i >= _MAX_INSIDE:
+                    if i >= MAX_INSIDE:
                         break
                     add(x, Holder(f"{prefix}{key} (an element)", owner, key))
     return out
