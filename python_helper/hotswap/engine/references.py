@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .modules import user_module_objects
-from .report import Diagnostic, at_line
+from .report import Diagnostic, and_list, at_line
 from .source import SourceProblem, read_source
 from .values import is_lru_wrapper
 
@@ -298,10 +298,6 @@ def _binding_line(file: str, name: str) -> int:
     return hit[2].get(name, 1)
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def removed_diagnostics(ns: dict[str, Any] | None, skip: Callable[[str, str, Any], bool]) -> list[Diagnostic]:
     """stale-reference warnings: removed definitions that something still holds; entries whose
     object is gone or no longer held are dropped."""
@@ -329,7 +325,7 @@ def removed_diagnostics(ns: dict[str, Any] | None, skip: Callable[[str, str, Any
         first = next((h for h in hs if h.owner and h.owner in files), None)
         file, line = (files[first.owner], _binding_line(files[first.owner], first.var)) if first else (r.file, 1)
         one = len(hs) == 1
-        msg = (f"{r.name} was removed from {r.module}, but {_and(labels)}{more} still "
+        msg = (f"{r.name} was removed from {r.module}, but {and_list(labels)}{more} still "
                f"hold{'s' if one else ''} the old {r.name} and run{'s' if one else ''} its code when called; "
                f"remove {'that reference' if one else 'those references'} or point "
                f"{'it' if one else 'them'} at what replaced {r.name}.")

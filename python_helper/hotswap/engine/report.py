@@ -73,6 +73,13 @@ def at_line(
     return Diagnostic(file, line0, max(start, 0), line0, end, severity, code, message, list(names or []))
 
 
+def and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c' for a diagnostic's message ("" for none)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
 @dataclass
 class ModuleResult:
     """The outcome for one module (or one file no loaded module comes from)."""

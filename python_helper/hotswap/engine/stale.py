@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from . import class_holders, heap, references
 from .context import ReloadContext
-from .report import Diagnostic, at_line
+from .report import Diagnostic, and_list, at_line
 
 _CONTAINERS = (list, tuple, set, frozenset)
 _MAX_INSIDE = 1_000_000  # items of one container looked at for holders (linear, but bounded)
@@ -208,7 +208,7 @@ class Tracker:
                 del found.referrers[id(cls)]
                 continue
             shown = labels[:MAX_NAMED]
-            who = _and(shown) if len(labels) <= MAX_NAMED else f"{', '.join(shown)} and {len(labels) - MAX_NAMED} other places"
+            who = and_list(shown) if len(labels) <= MAX_NAMED else f"{', '.join(shown)} and {len(labels) - MAX_NAMED} other places"
             names = list(dict.fromkeys(n for n in (_variable(namespace, place) for _l, place in found_at[:MAX_NAMED]) if n))
             verb = "holds" if len(labels) == 1 else "hold"
             msg = (f"{who} still {verb} the old class {info.name}, which was replaced because {info.reason}; "
@@ -240,11 +240,11 @@ class Tracker:
             plain = [o for o in objs if id(o) in index or id(o) not in elsewhere]
             who, names = _who(plain, index, info.name) if plain else ("", [])
             if labels:
-                who = _and(labels[:MAX_NAMED] + ([who] if who else []))
+                who = and_list(labels[:MAX_NAMED] + ([who] if who else []))
             verb = "was" if len(objs) == 1 else "were"
             it = "it" if len(objs) == 1 else "them"
             they = "it lacks" if len(objs) == 1 else "they lack"
-            lacks = f" ({they} {_and([repr(a) for a in info.gained])})" if info.gained else ""
+            lacks = f" ({they} {and_list([repr(a) for a in info.gained])})" if info.gained else ""
             msg = (
                 f"{who} {verb} made from the old {info.name}, which was replaced because {info.reason}{lacks}; "
                 f"recreate {it} to use the new class."
@@ -267,7 +267,7 @@ class Tracker:
                 who, names = _who(objs, index, exp.name)
                 verb = "was" if len(objs) == 1 else "were"
                 it = "it" if len(objs) == 1 else "them"
-                attrs = _and([f"'{a}'" for a in missing])
+                attrs = and_list([f"'{a}'" for a in missing])
                 line = min(exp.attrs[a] for a in missing) or exp.init_line
                 msg = f"{who} {verb} created before {exp.name} gained {attrs}; recreate {it} to use the new code."
                 out.append(at_line(exp.file, line, "warning", "stale-instance", msg, names))
@@ -289,7 +289,7 @@ class Tracker:
                 names = names[:MAX_NAMED]
                 named = f" ({', '.join(names)}, ...)"
             else:
-                named = f" ({_and(names)})" if names else ""
+                named = f" ({and_list(names)})" if names else ""
             msg = (
                 f"{n} {plural}{named} made by {info.maker}() before the edit {still} the old {info.inner}: "
                 f"the variables it captures changed, so its code could not be swapped. Call {info.maker}() again."
@@ -412,12 +412,6 @@ def _names(objs: list[Any], index: dict[int, list[str]]) -> list[str]:
     return list(names)
 
 
-def _and(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _who(objs: list[Any], index: dict[int, list[str]], cls_name: str) -> tuple[str, list[str]]:
     """Who is stale, bounded: 'g', 'g and h', 'objs (100000 Greeter objects)',
     'g0, g1, ... g19 and 9980 other Greeter objects', '3 Greeter objects'; and the names listed.
@@ -441,7 +435,7 @@ def _who(objs: list[Any], index: dict[int, list[str]], cls_name: str) -> tuple[s
     if not parts:
         return objects(rest), []
     if rest <= 0:
-        return _and(parts), listed
+        return and_list(parts), listed
     return ", ".join(parts) + " and " + objects(rest).replace(" ", " other ", 1), listed
 
 
