@@ -122,10 +122,6 @@ def remember_kept(module: str, values: Sequence[KeptValue]) -> None:
         _kept[module] = {v.name for v in values}
 
 
-def has_kept(module: str) -> bool:
-    return module in _kept
-
-
 def still_kept(module: str, module_dict: dict[str, Any], text: str) -> list[KeptValue]:
     """The remembered constants of ``module`` whose live value still differs from the file's;
     those whose value now matches (their line was edited and ran, or the user assigned it), or

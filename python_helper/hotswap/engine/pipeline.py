@@ -36,7 +36,7 @@ from .decorators import (KEEPER, Keeper, caches_around, decorator_reads, decorat
                          undecorated, wrapped_function)
 from .caches import clear_cache
 from .depgraph import class_data_reading, dependents, sandwiched
-from .first_reload import (KeptValue, has_kept, kept_statements, kept_values, matches_cached_code, remember_kept,
+from .first_reload import (KeptValue, kept_statements, kept_values, matches_cached_code, remember_kept,
                            still_kept, written_before_start)
 from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
 from .modules import realpath
@@ -95,10 +95,8 @@ class ModuleReload:
         """Reload; a bug in hotswap becomes an internal-error diagnostic, never an exception."""
         t0 = time.perf_counter()
         try:
-            carried = has_kept(self.name)
             self._reload()
-            if carried:
-                self._still_kept()
+            self._still_kept()
         except Exception as exc:  # noqa: BLE001 - a bug in hotswap must not take the user's kernel down
             self.res.status = "failed"
             self.res.error = f"hotswap internal error: {type(exc).__name__}: {exc}"
