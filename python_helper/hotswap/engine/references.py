@@ -168,13 +168,17 @@ def _rebind_function(fn: types.FunctionType, pairs: dict[int, tuple[Any, Any]]) 
         new, k = _swap_in(fn.__defaults__, pairs)
         fn.__defaults__ = new
         n += k
-    for cell in fn.__closure__ or ():
+    # cells pair with their names by position: cells compare by contents, so two holding the
+    # same object cannot be told apart by looking one up
+    for cell, name in zip(fn.__closure__ or (), fn.__code__.co_freevars):
+        if name == "__class__":
+            continue
         try:
             v = cell.cell_contents
         except ValueError:
             continue
         hit = pairs.get(id(v))
-        if hit is not None and hit[0] is v and fn.__code__.co_freevars[list(fn.__closure__ or ()).index(cell)] != "__class__":
+        if hit is not None and hit[0] is v:
             cell.cell_contents = hit[1]
             n += 1
     return n
