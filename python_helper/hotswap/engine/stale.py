@@ -137,12 +137,6 @@ class Tracker:
 
     # ------------------------------------------------------------ checking
 
-    def diagnostics(self, namespace: dict[str, Any], found: heap.HeapResult, targets: dict[type, type]) -> list[Diagnostic]:
-        """Diagnostics for what is stale now; entries with nothing stale left are dropped."""
-        out = self.object_diagnostics(namespace, found, targets)
-        out += self.binding_diagnostics(namespace)
-        return out
-
     def binding_diagnostics(self, namespace: dict[str, Any]) -> list[Diagnostic]:
         """stale-binding warnings (one lookup per binding) and stale-reference warnings (removed
         definitions still held: one look at loaded user modules and the namespace, only while
