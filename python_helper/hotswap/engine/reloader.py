@@ -323,8 +323,7 @@ def _armed(ns: dict[str, Any], found: heap.HeapResult, targets: dict[type, type]
     objects = TRACKER.object_diagnostics(ns, found, targets, ignore)
     if any(d.code == "stale-reference" for d in objects):
         WATCH.disarm()
-        TRACKER.last_objects = []
-        return objects + TRACKER.binding_diagnostics(ns)
-    WATCH.arm(ns, TRACKER.last_objects, TRACKER.last_holders, objects, TRACKER.version)
+    else:
+        WATCH.arm(ns, TRACKER.last_objects, TRACKER.last_holders, objects, TRACKER.version)
     TRACKER.last_objects = []  # held weakly by the watch only: recreating them must free them
     return objects + TRACKER.binding_diagnostics(ns)
