@@ -36,22 +36,25 @@ def realpath(path: str) -> str:
     return real
 
 
+def _scheme_paths() -> dict[str, str] | None:
+    """sysconfig's install paths, or None while sysconfig initialises: it imports its data
+    module then (3.13+), and asked from inside that import it raises (AttributeError
+    'abi_thread' / 'installed_base'). Callers answer from what is known without it and do not
+    keep that answer, so the next call asks again."""
+    try:
+        return sysconfig.get_paths()
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def _roots() -> tuple[str, ...]:
     """Folders whose files are libraries: the standard library, site-packages, and hotswap."""
     global _library_roots
     if _library_roots is None:
         roots: set[str] = set()
-        complete = True
-        try:
-            paths = sysconfig.get_paths()
-        except Exception:  # noqa: BLE001
-            # sysconfig imports its data module while it initialises (3.13+); asked from inside
-            # that import it raises (AttributeError 'abi_thread' / 'installed_base'). Answer from
-            # what is known without it, and ask again next time.
-            paths = {}
-            complete = False
+        paths = _scheme_paths()
         for scheme_key in ("stdlib", "platstdlib", "purelib", "platlib"):
-            p = paths.get(scheme_key)
+            p = (paths or {}).get(scheme_key)
             if p:
                 roots.add(os.path.realpath(p))
         roots.add(os.path.realpath(os.path.dirname(os.__file__)))  # the standard library, always
@@ -66,7 +69,7 @@ def _roots() -> tuple[str, ...]:
         # The engine must never reload itself from under a running reload.
         roots.add(os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
         found = tuple(sorted(r.rstrip(os.sep) + os.sep for r in roots if r))
-        if not complete:
+        if paths is None:
             return found
         _library_roots = found
     return _library_roots
@@ -82,10 +85,7 @@ def _kinds() -> tuple[tuple[str, str], ...]:
     global _root_kinds
     if _root_kinds is None:
         found: dict[str, str] = {os.path.realpath(os.path.dirname(os.__file__)): "the standard library"}
-        try:
-            paths = sysconfig.get_paths()
-        except Exception:  # noqa: BLE001 - sysconfig initialising itself (see _roots): ask again later
-            paths = None
+        paths = _scheme_paths()
         for scheme_key in ("stdlib", "platstdlib"):
             p = (paths or {}).get(scheme_key)
             if p:
