@@ -776,6 +776,7 @@ class ModuleReload:
 
         A copy of a module (``import a`` in the user's cells while ``b``, which imported ``a``
         too, stops binding it) holds the live module, never an old version: not reported."""
+        removed = {k: v for k, v in removed.items() if not is_live_module(v)}
         if not rebound and not removed:
             return
         name = self.name
@@ -790,7 +791,7 @@ class ModuleReload:
                 old, new = rebound[remote]
                 if current is old:
                     h.namespace[local] = new
-            elif remote in removed and current is removed[remote] and not is_live_module(current):
+            elif remote in removed and current is removed[remote]:
                 TRACKER.add_binding(Binding(h.kind, h.owner, local, current, name, remote, h.file or self.real,
                                              h.ref.lineno if h.file else 1, h.ref.col if h.file else None,
                                              h.ref.end_col if h.file else None))
@@ -801,7 +802,7 @@ class ModuleReload:
                 if key not in handled_ns and ns.get(key, MISSING) is old:
                     ns[key] = new
             for key, old in removed.items():
-                if key not in handled_ns and ns.get(key, MISSING) is old and not is_live_module(old):
+                if key not in handled_ns and ns.get(key, MISSING) is old:
                     TRACKER.add_binding(Binding("namespace", "", key, old, name, key, self.real, 1, None, None))
         # Other references by name (aliases, re-exports, registries, enum members held elsewhere)
         references.rebind(references.pairs_for(rebound), ns)
