@@ -244,7 +244,7 @@ def patch_class(old: type, new: type, ctx: ReloadContext, label: str, lineno: in
             retarget_class_cell(nv, new, old)
             setattr(old, name, nv)
             changed = True
-            if not (name.startswith("__") and name.endswith("__")) or _behaviour(nv):
+            if not _dunder(name) or _behaviour(nv):
                 ctx.module.patched.append(member_label)
         elif out is Outcome.PATCHED:
             changed = True
@@ -303,7 +303,7 @@ def carry_outside_state(old: type, new: type, declared: set[str] | None, module_
     if declared is None:
         return
     for name, value in list(old.__dict__.items()):
-        if name in declared or name in new.__dict__ or name in _SKIP or name.startswith("__") and name.endswith("__"):
+        if name in declared or name in new.__dict__ or name in _SKIP or _dunder(name):
             continue
         if isinstance(value, _SLOT_TYPES) or _sunder(name):
             continue
