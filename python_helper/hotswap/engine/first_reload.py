@@ -122,19 +122,23 @@ def remember_kept(module: str, values: Sequence[KeptValue]) -> None:
         _kept[module] = {v.name for v in values}
 
 
-def still_kept(module: str, module_dict: dict[str, Any], text: str) -> list[KeptValue]:
+def kept_names(module: str) -> frozenset[str]:
+    """The constants of ``module`` remembered as kept at another value than the file's."""
+    return frozenset(_kept.get(module, ()))
+
+
+def still_kept(module: str, module_dict: dict[str, Any], text: str, nodes: list[ast.stmt]) -> list[KeptValue]:
     """The remembered constants of ``module`` whose live value still differs from the file's;
     those whose value now matches (their line was edited and ran, or the user assigned it), or
-    that the file no longer assigns as a constant, are forgotten."""
+    that the file no longer assigns as a constant, are forgotten.
+
+    ``nodes``: the file's top-level statements (of ``text``, in source order) that bind one of
+    ``kept_names``; the others cannot assign a remembered constant."""
     names = _kept.get(module)
     if not names:
         return []
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return []
     first: dict[str, ast.stmt] = {}
-    for node in tree.body:
+    for node in nodes:
         constant = constant_literal(node)
         if constant is not None and constant[0] in names:
             first.setdefault(constant[0], node)

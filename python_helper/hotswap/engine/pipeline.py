@@ -36,8 +36,8 @@ from .decorators import (KEEPER, Keeper, caches_around, decorator_reads, decorat
                          undecorated, wrapped_function)
 from .caches import clear_cache
 from .depgraph import class_data_reading, dependents, sandwiched
-from .first_reload import (KeptValue, kept_statements, kept_values, matches_cached_code, remember_kept,
-                           still_kept, written_before_start)
+from .first_reload import (KeptValue, kept_names, kept_statements, kept_values, matches_cached_code,
+                           remember_kept, still_kept, written_before_start)
 from .incremental import Parsed, Stmt, parse_changed, parse_full, reparse_all
 from .modules import realpath
 from .relocate import relocate, shift
@@ -466,7 +466,14 @@ class ModuleReload:
         are named again at each reload of the module, until the value matches the file."""
         if self.src is None or self.assumed or self.res.status not in ("reloaded", "unchanged"):
             return
-        values = still_kept(self.name, self.d, self.src.text)
+        names = kept_names(self.name)
+        # the statements of the text the module now runs: parsed by this reload, or the baseline's
+        parsed = self.parsed if self.parsed is not None else (
+            Parsed(self.prev.text, self.prev.stmts) if self.prev is not None else None)
+        if not names or parsed is None:
+            return
+        nodes = [parsed.node(i, self.filename) for i, st in enumerate(parsed.stmts) if not st.names.isdisjoint(names)]
+        values = still_kept(self.name, self.d, self.src.text, nodes)
         if values:
             msg = (f"Still kept from the first reload, when hotswap did not know which version of {self.name} was "
                    f"loaded: {self._kept_values_text(values)}.")
