@@ -160,21 +160,24 @@ def _fix(c: Any, pairs: list[tuple[Any, Any, Any]]) -> bool:
     return True
 
 
-def left_behind(pairs: list[tuple[Any, Any, Any]], old_text: str) -> list[str]:
-    """Dict entries still holding the previous version under a key its old decorators named
-    (``ROUTES["/b"]`` after ``@route("/b")`` became ``@register``): the new run did not make
-    them, so they are named in the report rather than guessed away."""
-    out: list[str] = []
+def left_behind(groups: dict[str, tuple[list[tuple[Any, Any, Any]], str]]) -> dict[str, list[str]]:
+    """Per decorated name, given its own ``(old, new, bound)`` triples and the text of its old
+    decorators: dict entries still holding the previous version under a key those decorators
+    named (``ROUTES["/b"]`` after ``@route("/b")`` became ``@register``). The new run did not
+    make them, so they are named in the report rather than guessed away. One walk over the
+    containers serves every name."""
+    out: dict[str, list[str]] = {name: [] for name in groups}
     for where, c in _user_containers():
         if not isinstance(c, dict):
             continue
         present = {id(v) for v in c.values()}
-        for old, new, bound in pairs:
-            if id(old) not in present or id(new) in present:
-                continue
-            for k, v in list(c.items()):
-                if v is old and isinstance(k, str) and k and (repr(k) in old_text or f'"{k}"' in old_text):
-                    out.append(f"{where}[{k!r}]")
+        for name, (pairs, old_text) in groups.items():
+            for old, new, bound in pairs:
+                if id(old) not in present or id(new) in present:
+                    continue
+                for k, v in list(c.items()):
+                    if v is old and isinstance(k, str) and k and (repr(k) in old_text or f'"{k}"' in old_text):
+                        out[name].append(f"{where}[{k!r}]")
     return out
 
 

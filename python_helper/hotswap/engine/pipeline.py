@@ -741,27 +741,32 @@ class ModuleReload:
         loaded user modules are replaced by the object the module now binds."""
         pairs: list[tuple[Any, Any, Any]] = []
         names: list[str] = []
+        own: dict[str, list[tuple[Any, Any, Any]]] = {}  # name -> its own triples
         for key, old, new in made:
             if old is MISSING or new is MISSING:
                 continue
             bound = self.d.get(key, new)
             names.append(key)
-            pairs.append((old, new, bound))
+            mine = [(old, new, bound)]
             olds = functions_in(old)
             for i, fn in enumerate(functions_in(new)):
                 prev = self.ctx.new_to_old.get(id(fn))
                 if prev is None and i < len(olds):
                     prev = olds[i]
                 if prev is not None and prev is not fn:
-                    pairs.append((prev, fn, self.ctx.old_for(fn)))
+                    mine.append((prev, fn, self.ctx.old_for(fn)))
+            own.setdefault(key, []).extend(mine)
+            pairs += mine
         if not pairs:
             return
         fixed = replace_registrations(pairs)
         old_defs = {st.def_name: st.key for st in self.prev.stmts if st.def_name} if self.prev is not None else {}
+        # each name's entries are looked for with its own versions and its own old decorators
+        left = left_behind({key: (own[key], decorator_text(old_defs.get(key, ""))) for key in own})
         for key in names:
             node_line = self._def_line(key)
             where = f" Entries they had made for the previous version were replaced in {', '.join(fixed)}." if fixed else ""
-            behind = left_behind(pairs, decorator_text(old_defs.get(key, "")))
+            behind = left[key]
             if behind:
                 where += (f" {', '.join(behind)} still hold{'s' if len(behind) == 1 else ''} the previous registration, "
                           f"which the new decorators did not make; it runs the new code. Remove it if it should be gone.")

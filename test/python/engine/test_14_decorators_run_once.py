@@ -212,3 +212,36 @@ def test_registration_decorator_on_a_method_keeps_one_entry(project: Project) ->
     project.reload("plugin")
     assert reg.handlers == [run] and m.Plugin.run is run
     assert m.Plugin().run() == "RUN"
+
+
+def test_registration_left_behind_is_reported_for_its_own_function_only(project: Project) -> None:
+    """Two decorators changed in one edit: the entry one of them no longer makes is named in that
+    function's report, not in the other's (whose old decorators also named the key)."""
+    reg = project.load("reg", REGISTRY + """
+    tags = {}
+
+    def tag(name):
+        def deco(fn):
+            tags[name] = fn
+            return fn
+        return deco
+""")
+    src = """
+        from reg import register, route, tag
+
+        @route("/old")
+        def view():
+            return "view"
+
+        @tag("/old")
+        def other():
+            return "other"
+    """
+    m = project.load("two_views", src)
+    project.edit("two_views", src.replace('@route("/old")', "@register").replace('@tag("/old")', '@tag("/new")'))
+    report = project.reload("two_views")
+    assert reg.handlers == [m.view] and reg.tags == {"/new": m.other}
+    infos = {d.message.split(" ran again")[0]: d.message for d in report.by_code("decorator-rerun")}
+    assert set(infos) == {"The decorators of view", "The decorators of other"}, infos
+    assert "reg.routes['/old']" in infos["The decorators of view"]
+    assert "still hold" not in infos["The decorators of other"], infos["The decorators of other"]
