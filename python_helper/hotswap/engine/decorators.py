@@ -176,8 +176,10 @@ def left_behind(groups: dict[str, tuple[list[tuple[Any, Any, Any]], str]]) -> di
                 if id(old) not in present or id(new) in present:
                     continue
                 for k, v in list(c.items()):
-                    if v is old and isinstance(k, str) and k and (repr(k) in old_text or f'"{k}"' in old_text):
-                        out[name].append(f"{where}[{k!r}]")
+                    label = f"{where}[{k!r}]"
+                    if (v is old and isinstance(k, str) and k and (repr(k) in old_text or f'"{k}"' in old_text)
+                            and label not in out[name]):  # a plain function is also among the functions behind itself
+                        out[name].append(label)
     return out
 
 
