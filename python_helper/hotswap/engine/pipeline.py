@@ -710,7 +710,10 @@ class ModuleReload:
                     self.updated.add(key)
         ctx.rebound(d, [k for k in names if d.get(k, MISSING) is not saved.get(k, MISSING)])
         self._registrations([(k, saved.get(k, MISSING), made[k]) for k in self.decorated if k in made and k not in reused])
-        references.fold_merged(ctx.keep, ctx.new_to_old, ctx.namespace)
+        if not _only_makes_functions(executed):
+            # user code ran after making new objects (a decorator, a class body, a statement) and
+            # may have stored one of them; plain function definitions leave nothing to fold
+            references.fold_merged(ctx.keep, ctx.new_to_old, ctx.namespace)
         self.propagate(rebound, {})
 
     def _patch_wrapped(self, key: str, old: Any, inner: types.FunctionType, new: Any, lineno: int) -> None:
@@ -884,6 +887,31 @@ def _failing_position(exc: BaseException, real: str) -> tuple[int, int | None, i
             same_line = getattr(fs, "end_lineno", lineno) == lineno
             col, end_col = (c, e) if (c is not None and e is not None and same_line) else (None, None)
     return lineno, col, end_col
+
+
+def _plain_value(e: ast.expr | None) -> bool:
+    """An expression whose evaluation runs no user code: a literal or a name (``-1`` too)."""
+    if isinstance(e, ast.UnaryOp) and isinstance(e.op, (ast.USub, ast.UAdd)):
+        e = e.operand
+    return e is None or isinstance(e, (ast.Constant, ast.Name))
+
+
+def _only_makes_functions(nodes: list[ast.stmt]) -> bool:
+    """True when running ``nodes`` only makes functions and binds them: each is a ``def`` without
+    decorators (or with only ``KEEPER``, which hands the new function to the engine), whose
+    defaults and annotations are literals or names. No user code runs then, so nothing but the
+    module's own name can hold the new function (nor any object made earlier in the reload)."""
+    for n in nodes:
+        if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) or getattr(n, "type_params", None):
+            return False
+        if any(not (isinstance(dec, ast.Name) and dec.id == KEEPER) for dec in n.decorator_list):
+            return False
+        a = n.args
+        every = [*a.posonlyargs, *a.args, *a.kwonlyargs, *([a.vararg] if a.vararg else []), *([a.kwarg] if a.kwarg else [])]
+        exprs = [*a.defaults, *a.kw_defaults, *(x.annotation for x in every), n.returns]
+        if not all(_plain_value(e) for e in exprs):
+            return False
+    return True
 
 
 def _bound_by(nodes: list[ast.stmt]) -> set[str]:
