@@ -275,7 +275,7 @@ class HotswapMagics(Magics, activity.FrontEnd):
             stale = []
             print(f"(could not re-check stale objects: {exc})", file=sys.stderr)
         print(format_status(self.mode(), self.watcher.describe(), list(activity.recent),
-                            [d for d in stale if d.get("code") in activity.STALE_CODES],
+                            [d for d in stale if activity.is_stale(d)],
                             list(self.watcher.module_file)))
 
     # ------------------------------------------------------------------- hooks
@@ -350,7 +350,7 @@ class HotswapMagics(Magics, activity.FrontEnd):
         output is where the user looks. A warning is printed once while it stays the same."""
         current: set[tuple[str, str, str]] = set()
         for d in report.get("diagnostics", []):
-            if d.get("code") not in activity.STALE_CODES:
+            if not activity.is_stale(d):
                 continue
             key = (str(d.get("code")), str(d.get("file")), str(d.get("message")))
             current.add(key)
