@@ -146,21 +146,28 @@ def _str_list(args: dict[str, Any], key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise RequestError("bad-request", f"'{key}' must be a list of strings")
     for v in value:
-        if "\x00" in v:
-            raise RequestError("bad-request", f"'{key}' holds a string with a NUL character: {v!r}")
-        try:
-            v.encode("utf-8")
-        except UnicodeEncodeError:
-            raise RequestError("bad-request", f"'{key}' holds a string that is not valid Unicode: {v!r}") from None
+        _usable(key, v)
     return value
+
+
+def _usable(key: str, value: str) -> None:
+    """A string the file system and the engine can take: JSON lets through NUL characters and
+    lone surrogates, on which ``open`` and ``str.encode`` raise deep inside a reload."""
+    if "\x00" in value:
+        raise RequestError("bad-request", f"'{key}' holds a string with a NUL character: {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RequestError("bad-request", f"'{key}' holds a string that is not valid Unicode: {value!r}") from None
 
 
 def _abs_path(args: dict[str, Any], key: str) -> Optional[str]:
     value = args.get(key)
     if value is None:
         return None
-    if not isinstance(value, str) or not os.path.isabs(value) or "\0" in value:
+    if not isinstance(value, str) or not os.path.isabs(value):
         raise RequestError("bad-request", f"'{key}' must be an absolute path")
+    _usable(key, value)
     return value
 
 
