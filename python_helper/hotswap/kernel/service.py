@@ -15,7 +15,7 @@ import json
 import os
 import sys
 import threading
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, ContextManager, Iterator, Optional
 
 from . import activity, engine_api, outdated, progress
 
@@ -188,15 +188,15 @@ def _reload(args: dict[str, Any]) -> dict[str, Any]:
     preserve = _bool(args, "preserve_state", True) if "preserve_state" in args else None
     force = _bool(args, "force", False)
     after = args.get("progress_after")
-    if after is None:
-        return engine_api.reload(paths, modules, dependents=dependents, preserve_state=preserve, source="service",
-                                 force=force)
-    if not isinstance(after, (int, float)) or isinstance(after, bool) or not 0 < after <= 86400:
-        raise RequestError("bad-request", "'progress_after' must be a number of seconds")
-    control = {key: _abs_path(args, key) for key in ("progress_file", "interrupt_file")}
-    # sys.stdout is the capturing stand-in here: the watchdog's thread writes through to the
-    # kernel's own stream, which IOPub addresses to this request
-    with progress.Watchdog(float(after), paths, sys.stdout, **control):
+    watching: ContextManager[object] = contextlib.nullcontext()
+    if after is not None:
+        if not isinstance(after, (int, float)) or isinstance(after, bool) or not 0 < after <= 86400:
+            raise RequestError("bad-request", "'progress_after' must be a number of seconds")
+        control = {key: _abs_path(args, key) for key in ("progress_file", "interrupt_file")}
+        # sys.stdout is the capturing stand-in here: the watchdog's thread writes through to the
+        # kernel's own stream, which IOPub addresses to this request
+        watching = progress.Watchdog(float(after), paths, sys.stdout, **control)
+    with watching:
         return engine_api.reload(paths, modules, dependents=dependents, preserve_state=preserve, source="service",
                                  force=force)
 
