@@ -132,7 +132,6 @@ export class ServerSupervisor {
         this.closed = true;
         this.pending = undefined;
         await this.worker;
-        this.touching = true;
         await this.stopServer();
         this.setState({ kind: 'stopped' });
     }

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { listConnectionFiles, runtimeDir } from '../kernels/connectionFiles';
 import { ConsoleKernel, planConsole } from '../kernels/hotConsole';
 import { withHotswap } from '../kernels/interactiveWindow';
+import { MANAGE_ACCESS_COMMAND_TITLE } from '../kernels/jupyterKernel';
 import { installCommand, probeInterpreter } from '../client/interpreter';
 import type { Report } from '../kernels/kernelCode';
 import { Logger, errorText } from '../common/log';
@@ -166,7 +167,7 @@ export async function reloadModule(ctx: CommandContext, name?: unknown): Promise
             // Not "no modules": the kernel may well have them, Hotswap was not let in.
             ctx.ui.warn(
                 `Hotswap cannot see the modules of ${refused.join(', ')}: access to Jupyter kernels was not allowed. ` +
-                    'Run "Jupyter: Manage Access To Jupyter Kernels" from the Command Palette and tick Hotswap.',
+                    `Run "${MANAGE_ACCESS_COMMAND_TITLE}" from the Command Palette and tick Hotswap.`,
             );
             return;
         }

@@ -17,6 +17,8 @@ export interface ViewKernel {
 export interface ProblemLike {
     message: string;
     source?: string;
+    /** A string, or `{ value, target }` as vscode.Diagnostic allows. */
+    code?: unknown;
     range: { start: { line: number } };
 }
 
@@ -52,7 +54,7 @@ function ownerIn(diagnostic: ProblemLike, ids: readonly string[]): string | unde
  * count the status bar shows) and how many other problems are listed under it.
  */
 export function kernelDescription(base: string, problems: readonly ProblemLike[]): string {
-    const stale = problems.filter((d) => isStale(d as ProblemLike & { code?: unknown })).length;
+    const stale = problems.filter((d) => isStale(d)).length;
     const other = problems.length - stale;
     const parts = [base];
     if (stale > 0) {

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import ast
 import logging
-import os
 import shlex
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, TextIO, TypeVar
@@ -23,7 +22,7 @@ from IPython.core import magic_arguments
 from IPython.core.magic import Magics, line_magic, magics_class
 
 from ..kernel import activity, engine_api
-from .status import format_status
+from .status import format_status, where
 from .watcher import ModuleWatcher, listener_for
 
 MODE_NAMES = {0: "off", 1: "explicit", 2: "all", 3: "complete"}
@@ -275,7 +274,7 @@ class HotswapMagics(Magics, activity.FrontEnd):
             stale = []
             print(f"(could not re-check stale objects: {exc})", file=sys.stderr)
         print(format_status(self.mode(), self.watcher.describe(), list(activity.recent),
-                            [d for d in stale if d.get("code") in activity.STALE_CODES],
+                            [d for d in stale if activity.is_stale(d)],
                             list(self.watcher.module_file)))
 
     # ------------------------------------------------------------------- hooks
@@ -350,7 +349,7 @@ class HotswapMagics(Magics, activity.FrontEnd):
         output is where the user looks. A warning is printed once while it stays the same."""
         current: set[tuple[str, str, str]] = set()
         for d in report.get("diagnostics", []):
-            if d.get("code") not in activity.STALE_CODES:
+            if not activity.is_stale(d):
                 continue
             key = (str(d.get("code")), str(d.get("file")), str(d.get("message")))
             current.add(key)
@@ -394,9 +393,8 @@ _MISSING: Any = object()
 
 def stale_line(d: dict[str, Any]) -> str:
     """``g was created before Greeter gained 'punctuation'; recreate it ... (greeter.py:4)``."""
-    line = ((d.get("range") or {}).get("start") or {}).get("line")
-    where = f" ({os.path.basename(str(d.get('file', '')))}:{line + 1})" if isinstance(line, int) else ""
-    return f"{d.get('message')}{where}"
+    at = where(d)
+    return f"{d.get('message')} ({at})" if at else str(d.get("message"))
 
 
 def _failure_text(module: dict[str, Any], report: dict[str, Any]) -> str:
@@ -405,8 +403,8 @@ def _failure_text(module: dict[str, Any], report: dict[str, Any]) -> str:
     text = lines[0] if lines else "unknown error"
     for d in report.get("diagnostics", []):
         if d.get("severity") == "error" and d.get("file") == module.get("file"):
-            line = ((d.get("range") or {}).get("start") or {}).get("line")
-            if isinstance(line, int):
-                text += f" ({os.path.basename(str(d['file']))}:{line + 1})"
+            at = where(d)
+            if at:
+                text += f" ({at})"
             break
     return text

@@ -40,9 +40,16 @@ def format_status(mode: Optional[int], watching: str, recent: list[dict[str, Any
         lines.append(f"Stale objects ({len(stale)}); recreate them to use the new code:")
         for d in stale:
             names = ", ".join(d.get("names") or []) or "(not bound to a name)"
-            start = (d.get("range") or {}).get("start") or {}
-            where = f"{os.path.basename(str(d.get('file', '?')))}:{int(start.get('line', 0)) + 1}"
-            lines.append(f"  {names}  [{d.get('code')}] {where}: {d.get('message')}")
+            lines.append(f"  {names}  [{d.get('code')}] {where(d, line=0)}: {d.get('message')}")
     else:
         lines.append("No stale objects.")
     return "\n".join(lines)
+
+
+def where(d: dict[str, Any], line: Optional[int] = None) -> Optional[str]:
+    """``greeter.py:4`` (1-based) for a diagnostic, at ``line`` (0-based) when it has none, else None.
+
+    Without an editor the user finds the spot by the file's name and the line shown here."""
+    start = ((d.get("range") or {}).get("start") or {}).get("line")
+    at = start if isinstance(start, int) else line
+    return f"{os.path.basename(str(d.get('file') or '?'))}:{at + 1}" if at is not None else None

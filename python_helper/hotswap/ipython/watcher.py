@@ -84,6 +84,7 @@ class ModuleWatcher:
         self.unwatched_folders: set[str] = set()  # folders watchdog could not (or should not) watch
         self._polled: set[str] = set()  # files in those folders: stat'ed before every cell
         self._held: set[str] = set()  # changed, but the mode said not to reload them yet
+        self._gone: set[str] = set()  # found deleted by the latest ``changed``: no grace to wait for again
         self._observer: Any = None
         self._handler: Any = None
         self._lock = threading.Lock()
@@ -130,7 +131,7 @@ class ModuleWatcher:
         self.unwatched_folders.clear()
         for table in (self.files, self.stamps, self.module_file, self.digests, self._seen):
             table.clear()
-        for bag in (self._known, self._pending, self._racy, self._polled, self._held):
+        for bag in (self._known, self._pending, self._racy, self._polled, self._held, self._gone):
             bag.clear()
         self._hot.clear()
         self._known_count = -1
@@ -328,7 +329,9 @@ class ModuleWatcher:
             if self.explicit:
                 more.update(self.explicit.values())
             candidates = more
-        out: list[tuple[str, str]] = []
+        found: list[tuple[str, list[str]]] = []
+        missing: list[str] = []  # not there now, not known to be gone
+        gone: set[str] = set()
         for real in candidates:
             names = self.files.get(real)
             if not names:
@@ -337,10 +340,11 @@ class ModuleWatcher:
             if now is None:
                 if self.stamps.get(real) is None:
                     continue  # already reported missing (or never seen)
-                time.sleep(MISSING_GRACE)  # an editor's atomic save replaces the file within microseconds
-                if _stamp(real) is not None:
-                    continue  # a save in progress: the next check sees the new file
-                out.extend((name, real) for name in sorted(names))  # gone: the reload says so, once
+                found.append((real, sorted(names)))
+                if real in self._gone:
+                    gone.add(real)  # still gone: the mode held it, so it is reported again
+                else:
+                    missing.append(real)
                 continue
             if now == self.stamps.get(real):
                 if real not in nominated and real not in self._racy:
@@ -352,8 +356,15 @@ class ModuleWatcher:
             self._seen[real] = now
             if real not in self._hot:
                 self._hot.append(real)
-            out.extend((name, real) for name in sorted(names))
-        return out
+            found.append((real, sorted(names)))
+        back: set[str] = set()
+        if missing:  # one wait for them all: an editor's atomic save replaces a file within microseconds
+            time.sleep(MISSING_GRACE)
+            back = {real for real in missing if _stamp(real) is not None}  # a save in progress: the next check sees it
+            gone.update(real for real in missing if real not in back)
+        # gone: the reload says so, once; while the mode holds it, every check says so again without waiting
+        self._gone = gone
+        return [(name, real) for real, names_now in found if real not in back for name in names_now]
 
     def _quick_scan(self, nominated: set[str]) -> list[str]:
         """Every watched file whose stamp moved, plus nominated and racy ones (the hot loop

@@ -99,8 +99,8 @@ class Watchdog:
                 with open(part, "w", encoding="utf-8") as f:
                     f.write(json.dumps(info))
                 os.replace(part, self._progress_file)
-            except OSError:  # the caller's folder went away, or is not ours to write
-                pass
+            except (OSError, ValueError):  # the caller's folder went away, is not ours to write, or
+                pass  # the name cannot be encoded: keep watching, the interrupt file may still come
             return True
         try:
             self._stream.write(PREFIX + json.dumps(info) + "\n")

@@ -55,6 +55,12 @@ def entry_path(pid: Optional[int] = None, directory: Optional[str] = None) -> st
     return os.path.join(directory or registry_dir(), f"{PREFIX}{os.getpid() if pid is None else pid}{SUFFIX}")
 
 
+class TrustProblem(str):
+    """A reason a registry file or folder is not trusted that its owner can fix (a symbolic
+    link, another user's, open to other users): readers tell the user, where other skipped
+    entries (ended, unreadable) are only logged."""
+
+
 def untrusted_reason(path: str, *, secret: bool = False) -> Optional[str]:
     """Why ``path`` must not be trusted, or None: it must be a regular file of ours (not a
     symbolic link to one) that nobody else can write; with ``secret`` (a connection file,
@@ -64,16 +70,16 @@ def untrusted_reason(path: str, *, secret: bool = False) -> Optional[str]:
     except OSError as exc:
         return f"cannot read {path}: {exc.strerror}"
     if stat.S_ISLNK(st.st_mode):
-        return f"{path} is a symbolic link; only the file itself is trusted"
+        return TrustProblem(f"{path} is a symbolic link; only the file itself is trusted")
     if not stat.S_ISREG(st.st_mode):
         return f"{path} is not a regular file"
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        return f"{path} belongs to another user"
+        return TrustProblem(f"{path} belongs to another user")
     if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return f"{path} is writable by other users"
+        return TrustProblem(f"{path} is writable by other users")
     if secret and os.name != "nt" and st.st_mode & (stat.S_IRGRP | stat.S_IROTH):
-        return (f"{path} can be read by other users, and it holds the key that lets anyone run code in the kernel; "
-                f"make it private with `chmod 600 {path}` and try again")
+        return TrustProblem(f"{path} can be read by other users, and it holds the key that lets anyone run code in "
+                            f"the kernel; make it private with `chmod 600 {path}` and try again")
     return None
 
 
@@ -85,13 +91,13 @@ def untrusted_dir_reason(directory: str) -> Optional[str]:
     except OSError as exc:
         return f"cannot read {directory}: {exc.strerror}"
     if stat.S_ISLNK(st.st_mode):
-        return f"{directory} is a symbolic link; the kernel registry must be a real folder"
+        return TrustProblem(f"{directory} is a symbolic link; the kernel registry must be a real folder")
     if not stat.S_ISDIR(st.st_mode):
         return f"{directory} is not a folder"
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        return f"{directory} belongs to another user; its kernel entries are not read"
+        return TrustProblem(f"{directory} belongs to another user; its kernel entries are not read")
     if os.name != "nt" and st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return f"{directory} is writable by other users; its kernel entries are not read (run `chmod 700 {directory}`)"
+        return TrustProblem(f"{directory} is writable by other users; its kernel entries are not read (run `chmod 700 {directory}`)")
     return None
 
 

@@ -15,7 +15,7 @@ import json
 import os
 import sys
 import threading
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, ContextManager, Iterator, Optional
 
 from . import activity, engine_api, outdated, progress
 
@@ -146,21 +146,28 @@ def _str_list(args: dict[str, Any], key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise RequestError("bad-request", f"'{key}' must be a list of strings")
     for v in value:
-        if "\x00" in v:
-            raise RequestError("bad-request", f"'{key}' holds a string with a NUL character: {v!r}")
-        try:
-            v.encode("utf-8")
-        except UnicodeEncodeError:
-            raise RequestError("bad-request", f"'{key}' holds a string that is not valid Unicode: {v!r}") from None
+        _usable(key, v)
     return value
+
+
+def _usable(key: str, value: str) -> None:
+    """A string the file system and the engine can take: JSON lets through NUL characters and
+    lone surrogates, on which ``open`` and ``str.encode`` raise deep inside a reload."""
+    if "\x00" in value:
+        raise RequestError("bad-request", f"'{key}' holds a string with a NUL character: {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RequestError("bad-request", f"'{key}' holds a string that is not valid Unicode: {value!r}") from None
 
 
 def _abs_path(args: dict[str, Any], key: str) -> Optional[str]:
     value = args.get(key)
     if value is None:
         return None
-    if not isinstance(value, str) or not os.path.isabs(value) or "\0" in value:
+    if not isinstance(value, str) or not os.path.isabs(value):
         raise RequestError("bad-request", f"'{key}' must be an absolute path")
+    _usable(key, value)
     return value
 
 
@@ -181,15 +188,15 @@ def _reload(args: dict[str, Any]) -> dict[str, Any]:
     preserve = _bool(args, "preserve_state", True) if "preserve_state" in args else None
     force = _bool(args, "force", False)
     after = args.get("progress_after")
-    if after is None:
-        return engine_api.reload(paths, modules, dependents=dependents, preserve_state=preserve, source="service",
-                                 force=force)
-    if not isinstance(after, (int, float)) or isinstance(after, bool) or not 0 < after <= 86400:
-        raise RequestError("bad-request", "'progress_after' must be a number of seconds")
-    control = {key: _abs_path(args, key) for key in ("progress_file", "interrupt_file")}
-    # sys.stdout is the capturing stand-in here: the watchdog's thread writes through to the
-    # kernel's own stream, which IOPub addresses to this request
-    with progress.Watchdog(float(after), paths, sys.stdout, **control):
+    watching: ContextManager[object] = contextlib.nullcontext()
+    if after is not None:
+        if not isinstance(after, (int, float)) or isinstance(after, bool) or not 0 < after <= 86400:
+            raise RequestError("bad-request", "'progress_after' must be a number of seconds")
+        control = {key: _abs_path(args, key) for key in ("progress_file", "interrupt_file")}
+        # sys.stdout is the capturing stand-in here: the watchdog's thread writes through to the
+        # kernel's own stream, which IOPub addresses to this request
+        watching = progress.Watchdog(float(after), paths, sys.stdout, **control)
+    with watching:
         return engine_api.reload(paths, modules, dependents=dependents, preserve_state=preserve, source="service",
                                  force=force)
 

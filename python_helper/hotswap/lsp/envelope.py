@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Optional, TypeGuard, Union
 
 MsgId = Union[int, str]
 
@@ -36,6 +36,11 @@ class Envelope:
     @property
     def notification(self) -> bool:
         return self.method is not None and not self.has_id and self.complete
+
+
+def is_msg_id(value: object) -> TypeGuard[MsgId]:
+    """A JSON-RPC id we can answer under: a number or a string (``true`` is not one)."""
+    return isinstance(value, (int, str)) and not isinstance(value, bool)
 
 
 def read_envelope(body: bytes) -> Envelope:
@@ -71,7 +76,7 @@ def read_envelope(body: bytes) -> Envelope:
                 found[key] = _scalar(value.group())
     msg_id = found.get("id")
     method = found.get("method")
-    return Envelope(id=msg_id if isinstance(msg_id, (int, str)) and not isinstance(msg_id, bool) else None,
+    return Envelope(id=msg_id if is_msg_id(msg_id) else None,
                     method=method if isinstance(method, str) else None,
                     has_id=has_id, complete=complete)
 

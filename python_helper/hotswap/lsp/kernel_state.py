@@ -94,7 +94,4 @@ class KernelState:
 
     def died(self) -> None:
         """Gone for good (stopped, closed, detached)."""
-        if self._facts.status != "dead":
-            self._facts.status = "dead"
-            if self.on_change is not None:
-                self.on_change()
+        self._set("dead")

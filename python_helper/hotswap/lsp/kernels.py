@@ -60,6 +60,15 @@ def service_result(who: str, response: Mapping[str, Any]) -> dict[str, Any]:
     return dict(result) if isinstance(result, Mapping) else {"value": result}
 
 
+def progress_info(text: str) -> Optional[dict[str, Any]]:
+    """Where a long reload runs, as the kernel's watchdog wrote it (a JSON object), or None."""
+    try:
+        info = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return info if isinstance(info, dict) else None
+
+
 def jupyter_client_available() -> bool:
     """The server must start without jupyter_client and say how to install it."""
     try:
@@ -130,7 +139,8 @@ class AttachedKernel:
         self._on_progress = on_progress
         self.last_pid: Optional[int] = None  # the pid to name in messages after the process ended
         self._client: Any = None
-        self._queue: asyncio.Queue[tuple[dict[str, str], asyncio.Future[dict[str, Any]]]] = asyncio.Queue()
+        # (expressions, the answer's future, the command it serves for "busy" answers)
+        self._queue: asyncio.Queue[tuple[dict[str, str], asyncio.Future[dict[str, Any]], str]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[Any]] = []
         self._user_cells: set[str] = set()
         self.dead = False
@@ -142,7 +152,6 @@ class AttachedKernel:
         self.request_label: Optional[str] = None
         self.request_msg_id: Optional[str] = None
         self.request_started = False
-        self._labels: dict[int, str] = {}
 
     @property
     def id(self) -> str:
@@ -226,9 +235,7 @@ class AttachedKernel:
         if self.dead or self._client is None:
             raise KernelDied(f"kernel {self.id} is not running")
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        if label:
-            self._labels[id(fut)] = label
-        await self._queue.put((expressions, fut))
+        await self._queue.put((expressions, fut, label))
         return await fut
 
     async def probe(self) -> None:
@@ -257,14 +264,13 @@ class AttachedKernel:
 
     def _fail_pending(self, exc: Exception) -> None:
         while not self._queue.empty():
-            _, fut = self._queue.get_nowait()
+            _, fut, _ = self._queue.get_nowait()
             if not fut.done():
                 fut.set_exception(exc)
 
     async def _worker(self) -> None:
         while True:
-            expressions, fut = await self._queue.get()
-            label = self._labels.pop(id(fut), "")
+            expressions, fut, label = await self._queue.get()
             if fut.done():
                 continue
             self.request_label, self.request_started = label or "request", False
@@ -354,11 +360,8 @@ class AttachedKernel:
         for line in text.splitlines():
             if not line.startswith(PROGRESS_PREFIX) or self._on_progress is None:
                 continue
-            try:
-                info = json.loads(line[len(PROGRESS_PREFIX):])
-            except (ValueError, RecursionError):
-                continue
-            if isinstance(info, dict):
+            info = progress_info(line[len(PROGRESS_PREFIX):])
+            if info is not None:
                 self._on_progress(self, info)
 
     def interrupt(self) -> str:

@@ -25,7 +25,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcParseError
 from pygls.protocol import LanguageServerProtocol
 
-from .envelope import read_envelope
+from .envelope import is_msg_id, read_envelope
 
 log = logging.getLogger("hotswap.lsp")
 
@@ -83,9 +83,8 @@ class CheckedProtocol(LanguageServerProtocol):
             return super().structure_message(data)
         except JsonRpcException as exc:
             msg_id = data.get("id") if isinstance(data, dict) else None
-            if isinstance(data, dict) and "method" in data and isinstance(msg_id, (int, str)) and not isinstance(msg_id, bool):
-                cause = exc.__cause__ or exc
-                return _Unreadable(msg_id, str(data.get("method")), f"{type(cause).__name__}: {cause}"[:300])
+            if isinstance(data, dict) and "method" in data and is_msg_id(msg_id):
+                return _Unreadable(msg_id, str(data.get("method")), why_unreadable(exc))
             raise
 
     def handle_message(self, message: Any) -> None:

@@ -17,6 +17,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Mapping, Optional, Sequence, Union, cast
 
 from lsprotocol import types
@@ -58,6 +59,24 @@ WATCH_ID = "hotswap-python-files"
 Kernel = Union[AttachedKernel, TransportKernel]
 
 
+@dataclass
+class ReloadJob:
+    """A reload sent to a kernel and not answered yet."""
+
+    targets: list[str]  # the files and modules it reloads
+    started: float = field(default_factory=time.monotonic)
+    line: Optional[str] = None  # "file:line" where the kernel last said it runs
+    offered: bool = False  # Interrupt was offered to the user
+    done: asyncio.Event = field(default_factory=asyncio.Event)  # answered, failed or given up
+
+    @property
+    def where(self) -> str:
+        return self.line or ", ".join(self.targets)
+
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+
 class HotswapServer(LanguageServer):
     """pygls server plus the hotswap state."""
 
@@ -88,9 +107,7 @@ class HotswapServer(LanguageServer):
         self.unsaved = UnsavedEdits()
         self.workspace_watcher: Optional[WorkspaceWatcher] = None
         self._disk_batch: Optional[Coalescer[str]] = None
-        # kernel id -> the reload we sent and are waiting for: what it reloads, since when,
-        # where it was last seen running (progress), whether Interrupt was offered
-        self.in_flight: dict[str, dict[str, Any]] = {}
+        self.in_flight: dict[str, ReloadJob] = {}  # kernel id -> the reload we sent and wait for
         self._told: set[str] = set()  # registry trust problems already shown
         self._restart_told: dict[str, Optional[int]] = {}  # kernel id -> pid whose restart was announced
 
@@ -365,8 +382,7 @@ class HotswapServer(LanguageServer):
         # a direct kernel says when it began our request; the editor's kernels run it at once
         began = getattr(kernel, "request_started", isinstance(kernel, TransportKernel))
         if job is not None and began and label in ("reload", None):
-            where = job.get("where") or ", ".join(job["files"] + job["modules"]) or "modules"
-            return f"reloading {where} for {time.monotonic() - job['started']:.0f} s"
+            return f"reloading {job.where or 'modules'} for {job.seconds():.0f} s"
         if label is not None and began:
             return f"a hotswap {label} request"
         if kernel.execution_state == "busy" or label is not None:
@@ -380,15 +396,14 @@ class HotswapServer(LanguageServer):
             return
         file, line = info.get("file"), info.get("line")
         if isinstance(file, str) and isinstance(line, int):
-            job["where"] = f"{file}:{line}"
-        if not job.get("offered"):
-            job["offered"] = True
+            job.line = f"{file}:{line}"
+        if not job.offered:
+            job.offered = True
             self.spawn(self._offer_interrupt(kernel, job))
 
-    async def _offer_interrupt(self, kernel: Kernel, job: dict[str, Any]) -> None:
-        where = job.get("where") or ", ".join(job["files"] + job["modules"])
-        message = (f"Hotswap: still running {where} in {label_of(kernel)} (reload started "
-                   f"{time.monotonic() - job['started']:.0f} s ago). Interrupt puts the module back as it was.")
+    async def _offer_interrupt(self, kernel: Kernel, job: ReloadJob) -> None:
+        message = (f"Hotswap: still running {job.where} in {label_of(kernel)} (reload started "
+                   f"{job.seconds():.0f} s ago). Interrupt puts the module back as it was.")
         log.warning("%s", message)
         try:
             choice = await self.window_show_message_request_async(types.ShowMessageRequestParams(
@@ -397,17 +412,16 @@ class HotswapServer(LanguageServer):
         except Exception:  # a client without message requests: the log line stays
             log.debug("showMessageRequest failed", exc_info=True)
             return
-        if choice is None or choice.title != INTERRUPT_ACTION or self.in_flight.get(kernel.id) is not job:
+        if choice is None or choice.title != INTERRUPT_ACTION or job.done.is_set():
             return
         try:
             log.info("%s", kernel.interrupt())
         except KernelError as exc:
             self.say(logging.ERROR, str(exc))
             return
-        deadline = time.monotonic() + INTERRUPT_WAIT
-        while self.in_flight.get(kernel.id) is job and time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
-        if self.in_flight.get(kernel.id) is job:
+        try:
+            await asyncio.wait_for(job.done.wait(), INTERRUPT_WAIT)
+        except asyncio.TimeoutError:
             self.say(logging.WARNING, f"{label_of(kernel)} did not stop {INTERRUPT_WAIT:.0f} s after the interrupt: "
                                       "interrupt it from the notebook's toolbar (or the debugger), or restart it.")
 
@@ -489,11 +503,12 @@ class HotswapServer(LanguageServer):
     async def sync_registry(self, directory: Any) -> None:
         """Attach new live entries; detach registry kernels whose entry went away or whose
         connection file now belongs to a new process (a restart: re-attach)."""
+        from hotswap.kernel.registry import TrustProblem  # loaded with the registry watcher
+
         entries, skipped = read_entries(directory)
         for reason in skipped:
             log.info("registry entry skipped: %s", reason)
-            if ("other users" in reason or "another user" in reason or "symbolic link" in reason) \
-                    and reason not in self._told:
+            if isinstance(reason, TrustProblem) and reason not in self._told:
                 self._told.add(reason)  # a trust problem the user can fix: say it, once
                 self.say(logging.WARNING, f"not attaching: {reason}")
         live = {e.connection_file: e for e in entries}
@@ -625,7 +640,7 @@ class HotswapServer(LanguageServer):
                                 "preserve_state": self.settings.preserve_module_state,
                                 "progress_after": self.settings.reload_timeout}
         generation = getattr(kernel, "restarts", 0)
-        job = {"files": list(paths), "modules": list(modules), "started": time.monotonic()}
+        job = ReloadJob(targets=[*paths, *modules])
         self.in_flight[kernel.id] = job
         try:
             report = await kernel.request("reload", args)
@@ -650,6 +665,7 @@ class HotswapServer(LanguageServer):
             self._no_reload(kernel, str(exc))
             return None
         finally:
+            job.done.set()
             if self.in_flight.get(kernel.id) is job:
                 del self.in_flight[kernel.id]
         try:

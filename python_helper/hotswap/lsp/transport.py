@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
 from .kernel_state import KernelState
-from .kernels import HotswapMissing, KernelDied, KernelError, KernelFacts, service_result
+from .kernels import HotswapMissing, KernelDied, KernelError, KernelFacts, progress_info, service_result
 
 log = logging.getLogger(__name__)
 
@@ -189,11 +189,8 @@ class TransportKernel:
                 text = None
             if text is not None and text != last:
                 last = text
-                try:
-                    info = json.loads(text)
-                except ValueError:
-                    info = None
-                if isinstance(info, dict) and self._on_progress is not None:
+                info = progress_info(text)
+                if info is not None and self._on_progress is not None:
                     self._on_progress(self, info)
             elif last is None and not told_silent and time.monotonic() - started > after + SILENT_GRACE:
                 told_silent = True  # the kernel cannot write to our folder: still say it runs

@@ -55,6 +55,11 @@ def _uint(value: Any) -> int | None:
     return min(max(number, 0), _UINT)
 
 
+def _number(value: Any) -> float | None:
+    """A JSON number as a float (``true`` is not one), else None."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def _position(raw: Any) -> dict[str, int] | None:
     if not isinstance(raw, Mapping):
         return None
@@ -116,8 +121,7 @@ def module(raw: Any) -> dict[str, Any] | None:
         return None
     out: dict[str, Any] = {"name": name, "file": file, "status": raw["status"],
                            "error": _text(raw.get("error"), MAX_MESSAGE)}
-    duration = raw.get("duration_ms")
-    out["duration_ms"] = float(duration) if isinstance(duration, (int, float)) and not isinstance(duration, bool) else None
+    out["duration_ms"] = _number(raw.get("duration_ms"))
     return out
 
 
@@ -151,10 +155,9 @@ def report(raw: Any) -> tuple[dict[str, Any], int]:
             "severity": "information", "code": "report-capped", "names": [],
             "message": f"{extra} more diagnostics of this report are not shown: a report is capped at "
                        f"{MAX_DIAGNOSTICS} entries."})
-    duration = raw.get("duration_ms")
     out: dict[str, Any] = {
         "version": raw.get("version") if isinstance(raw.get("version"), int) else 1,
-        "duration_ms": float(duration) if isinstance(duration, (int, float)) and not isinstance(duration, bool) else None,
+        "duration_ms": _number(raw.get("duration_ms")),
         "modules": modules,
         "diagnostics": diagnostics,
     }

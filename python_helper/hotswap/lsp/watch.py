@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections import deque
 from typing import Any, Callable, Iterable, Iterator
 
 log = logging.getLogger(__name__)
@@ -27,9 +28,9 @@ MAX_DIRS = 2000
 def watched_dirs(roots: Iterable[str], limit: int = MAX_DIRS) -> Iterator[str]:
     """The folders to watch, breadth first, at most ``limit``."""
     seen = 0
-    queue = list(roots)
+    queue = deque(roots)
     while queue and seen < limit:
-        top = queue.pop(0)
+        top = queue.popleft()
         seen += 1
         yield top
         try:

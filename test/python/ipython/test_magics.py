@@ -455,3 +455,37 @@ def test_change_left_alone_by_the_mode_is_reloaded_once_allowed(loaded: Workspac
     assert loaded.run(f"({a}.X, {b}.X)") == (2, 1)
     loaded.run(f"%aimport {b}")
     assert loaded.run(f"({a}.X, {b}.X)") == (2, 2)
+
+
+@pytest.mark.parametrize("by_events", [False, True], ids=["stat", "events"])
+def test_deleted_files_left_alone_by_the_mode_cost_one_grace_then_none(
+        loaded: Workspace, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], by_events: bool) -> None:
+    """A deleted module file is given a moment in case an editor is saving it; once found gone
+    while mode 1 leaves the module alone, later cells do not wait for it again."""
+    from hotswap.ipython import watcher
+
+    magics = loaded.shell.magics_manager.registry["HotswapMagics"]
+    if by_events:
+        if not magics.watcher.watching:
+            pytest.skip("watchdog not running")
+        magics.watcher.stat_all_limit = 0
+    a, b = loaded.module("X = 1\n"), loaded.module("X = 1\n")
+    loaded.run(f"import {a}, {b}")
+    loaded.run("%autoreload 1")
+    graces: list[float] = []
+    real_sleep = watcher.time.sleep
+    monkeypatch.setattr(watcher.time, "sleep",
+                        lambda s: (graces.append(s) if s == watcher.MISSING_GRACE else None, real_sleep(s))[1])
+    (loaded.root / f"{a}.py").unlink()
+    (loaded.root / f"{b}.py").unlink()
+    assert loaded.run(f"({a}.X, {b}.X)") == (1, 1)
+    assert graces == [watcher.MISSING_GRACE]  # both files, one wait
+    for _ in range(3):
+        assert loaded.run(f"({a}.X, {b}.X)") == (1, 1)
+    assert graces == [watcher.MISSING_GRACE]
+    # still held, not forgotten: allowed again, the deletion is reloaded and the user told
+    capsys.readouterr()
+    loaded.run("%autoreload 2")
+    loaded.run("pass")
+    err = capsys.readouterr().err
+    assert f"[autoreload of {a} failed:" in err and f"[autoreload of {b} failed:" in err

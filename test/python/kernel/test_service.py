@@ -46,6 +46,12 @@ def pkg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (json.dumps({"protocol": 1, "id": "1", "command": "reload", "args": []}), "bad-request"),
     (json.dumps({"protocol": 1, "id": "1", "command": "reload",
                  "args": {"progress_after": 1, "interrupt_file": "stop"}}), "bad-request"),
+    (json.dumps({"protocol": 1, "id": "1", "command": "reload",
+                 "args": {"progress_after": 1, "progress_file": "/tmp/\ud800"}}), "bad-request"),
+    (json.dumps({"protocol": 1, "id": "1", "command": "reload",
+                 "args": {"progress_after": 1, "interrupt_file": "/tmp/\udcff"}}), "bad-request"),
+    (json.dumps({"protocol": 1, "id": "1", "command": "reload",
+                 "args": {"progress_after": 1, "progress_file": "/tmp/a\u0000b"}}), "bad-request"),
 ])
 def test_bad_requests_get_clear_errors(raw: str, kind: str) -> None:
     resp = json.loads(handle(raw))
