@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from . import heap
 from .caches import clear_dependent_caches
-from .factories import factory_class_diagnostics
+from .factories import remember_factory_classes
 from .context import ReloadContext
 from .imports import file_imports, importers
 from .merge import patch_value
@@ -248,7 +248,7 @@ def _finish(ctx: ReloadContext, ns: dict[str, Any], report: Report) -> None:
         why = f"{cause}, which its results depend on, changed" if cause else "its code changed"
         report.diagnostics.append(at_line(file, lineno, "information", "cache-cleared",
                                           f"The cache of {label} was cleared because {why}.", None))
-    report.diagnostics += factory_class_diagnostics(ctx, ns)
+    remember_factory_classes(ctx, ns, TRACKER.factory_classes)  # reported with the other stale objects below
     report.diagnostics += _stale_diagnostics(ns, ctx)
 
 

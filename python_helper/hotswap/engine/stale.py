@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from . import class_holders, heap, references
-from .context import ReloadContext
+from .context import FactoryClass, ReloadContext
+from .factories import factory_class_diagnostics
 from .report import Diagnostic, and_list, at_line
 
 _CONTAINERS = (list, tuple, set, frozenset)
@@ -83,6 +84,8 @@ class Tracker:
         self.replaced: "weakref.WeakKeyDictionary[type, _Replaced]" = weakref.WeakKeyDictionary()
         self.closures: dict[int, _Closure] = {}
         self.bindings: dict[tuple[str, str, str], Binding] = {}
+        # classes a factory made before its class body changed (``factories``)
+        self.factory_classes: "weakref.WeakKeyDictionary[type, FactoryClass]" = weakref.WeakKeyDictionary()
         self.version = 0  # bumped whenever something new is recorded (stale_watch compares it)
         # what the last check found, for stale_watch: the stale objects and the names holding them
         self.last_objects: list[object] = []
@@ -138,10 +141,12 @@ class Tracker:
     # ------------------------------------------------------------ checking
 
     def binding_diagnostics(self, namespace: dict[str, Any]) -> list[Diagnostic]:
-        """stale-binding warnings (one lookup per binding) and stale-reference warnings (removed
-        definitions still held: one look at loaded user modules and the namespace, only while
-        some removed definition is tracked) -- no heap pass."""
-        return self._binding_diags(namespace) + references.removed_diagnostics(namespace, self._is_binding)
+        """stale-binding warnings (one lookup per binding), stale-reference warnings (removed
+        definitions still held) and stale-factory-class warnings (classes made before their
+        factory's class body changed); the last two take one look at loaded user modules and
+        the namespace, only while such a definition or class is tracked -- no heap pass."""
+        return (self._binding_diags(namespace) + references.removed_diagnostics(namespace, self._is_binding)
+                + factory_class_diagnostics(namespace, self.factory_classes))
 
     def object_diagnostics(self, namespace: dict[str, Any], found: heap.HeapResult,
                            targets: dict[type, type], ignore: set[int] | None = None) -> list[Diagnostic]:

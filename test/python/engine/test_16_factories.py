@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hotswap
 from engine_support import Project
 
 FACTORY = """
@@ -65,3 +66,24 @@ def test_factory_class_body_change_reported_where_old_classes_are_held(project: 
     assert "factory_user2.Model" in diags[0].message and diags[0].names == ["Mine"]
     assert diags[0].line == 1  # 0-based: the class statement inside make_model
     assert user.Model().run() == "run v1" and not hasattr(user.Model, "stop")
+
+
+def test_factory_class_warning_stays_at_later_checks_until_the_class_is_made_again(project: Project) -> None:
+    """A stale check after a cell (what the editor asks for) names the old class again; it
+    used to drop the warning while ``Mine`` still lacked the new body."""
+    project.load("factory_lib4", FACTORY)
+    user = project.load("factory_user4", """
+        from factory_lib4 import make_model
+        Model = make_model(object)
+    """)
+    project.run("from factory_lib4 import make_model\nMine = make_model(object)")
+    project.edit("factory_lib4", FACTORY.replace('kind = "v1"', 'kind = "v2"\n\n            def stop(self):\n                return "stop"'))
+    assert len(project.reload("factory_lib4").by_code("stale-factory-class")) == 1
+
+    [again] = [d for d in hotswap.stale(project.ns).diagnostics if d.code == "stale-factory-class"]
+    assert "factory_user4.Model" in again.message and again.names == ["Mine"] and again.line == 1
+    project.run("Mine = make_model(object)")
+    [left] = [d for d in hotswap.stale(project.ns).diagnostics if d.code == "stale-factory-class"]
+    assert left.names == [] and "factory_user4.Model" in left.message
+    user.Model = user.make_model(object)
+    assert [d for d in hotswap.stale(project.ns).diagnostics if d.code == "stale-factory-class"] == []

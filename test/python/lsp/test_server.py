@@ -70,6 +70,30 @@ async def test_recreating_the_object_clears_the_warning_without_a_save(server_fa
     assert len(rec.of("hotswap/willReload")) == saves_before  # no reload was needed
 
 
+FACTORY_V1 = "def make_model(base):\n    class Model(base):\n        kind = 'v1'\n    return Model\n"
+FACTORY_V2 = "def make_model(base):\n    class Model(base):\n        kind = 'v2'\n\n        def stop(self):\n            return 'stop'\n    return Model\n"
+
+
+async def test_a_class_made_by_a_factory_stays_named_after_later_cells(server_factory, start_kernel, workdir: Path) -> None:
+    """The check after each cell keeps the warning (with the holders it finds now) until the
+    user makes the class again."""
+    (workdir / "models.py").write_text(FACTORY_V1)
+    kernel = await start_kernel()
+    await kernel.run("import models\nMine = models.make_model(object)")
+    client, rec = await server_factory()
+    await attach(client, rec, kernel)
+    open_and_save(client, workdir / "models.py", FACTORY_V2)
+
+    def factory_names() -> list[list[str]]:
+        return [d.data["names"] for d in diagnostics_for(rec, workdir / "models.py") or [] if d.code == "stale-factory-class"]
+
+    await rec.wait_for(lambda: factory_names() == [["Mine"]], what="stale-factory-class warning")
+    await kernel.run("Other = Mine")  # a cell: the server checks again afterwards
+    await rec.wait_for(lambda: factory_names() == [["Mine", "Other"]], what="warning naming both holders")
+    await kernel.run("Mine = Other = models.make_model(object)")
+    await rec.wait_for(lambda: factory_names() == [], what="warning cleared")
+
+
 async def test_two_kernels_both_reload(server_factory, start_kernel, workdir: Path) -> None:
     (workdir / "mathx.py").write_text("def scale(x):\n    return x * 2\n")
     k1, k2 = await start_kernel(), await start_kernel()
